@@ -1,0 +1,7 @@
+-- Accounts exist before any IAM entity; organizations come in a later migration.
+CREATE TABLE accounts (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    email       TEXT NOT NULL DEFAULT '',
+    created_at  BIGINT NOT NULL
+);

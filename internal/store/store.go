@@ -1,0 +1,197 @@
+// Package store opens the database (SQLite by default), applies the numbered
+// migrations embedded in the binary and runs transactions. Domain packages keep
+// their own queries in their store.go files, written in SQL that runs unchanged
+// on SQLite and PostgreSQL: $n placeholders, times as UTC Unix nanoseconds
+// (BIGINT), IDs as TEXT, binary as BLOB/BYTEA through []byte.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is the opened database.
+type DB struct {
+	*sql.DB
+	path string
+}
+
+// FileName is the SQLite database file inside the data directory.
+const FileName = "openpca.db"
+
+// OpenSQLite opens (creating if needed) the SQLite database in dir and
+// applies pending migrations. WAL and synchronous=FULL make every commit
+// durable; _txlock=immediate takes the write lock at BEGIN so concurrent
+// read-then-write transactions queue on busy_timeout instead of failing.
+func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	dsn := "file:" + path + "?_txlock=immediate" +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(FULL)" +
+		"&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(ON)"
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	// Readers run concurrently under WAL; writers serialize on the lock.
+	sqldb.SetMaxOpenConns(8)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{DB: sqldb, path: path}
+	if err := db.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Tx runs fn in one write transaction, committing when fn returns nil.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ErrNoRows is sql.ErrNoRows, re-exported so domain stores need one import.
+var ErrNoRows = sql.ErrNoRows
+
+// IsUniqueViolation reports whether err is a unique-constraint failure.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// Nanos converts t to the stored form: UTC Unix nanoseconds.
+func Nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// Time converts stored nanoseconds back to a UTC time (zero stays zero).
+func Time(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).UTC()
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %q: name must start with NNNN_", name)
+		}
+		body, err := migrationFS.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: string(body)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("two migrations numbered %d", out[i].version)
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	migs, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
+		var current sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&current); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		for _, m := range migs {
+			if current.Valid && int64(m.version) <= current.Int64 {
+				continue
+			}
+			for _, stmt := range splitStatements(m.sql) {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, m.version, m.name, time.Now().UnixNano()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// splitStatements splits a migration on semicolons that end a line; our
+// migrations hold no triggers or string literals containing ";\n".
+func splitStatements(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ";\n") {
+		var keep []string
+		for _, line := range strings.Split(part, "\n") {
+			if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "--") {
+				keep = append(keep, line)
+			}
+		}
+		if stmt := strings.TrimSuffix(strings.TrimSpace(strings.Join(keep, "\n")), ";"); stmt != "" {
+			out = append(out, stmt)
+		}
+	}
+	return out
+}
