@@ -135,10 +135,10 @@ type Statement struct {
 
 // PrincipalSet is a Principal/NotPrincipal element.
 type PrincipalSet struct {
-	Wildcard  bool     // "*" (also {"AWS":"*"})
-	AWS       []string // account IDs and ARNs as written
-	Service   []string
-	Federated []string
+	Wildcard      bool     // "*" (also {"AWS":"*"})
+	AWS           []string // account IDs and ARNs as written
+	Service       []string
+	Federated     []string
 	CanonicalUser []string
 }
 
