@@ -168,6 +168,10 @@ type Decision struct {
 	// Message is AWS's denial text ("User: ARN is not authorized to perform: …"),
 	// empty when allowed.
 	Message string
+	// Unparsed lists stored policies that failed to parse and so contributed
+	// nothing (added by the authz implementation; not part of the original
+	// contract).
+	Unparsed []UnparsedPolicy
 }
 
 // ConditionMissIn places a policy.ConditionMiss in its policy.
@@ -188,13 +192,13 @@ func (e *DeniedError) Error() string { return e.Decision.Message }
 // Evaluation is the pure evaluation's full input (used by Engine.Authorize
 // and by IAM's SimulatePrincipalPolicy / SimulateCustomPolicy).
 type Evaluation struct {
-	Principal *Principal // nil: evaluate identity policies alone (SimulateCustomPolicy without CallerArn)
-	Identity  []Policy   // identity policies (Kind IdentityPolicy)
-	Session   []Policy   // session policies; nil when none
-	Boundary  *Policy    // permissions boundary, if any
-	SCPs      []Policy
+	Principal   *Principal // nil: evaluate identity policies alone (SimulateCustomPolicy without CallerArn)
+	Identity    []Policy   // identity policies (Kind IdentityPolicy)
+	Session     []Policy   // session policies; nil when none
+	Boundary    *Policy    // permissions boundary, if any
+	SCPs        []Policy
 	SCPsEnabled bool
-	Resource  *Policy // resource policy, if any
+	Resource    *Policy // resource policy, if any
 	// ResourceAccount owns the resource ("" = principal's account).
 	ResourceAccount string
 	Action          string

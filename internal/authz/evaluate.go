@@ -1,0 +1,330 @@
+package authz
+
+import (
+	"sync"
+
+	"github.com/openpca/openpca/internal/policy"
+)
+
+// UnparsedPolicy records a stored policy that failed to parse; it contributes
+// nothing to the decision (no allow, no deny).
+type UnparsedPolicy struct {
+	Policy string
+	Kind   PolicyKind
+	Err    error
+}
+
+// memo maps document text to its parsed form without converting the text to
+// bytes or hashing it, which policy.Cache would do on every request.
+type memoKey struct {
+	kind policy.Kind
+	text string
+}
+
+type memoVal struct {
+	doc *policy.Document
+	err error
+}
+
+type docMemo struct {
+	mu    sync.RWMutex
+	m     map[memoKey]memoVal
+	bytes int // total text held, bounded by memoMaxBytes
+}
+
+// memoMaxBytes bounds the text the memo keeps alive; past it the memo starts
+// over (the policy.Cache behind it still holds the compiled documents).
+const memoMaxBytes = 8 << 20
+
+func docKind(k PolicyKind) policy.Kind {
+	switch k {
+	case ResourcePolicy:
+		return policy.Resource
+	case ServiceControlPolicy:
+		return policy.SCP
+	}
+	return policy.Identity
+}
+
+// parse returns the compiled document through the memo and the policy cache.
+func (e *Engine) parse(text string, kind policy.Kind) (*policy.Document, error) {
+	key := memoKey{kind, text}
+	e.memo.mu.RLock()
+	v, ok := e.memo.m[key]
+	e.memo.mu.RUnlock()
+	if ok {
+		return v.doc, v.err
+	}
+	doc, err := e.docs.Parse([]byte(text), kind)
+	e.memo.mu.Lock()
+	if len(e.memo.m) >= docCacheSize || e.memo.bytes+len(text) > memoMaxBytes {
+		clear(e.memo.m)
+		e.memo.bytes = 0
+	}
+	if _, dup := e.memo.m[key]; !dup {
+		e.memo.bytes += len(text)
+	}
+	e.memo.m[key] = memoVal{doc, err}
+	e.memo.mu.Unlock()
+	return doc, err
+}
+
+// setOutcome summarizes one kind of policy (all identity policies, all
+// session policies, …).
+type setOutcome struct {
+	present bool            // at least one policy of the kind was supplied
+	allow   bool            // some statement allowed
+	deny    *StatementMatch // first explicit deny, if any
+	direct  bool            // resource only: an allow named the caller's own ARN
+}
+
+// evaluator accumulates the explanation while the sets are evaluated.
+type evaluator struct {
+	e    *Engine
+	d    *Decision
+	req  policy.Request
+	p    *Principal
+	seen map[string]struct{} // missing keys already reported
+}
+
+func (v *evaluator) evalSet(pols []Policy, kind PolicyKind) setOutcome {
+	var out setOutcome
+	for i := range pols {
+		v.evalOne(&pols[i], kind, &out)
+	}
+	return out
+}
+
+func (v *evaluator) evalOne(pol *Policy, kind PolicyKind, out *setOutcome) {
+	out.present = true
+	doc, err := v.e.parse(pol.Document, docKind(kind))
+	if err != nil {
+		v.d.Unparsed = append(v.d.Unparsed, UnparsedPolicy{Policy: pol.Name, Kind: kind, Err: err})
+		return
+	}
+	r := doc.Evaluate(&v.req)
+	for _, ref := range r.Matched {
+		v.d.Matched = append(v.d.Matched, StatementMatch{Policy: pol.Name, Kind: kind, Statement: ref})
+		switch ref.Effect {
+		case policy.Deny:
+			if out.deny == nil {
+				m := v.d.Matched[len(v.d.Matched)-1]
+				out.deny = &m
+			}
+		case policy.Allow:
+			out.allow = true
+			if kind == ResourcePolicy && !out.direct && namesCaller(doc, ref, v.p) {
+				out.direct = true
+			}
+		}
+	}
+	for _, miss := range r.ConditionMisses {
+		v.d.ConditionMisses = append(v.d.ConditionMisses, ConditionMissIn{Policy: pol.Name, Kind: kind, Miss: miss})
+	}
+	for _, k := range r.MissingKeys {
+		if v.seen == nil {
+			v.seen = make(map[string]struct{})
+		}
+		if _, dup := v.seen[k]; !dup {
+			v.seen[k] = struct{}{}
+			v.d.MissingContextValues = append(v.d.MissingContextValues, k)
+		}
+	}
+}
+
+// namesCaller reports whether the allowing statement lists the caller's own
+// ARN (a user ARN or a role-session ARN). Such a grant is not limited by
+// session policies or a permissions boundary; one reached through the role
+// ARN, the account or "*" is (IAM evaluation logic, same-account case).
+func namesCaller(doc *policy.Document, ref policy.StatementRef, p *Principal) bool {
+	if p == nil || (p.Type != TypeUser && p.Type != TypeAssumedRole) || p.ARN == "" {
+		return false
+	}
+	if ref.Index < 0 || ref.Index >= len(doc.Statements) {
+		return false
+	}
+	ps := doc.Statements[ref.Index].Principal
+	if ps == nil {
+		return false
+	}
+	for _, a := range ps.AWS {
+		if a == p.ARN {
+			return true
+		}
+	}
+	return false
+}
+
+// decisionBlock holds a decision and the buffers one evaluation needs, so
+// that they cost one allocation.
+type decisionBlock struct {
+	d       Decision
+	pp      policy.Principal
+	arns    [2]string
+	matched [4]StatementMatch
+	vals    [16]string // single-valued context keys (Authorize only)
+}
+
+// policyPrincipal describes p for Principal matching in resource policies.
+func policyPrincipal(p *Principal, blk *decisionBlock) *policy.Principal {
+	pp := &blk.pp
+	switch p.Type {
+	case TypeService:
+		pp.Service = p.ServiceName
+		return pp
+	case TypeAnonymous:
+		pp.Anonymous = true
+		return pp
+	}
+	pp.Account = p.AccountID
+	n := 0
+	if p.ARN != "" {
+		blk.arns[n] = p.ARN
+		n++
+	}
+	if p.PrincipalARN != "" && p.PrincipalARN != p.ARN {
+		blk.arns[n] = p.PrincipalARN
+		n++
+	}
+	pp.ARNs = blk.arns[:n:n]
+	return pp
+}
+
+// Evaluate applies AWS's evaluation logic to ev:
+//  1. an explicit Deny in any applicable policy denies (reported in the order
+//     SCP, identity, session, boundary, resource);
+//  2. with SCPs in force, no SCP Allow denies;
+//  3. same account: the root user is allowed; otherwise identity policies
+//     (within session policies and boundary, when present) or the resource
+//     policy allow — a resource grant naming the caller's own ARN is not
+//     limited by session policies or boundary;
+//  4. cross account: both the identity side (root counts as allowed) and the
+//     resource policy must allow;
+//  5. service and anonymous principals are judged by the resource policy alone.
+//
+// With ev.Principal nil only identity, session, boundary and SCP documents are
+// evaluated, as for SimulateCustomPolicy.
+func (e *Engine) Evaluate(ev *Evaluation) *Decision {
+	return e.evaluate(ev, new(decisionBlock))
+}
+
+func (e *Engine) evaluate(ev *Evaluation, blk *decisionBlock) *Decision {
+	d := &blk.d
+	d.Matched = blk.matched[:0]
+	v := evaluator{e: e, d: d, p: ev.Principal}
+	v.req = policy.Request{Action: ev.Action, Resource: ev.ResourceARN, Context: ev.Context}
+	p := ev.Principal
+	resourceOnly := false
+	if p != nil {
+		v.req.Principal = policyPrincipal(p, blk)
+		resourceOnly = p.Type == TypeService || p.Type == TypeAnonymous
+	}
+
+	var scp, id, sess, bnd, res setOutcome
+	applySCP := ev.SCPsEnabled && !resourceOnly
+	if applySCP {
+		scp = v.evalSet(ev.SCPs, ServiceControlPolicy)
+	}
+	if !resourceOnly {
+		id = v.evalSet(ev.Identity, IdentityPolicy)
+		sess = v.evalSet(ev.Session, SessionPolicy)
+		if ev.Boundary != nil {
+			v.evalOne(ev.Boundary, PermissionsBoundary, &bnd)
+		}
+	}
+	if p != nil && ev.Resource != nil {
+		v.evalOne(ev.Resource, ResourcePolicy, &res)
+	}
+
+	d.Allowed, d.Reason = decide(ev, applySCP, resourceOnly, scp, id, sess, bnd, res)
+	switch d.Reason {
+	case DeniedExplicitSCP:
+		d.DecidingDeny = scp.deny
+	case DeniedExplicitIdentity:
+		d.DecidingDeny = id.deny
+	case DeniedExplicitSession:
+		d.DecidingDeny = sess.deny
+	case DeniedExplicitBoundary:
+		d.DecidingDeny = bnd.deny
+	case DeniedExplicitResource:
+		d.DecidingDeny = res.deny
+	}
+	if !d.Allowed {
+		d.Message = DenialMessage(p, ev.Action, ev.ResourceARN, d.Reason)
+	}
+	if len(d.Matched) == 0 {
+		d.Matched = nil
+	}
+	return d
+}
+
+// decide is the decision table of Evaluate.
+func decide(ev *Evaluation, applySCP, resourceOnly bool, scp, id, sess, bnd, res setOutcome) (bool, Reason) {
+	switch {
+	case scp.deny != nil:
+		return false, DeniedExplicitSCP
+	case id.deny != nil:
+		return false, DeniedExplicitIdentity
+	case sess.deny != nil:
+		return false, DeniedExplicitSession
+	case bnd.deny != nil:
+		return false, DeniedExplicitBoundary
+	case res.deny != nil:
+		return false, DeniedExplicitResource
+	}
+	if applySCP && !scp.allow {
+		return false, DeniedNoSCPAllow
+	}
+	if resourceOnly {
+		if res.allow {
+			return true, AllowedByResource
+		}
+		return false, DeniedNoResourceAllow
+	}
+
+	p := ev.Principal
+	sameAccount := p == nil || ev.ResourceAccount == "" || ev.ResourceAccount == p.AccountID
+	root := p != nil && p.Type == TypeAccount
+	limitsOK := (!sess.present || sess.allow) && (!bnd.present || bnd.allow)
+	// limitReason names the limit that failed.
+	limitReason := DeniedNoBoundaryAllow
+	if sess.present && !sess.allow {
+		limitReason = DeniedNoSessionAllow
+	}
+
+	if root {
+		if sameAccount {
+			return true, AllowedAsRoot
+		}
+		if res.allow {
+			return true, AllowedByBoth
+		}
+		return false, DeniedNoResourceAllow
+	}
+
+	idOK := id.allow && limitsOK
+	if sameAccount {
+		resOK := res.allow && (res.direct || limitsOK)
+		switch {
+		case idOK && resOK:
+			return true, AllowedByBoth
+		case idOK:
+			return true, AllowedByIdentity
+		case resOK:
+			return true, AllowedByResource
+		case (id.allow || res.allow) && !limitsOK:
+			return false, limitReason
+		}
+		return false, DeniedNoIdentityAllow
+	}
+
+	switch {
+	case idOK && res.allow:
+		return true, AllowedByBoth
+	case idOK:
+		return false, DeniedNoResourceAllow
+	case id.allow && !limitsOK:
+		return false, limitReason
+	}
+	return false, DeniedNoIdentityAllow
+}
