@@ -1,0 +1,170 @@
+package awsapi
+
+import (
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+
+	"github.com/openpca/openpca/internal/authz"
+)
+
+// guessService picks the service a request looks like before its signature
+// scope is known, so that early failures (no Authorization, …) answer in
+// the shape its client parses. nil means "no idea": JSON11 shape.
+func (s *Server) guessService(r *http.Request) *Service {
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		prefix, _, _ := strings.Cut(target, ".")
+		for _, svc := range s.ordered {
+			if svc.Protocol == JSON11 && svc.TargetPrefix == prefix {
+				return svc
+			}
+		}
+	}
+	key := r.Method + " " + r.URL.Path
+	for _, svc := range s.ordered {
+		if svc.Protocol == RESTJSON1 {
+			if _, ok := svc.Operations[key]; ok {
+				return svc
+			}
+		}
+	}
+	ct := r.Header.Get("Content-Type")
+	action := r.URL.Query().Get("Action")
+	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || action != "" {
+		var first *Service
+		for _, svc := range s.ordered {
+			if svc.Protocol != Query {
+				continue
+			}
+			if _, ok := svc.Operations[action]; ok {
+				return svc
+			}
+			if first == nil {
+				first = svc
+			}
+		}
+		return first
+	}
+	return nil
+}
+
+func unknownOperation(status int, msg string) *Error {
+	return &Error{Code: "UnknownOperationException", Message: msg, Status: status, Sender: true}
+}
+
+func (s *Server) serveJSON11(x *exchange, caller *authz.Caller, body []byte) {
+	target := x.r.Header.Get("X-Amz-Target")
+	prefix, name, _ := strings.Cut(target, ".")
+	op, ok := x.svc.Operations[name]
+	if target == "" || prefix != x.svc.TargetPrefix || !ok {
+		x.fail(unknownOperation(http.StatusBadRequest, "Unknown operation: '"+truncate(target)+"'."))
+		return
+	}
+	x.operation = op.Name
+	in := reflect.New(op.in)
+	if e := decodeJSON(JSON11, body, nil, in); e != nil {
+		x.fail(e)
+		return
+	}
+	s.validateAndCall(x, op, caller, in, func(out reflect.Value) { s.writeJSON(x, ctJSON11, out) })
+}
+
+func (s *Server) serveREST(x *exchange, caller *authz.Caller, body []byte) {
+	key := x.r.Method + " " + x.r.URL.Path
+	op, ok := x.svc.Operations[key]
+	if !ok {
+		x.fail(unknownOperation(http.StatusNotFound, "No operation matches "+truncate(key)+"."))
+		return
+	}
+	x.operation = op.Name
+	query, err := url.ParseQuery(x.r.URL.RawQuery)
+	if err != nil {
+		x.fail(serializationError("Malformed query string."))
+		return
+	}
+	in := reflect.New(op.in)
+	if e := decodeJSON(RESTJSON1, body, query, in); e != nil {
+		x.fail(e)
+		return
+	}
+	s.validateAndCall(x, op, caller, in, func(out reflect.Value) { s.writeJSON(x, ctREST, out) })
+}
+
+func (s *Server) writeJSON(x *exchange, ct string, out reflect.Value) {
+	b, err := encodeJSON(out)
+	if err != nil {
+		s.cfg.Logger.Error("awsapi: encoding output failed", "request_id", x.id, "operation", x.operation, "error", err.Error())
+		x.fail(internalError(x.proto))
+		return
+	}
+	writeBody(x.w, ct, b)
+}
+
+// queryParamsOf merges the URL query and a form body; a malformed encoding
+// answers MalformedQueryString (our choice of code for an unreadable form).
+func queryParamsOf(r *http.Request, body []byte) (url.Values, *Error) {
+	bad := &Error{Code: "MalformedQueryString", Message: "The request's query string or form body is not correctly URL-encoded.", Status: http.StatusBadRequest, Sender: true}
+	values, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, bad
+	}
+	if len(body) > 0 {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, bad
+		}
+		for k, vs := range form {
+			values[k] = append(values[k], vs...)
+		}
+	}
+	return values, nil
+}
+
+func (s *Server) serveQuery(x *exchange, caller *authz.Caller, body []byte) {
+	values, e := queryParamsOf(x.r, body)
+	if e != nil {
+		x.fail(e)
+		return
+	}
+	action := values.Get("Action")
+	if action == "" {
+		x.fail(&Error{Code: "MissingAction", Message: "Missing Action", Status: http.StatusBadRequest, Sender: true})
+		return
+	}
+	version, hasVersion := values.Get("Version"), values.Has("Version")
+	op, ok := x.svc.Operations[action]
+	if hasVersion && x.svc.APIVersion != "" && version != x.svc.APIVersion {
+		ok = false
+	}
+	if !ok {
+		shown := version
+		if !hasVersion {
+			shown = "NO_VERSION_SPECIFIED"
+		}
+		x.fail(&Error{Code: "InvalidAction", Message: "Could not find operation " + truncate(action) + " for version " + truncate(shown),
+			Status: http.StatusBadRequest, Sender: true})
+		return
+	}
+	x.operation = op.Name
+	in := reflect.New(op.in)
+	if errs := decodeQuery(values, in); len(errs) > 0 {
+		x.fail(validationError(Query, errs))
+		return
+	}
+	name := op.Name
+	if name == "" {
+		name = action
+	}
+	s.validateAndCall(x, op, caller, in, func(out reflect.Value) {
+		writeBody(x.w, ctXML, encodeQueryResponse(name, x.svc.XMLNamespace, x.id, out))
+	})
+}
+
+func (s *Server) validateAndCall(x *exchange, op Operation, caller *authz.Caller, in reflect.Value, encode func(reflect.Value)) {
+	if msgs := validate(x.proto, in.Elem()); len(msgs) > 0 {
+		x.fail(validationError(x.proto, msgs))
+		return
+	}
+	s.call(x, op, caller, in, encode)
+}

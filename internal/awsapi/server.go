@@ -1,0 +1,376 @@
+package awsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"reflect"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/clock"
+	"github.com/openpca/openpca/internal/sigv4"
+)
+
+// DefaultMaxBodyBytes leaves room for a 2 MiB PEM chain base64-encoded in
+// JSON (~2.8 MB) with margin; AWS needs at least 4 MiB (reference §1.7).
+const DefaultMaxBodyBytes = 5 << 20
+
+// Config tunes the edge. Zero values take the defaults.
+type Config struct {
+	Region       string       // the server's region; "us-east-1" when empty
+	Clock        clock.Clock  // clock.Real when nil
+	Logger       *slog.Logger // slog.Default() when nil
+	MaxBodyBytes int64        // DefaultMaxBodyBytes when zero
+	// MaxSkew is the SigV4 clock-skew allowance; sigv4.DefaultMaxSkew when zero.
+	MaxSkew time.Duration
+}
+
+// Server is the AWS API edge: an http.Handler that authenticates, routes,
+// decodes, calls and encodes.
+type Server struct {
+	cfg      Config
+	creds    CredentialStore
+	verifier *sigv4.Verifier
+	services map[string]*Service // by SigningName
+	ordered  []*Service          // registration order, for guessing a protocol
+}
+
+// New builds a Server. It panics on a programming error in the bindings
+// (duplicate signing names, malformed tags, non-struct inputs) so that a
+// bad binding stops start-up instead of failing requests.
+func New(cfg Config, creds CredentialStore, services ...*Service) *Server {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxSkew <= 0 {
+		cfg.MaxSkew = sigv4.DefaultMaxSkew
+	}
+	s := &Server{
+		cfg:      cfg,
+		creds:    creds,
+		verifier: &sigv4.Verifier{Clock: cfg.Clock, MaxSkew: cfg.MaxSkew},
+		services: map[string]*Service{},
+	}
+	for _, svc := range services {
+		if svc.SigningName == "" {
+			panic("awsapi: service without SigningName")
+		}
+		if _, dup := s.services[svc.SigningName]; dup {
+			panic("awsapi: duplicate service " + svc.SigningName)
+		}
+		for key, op := range svc.Operations {
+			if op.in == nil || op.call == nil {
+				panic(fmt.Sprintf("awsapi: %s operation %q not built with Op", svc.SigningName, key))
+			}
+			if op.in.Kind() != reflect.Struct {
+				panic(fmt.Sprintf("awsapi: %s %s: input %v is not a struct", svc.SigningName, key, op.in))
+			}
+			checkInputType(op.in, map[reflect.Type]bool{})
+		}
+		s.services[svc.SigningName] = svc
+		s.ordered = append(s.ordered, svc)
+	}
+	return s
+}
+
+type ctxKey struct{}
+
+// RequestID returns the request ID the edge assigned to ctx's request
+// (for audit records), or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(ctxKey{}).(string)
+	return id
+}
+
+// exchange is one request's state as it moves through the edge.
+type exchange struct {
+	id        string
+	w         *statusWriter
+	r         *http.Request
+	svc       *Service
+	proto     Protocol
+	ns        string // Query namespace for error bodies
+	operation string
+	principal string
+	sourceIP  string
+}
+
+func (x *exchange) fail(e *Error) {
+	writeError(x.w, x.proto, x.ns, x.id, e)
+}
+
+// statusWriter remembers the status for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// ServeHTTP handles one AWS API request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.cfg.Clock.Now()
+	x := &exchange{
+		id:        uuid.NewString(),
+		w:         &statusWriter{ResponseWriter: w},
+		principal: "-",
+		sourceIP:  hostOf(r.RemoteAddr),
+	}
+	x.r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, x.id))
+	h := w.Header()
+	// Exact AWS spelling; clients read headers case-insensitively.
+	h["x-amzn-RequestId"] = []string{x.id}
+	h.Set("Date", start.UTC().Format(http.TimeFormat))
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.cfg.Logger.Error("awsapi: handler panic", "request_id", x.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if x.w.status == 0 {
+				x.fail(internalError(x.proto))
+			}
+		}
+		s.cfg.Logger.Info("aws request",
+			"request_id", x.id,
+			"principal", x.principal,
+			"service", serviceName(x.svc),
+			"operation", orDash(x.operation),
+			"status", x.w.status,
+			"latency_ms", s.cfg.Clock.Now().Sub(start).Milliseconds(),
+			"source_ip", x.sourceIP,
+		)
+	}()
+	s.serve(x)
+}
+
+func serviceName(svc *Service) string {
+	if svc == nil {
+		return "-"
+	}
+	return svc.SigningName
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func hostOf(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
+}
+
+func (s *Server) serve(x *exchange) {
+	r := x.r
+	// Until the scope names a service, answer in the protocol the request looks like.
+	x.setService(s.guessService(r))
+
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		x.fail(protoError(x.proto, failMissingAuth, msgMissingAuth))
+		return
+	}
+	auth, err := sigv4.ParseAuthorization(header)
+	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) && se.Kind != sigv4.IncompleteSignature {
+			x.fail(sigv4Error(x.proto, se))
+			return
+		}
+		x.fail(protoError(x.proto, failIncomplete, err.Error()))
+		return
+	}
+	svc := s.services[auth.Service]
+	if svc == nil {
+		msg := "Credential should be scoped to correct service."
+		if x.svc != nil {
+			msg = "Credential should be scoped to correct service: '" + x.svc.SigningName + "'."
+		}
+		x.fail(protoError(x.proto, failSignature, msg))
+		return
+	}
+	x.setService(svc)
+	if !s.regionOK(svc, auth.Region) {
+		x.fail(protoError(x.proto, failSignature, "Credential should be scoped to a valid region, not '"+auth.Region+"'."))
+		return
+	}
+
+	body, tooLarge, err := s.readBody(x)
+	if tooLarge {
+		x.fail(protoError(x.proto, failTooLarge, fmt.Sprintf("Request body exceeds the maximum size of %d bytes.", s.cfg.MaxBodyBytes)))
+		return
+	}
+	if err != nil {
+		x.fail(&Error{Code: "IncompleteBody", Message: "The request body could not be read.", Status: http.StatusBadRequest, Sender: true})
+		return
+	}
+
+	caller, ok := s.authenticate(x, body, auth)
+	if !ok {
+		return
+	}
+	x.principal = orDash(caller.ARN)
+
+	switch svc.Protocol {
+	case Query:
+		s.serveQuery(x, caller, body)
+	case RESTJSON1:
+		s.serveREST(x, caller, body)
+	default:
+		s.serveJSON11(x, caller, body)
+	}
+}
+
+func (x *exchange) setService(svc *Service) {
+	x.svc = svc
+	if svc != nil {
+		x.proto = svc.Protocol
+		x.ns = svc.XMLNamespace
+	}
+}
+
+func (s *Server) regionOK(svc *Service, region string) bool {
+	if region == s.cfg.Region {
+		return true
+	}
+	for _, r := range svc.Regions {
+		if r == region {
+			return true
+		}
+	}
+	return false
+}
+
+// readBody reads at most MaxBodyBytes. A declared Content-Length over the
+// limit is refused without reading; a body that grows past it (chunked) is
+// cut off by http.MaxBytesReader, which also closes the connection.
+func (s *Server) readBody(x *exchange) (body []byte, tooLarge bool, err error) {
+	r := x.r
+	limit := s.cfg.MaxBodyBytes
+	if r.ContentLength > limit {
+		return nil, true, nil
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, false, nil
+	}
+	body, err = io.ReadAll(http.MaxBytesReader(x.w, r.Body, limit))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, true, nil
+	}
+	return body, false, err
+}
+
+// authenticate verifies the signature and resolves the caller; on failure
+// it has already answered.
+func (s *Server) authenticate(x *exchange, body []byte, auth *sigv4.Authorization) (*authz.Caller, bool) {
+	var cred *Credential
+	var lookupErr error
+	lookup := func(akid string) (*sigv4.Secret, error) {
+		cred, lookupErr = s.creds.LookupCredential(x.r.Context(), akid)
+		if lookupErr != nil || cred == nil {
+			return nil, lookupErr
+		}
+		return &sigv4.Secret{SecretAccessKey: cred.SecretAccessKey, SessionToken: cred.SessionToken}, nil
+	}
+	err := s.verifier.Verify(x.r, body, auth, lookup)
+	switch {
+	case lookupErr != nil:
+		s.cfg.Logger.Error("awsapi: credential lookup failed", "request_id", x.id, "error", lookupErr.Error())
+		x.fail(internalError(x.proto))
+		return nil, false
+	case err != nil:
+		var se *sigv4.Error
+		if !errors.As(err, &se) {
+			s.cfg.Logger.Error("awsapi: signature verification failed", "request_id", x.id, "error", err.Error())
+			x.fail(internalError(x.proto))
+			return nil, false
+		}
+		x.fail(sigv4Error(x.proto, se))
+		return nil, false
+	case cred == nil:
+		// Verify accepted without consulting the store: never trust that.
+		s.cfg.Logger.Error("awsapi: verifier accepted a request without a credential", "request_id", x.id)
+		x.fail(internalError(x.proto))
+		return nil, false
+	}
+	// Checked after the signature so that expiry is only revealed to the
+	// holder of the secret.
+	if !cred.Expiration.IsZero() && !s.cfg.Clock.Now().Before(cred.Expiration) {
+		x.fail(protoError(x.proto, failExpiredToken, msgExpiredToken))
+		return nil, false
+	}
+	return &authz.Caller{
+		Principal:       cred.Principal,
+		AccessKeyID:     auth.AccessKeyID,
+		SourceIP:        x.sourceIP,
+		SecureTransport: x.r.TLS != nil,
+	}, true
+}
+
+// call runs the operation and answers either its output (via encode) or
+// its error.
+func (s *Server) call(x *exchange, op Operation, caller *authz.Caller, in reflect.Value,
+	encode func(out reflect.Value)) {
+	out, err := op.call(x.r.Context(), caller, in.Interface())
+	if err != nil {
+		e, internal := mapDomainError(x.svc, err)
+		if internal {
+			s.cfg.Logger.Error("awsapi: operation failed", "request_id", x.id,
+				"service", x.svc.SigningName, "operation", op.Name, "error", err.Error())
+		}
+		x.fail(e)
+		return
+	}
+	ov := reflect.ValueOf(out)
+	if ov.Kind() == reflect.Pointer {
+		if ov.IsNil() {
+			ov = reflect.New(ov.Type().Elem())
+		}
+		ov = ov.Elem()
+	}
+	encode(ov)
+}
+
+func writeBody(w http.ResponseWriter, ct string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", ct)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
