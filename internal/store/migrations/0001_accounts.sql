@@ -5,3 +5,9 @@ CREATE TABLE accounts (
     email       TEXT NOT NULL DEFAULT '',
     created_at  BIGINT NOT NULL
 );
+
+-- Server-wide facts such as the bootstrap (management) account.
+CREATE TABLE settings (
+    name   TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);

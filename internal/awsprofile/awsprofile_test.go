@@ -1,0 +1,43 @@
+package awsprofile
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestWriteUpsertAndEndpoint(t *testing.T) {
+	dir := t.TempDir()
+	if err := Write(dir, Profile{Name: "openpca", AccessKeyID: "AKIA1", SecretAccessKey: "s1", Region: "us-east-1", EndpointURL: "http://127.0.0.1:1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(dir, Profile{Name: "team-b", AccessKeyID: "AKIA2", SecretAccessKey: "s2", Region: "us-east-1", EndpointURL: "http://127.0.0.1:1"}); err != nil {
+		t.Fatal(err)
+	}
+	// Replacing a profile keeps one section for it.
+	if err := Write(dir, Profile{Name: "team-b", AccessKeyID: "AKIA3", SecretAccessKey: "s3", Region: "us-east-1", EndpointURL: "http://127.0.0.1:1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetEndpoint(dir, "http://127.0.0.1:2"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, cred := Paths(dir)
+	cb, _ := os.ReadFile(cred)
+	if strings.Count(string(cb), "[team-b]") != 1 || !strings.Contains(string(cb), "AKIA3") || strings.Contains(string(cb), "AKIA2") {
+		t.Fatalf("credentials:\n%s", cb)
+	}
+	for _, p := range []string{"openpca", "team-b"} {
+		ep, err := Endpoint(dir, p)
+		if err != nil || ep != "http://127.0.0.1:2" {
+			t.Fatalf("endpoint of %s = %q, %v", p, ep, err)
+		}
+	}
+	st, _ := os.Stat(cfg)
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("config mode %v", st.Mode().Perm())
+	}
+	ex := Exports("/tmp/a b", "openpca")
+	if !strings.Contains(ex[0], "'/tmp/a b/aws/config'") || ex[1] != "export AWS_PROFILE=openpca" {
+		t.Fatalf("exports %q", ex)
+	}
+}
