@@ -70,6 +70,10 @@ const (
 	SessionPolicy
 	PermissionsBoundary
 	ServiceControlPolicy
+	// TrustPolicy is a role's trust policy: the resource policy of
+	// sts:AssumeRole. Unlike other resource policies it must allow even in
+	// the role's own account.
+	TrustPolicy
 )
 
 // Policy is one named document.

@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/openpca/openpca/internal/policy"
@@ -42,6 +43,8 @@ func docKind(k PolicyKind) policy.Kind {
 		return policy.Resource
 	case ServiceControlPolicy:
 		return policy.SCP
+	case TrustPolicy:
+		return policy.Trust
 	}
 	return policy.Identity
 }
@@ -76,6 +79,10 @@ type setOutcome struct {
 	allow   bool            // some statement allowed
 	deny    *StatementMatch // first explicit deny, if any
 	direct  bool            // resource only: an allow named the caller's own ARN
+	// grants: resource only: an allow matched the caller by more than its
+	// account. Naming an account delegates to that account's identity
+	// policies; it grants nothing by itself, even in the same account.
+	grants bool
 }
 
 // evaluator accumulates the explanation while the sets are evaluated.
@@ -113,8 +120,13 @@ func (v *evaluator) evalOne(pol *Policy, kind PolicyKind, out *setOutcome) {
 			}
 		case policy.Allow:
 			out.allow = true
-			if kind == ResourcePolicy && !out.direct && namesCaller(doc, ref, v.p) {
-				out.direct = true
+			if kind == ResourcePolicy || kind == TrustPolicy {
+				if !out.direct && namesCaller(doc, ref, v.p) {
+					out.direct = true
+				}
+				if !out.grants && !matchedOnlyByAccount(doc, ref, v.p) {
+					out.grants = true
+				}
 			}
 		}
 	}
@@ -153,6 +165,38 @@ func namesCaller(doc *policy.Document, ref policy.StatementRef, p *Principal) bo
 		}
 	}
 	return false
+}
+
+// matchedOnlyByAccount reports whether the statement ref matched p only
+// through an account entry ("123456789012" or its :root ARN) rather than
+// through "*", the caller's own ARN, its role ARN or its service name.
+func matchedOnlyByAccount(doc *policy.Document, ref policy.StatementRef, p *Principal) bool {
+	if p == nil || ref.Index < 0 || ref.Index >= len(doc.Statements) {
+		return false
+	}
+	st := &doc.Statements[ref.Index]
+	ps := st.Principal
+	if ps == nil {
+		// NotPrincipal: the caller matched by not being listed; that is a
+		// grant to everyone else, not a delegation.
+		return false
+	}
+	if ps.Wildcard {
+		return false
+	}
+	for _, a := range ps.AWS {
+		if a == "*" || (p.ARN != "" && a == p.ARN) || (p.PrincipalARN != "" && a == p.PrincipalARN) {
+			return false
+		}
+	}
+	if p.ServiceName != "" {
+		for _, sv := range ps.Service {
+			if strings.EqualFold(sv, p.ServiceName) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // decisionBlock holds a decision and the buffers one evaluation needs, so
@@ -233,7 +277,11 @@ func (e *Engine) evaluate(ev *Evaluation, blk *decisionBlock) *Decision {
 		}
 	}
 	if p != nil && ev.Resource != nil {
-		v.evalOne(ev.Resource, ResourcePolicy, &res)
+		kind := ResourcePolicy
+		if ev.Resource.Kind == TrustPolicy {
+			kind = TrustPolicy
+		}
+		v.evalOne(ev.Resource, kind, &res)
 	}
 
 	d.Allowed, d.Reason = decide(ev, applySCP, resourceOnly, scp, id, sess, bnd, res)
@@ -303,8 +351,23 @@ func decide(ev *Evaluation, applySCP, resourceOnly bool, scp, id, sess, bnd, res
 	}
 
 	idOK := id.allow && limitsOK
+	if ev.Resource != nil && ev.Resource.Kind == TrustPolicy {
+		// A role is assumable only when its trust policy allows the caller;
+		// a trust naming the caller itself (same account) needs nothing more.
+		switch {
+		case !res.allow:
+			return false, DeniedNoResourceAllow
+		case sameAccount && res.grants && (res.direct || limitsOK):
+			return true, AllowedByResource
+		case idOK:
+			return true, AllowedByBoth
+		case id.allow && !limitsOK:
+			return false, limitReason
+		}
+		return false, DeniedNoIdentityAllow
+	}
 	if sameAccount {
-		resOK := res.allow && (res.direct || limitsOK)
+		resOK := res.grants && (res.direct || limitsOK)
 		switch {
 		case idOK && resOK:
 			return true, AllowedByBoth
