@@ -1,0 +1,253 @@
+package iam
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/store"
+)
+
+const (
+	maxGroupsPerAccount = 300
+	maxGroupsPerUser    = 10
+)
+
+type CreateGroupInput struct {
+	Path      string `min:"1" max:"512" pattern:"(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"`
+	GroupName string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
+}
+
+type CreateGroupOutput struct {
+	Group Group
+}
+
+// CreateGroup creates a group.
+func (s *Service) CreateGroup(ctx context.Context, c *authz.Caller, in *CreateGroupInput) (*CreateGroupOutput, error) {
+	path := normPath(in.Path)
+	if err := s.authorize(ctx, c, "iam:CreateGroup", s.arn.group(c.AccountID, path, in.GroupName), nil); err != nil {
+		return nil, err
+	}
+	g := &entity{ID: newUniqueID(prefixGroup), AccountID: c.AccountID, Name: in.GroupName, Path: path, CreatedAt: s.clk.Now()}
+	exists := errorf(EntityAlreadyExists, "Group with name %s already exists.", in.GroupName)
+	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		if other, err := s.st.getEntity(ctx, tx, "group", c.AccountID, in.GroupName); err != nil {
+			return err
+		} else if other != nil {
+			return exists
+		}
+		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_groups WHERE account_id = $1`, c.AccountID)
+		if err != nil {
+			return err
+		}
+		if n >= maxGroupsPerAccount {
+			return errorf(LimitExceeded, "Cannot exceed quota for GroupsPerAccount: %d", maxGroupsPerAccount)
+		}
+		if err := s.st.insertEntity(ctx, tx, "group", g); err != nil {
+			if store.IsUniqueViolation(err) {
+				return exists
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateGroupOutput{Group: s.groupShape(g)}, nil
+}
+
+type GetGroupInput struct {
+	GroupName string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
+	Marker    string `min:"1" max:"320" pattern:"[\\u0020-\\u00FF]+"`
+	MaxItems  *int   `min:"1" max:"1000"`
+}
+
+type GetGroupOutput struct {
+	Group       Group
+	Users       []User
+	IsTruncated bool
+	Marker      string
+}
+
+// GetGroup describes a group and lists its users.
+func (s *Service) GetGroup(ctx context.Context, c *authz.Caller, in *GetGroupInput) (*GetGroupOutput, error) {
+	t, err := s.resolve(ctx, c, "group", in.GroupName, "iam:GetGroup", nil)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.st.getEntityByID(ctx, s.st.db, "group", t.id)
+	if err != nil || g == nil {
+		return nil, orNoSuch(err, noSuchGroup(in.GroupName))
+	}
+	users, err := s.st.usersOfGroup(ctx, s.st.db, t.id)
+	if err != nil {
+		return nil, err
+	}
+	page, marker, trunc, err := paginate(users, func(u *entity) string { return lowerKey(u.Name) }, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &GetGroupOutput{Group: s.groupShape(g), Users: make([]User, 0, len(page)), IsTruncated: trunc, Marker: marker}
+	for _, u := range page {
+		out.Users = append(out.Users, s.userShape(u, nil))
+	}
+	return out, nil
+}
+
+func orNoSuch(err error, notFound error) error {
+	if err != nil {
+		return err
+	}
+	return notFound
+}
+
+type ListGroupsInput struct {
+	PathPrefix string `min:"1" max:"512" pattern:"\\u002F[\\u0021-\\u007F]*"`
+	Marker     string `min:"1" max:"320" pattern:"[\\u0020-\\u00FF]+"`
+	MaxItems   *int   `min:"1" max:"1000"`
+}
+
+type ListGroupsOutput struct {
+	Groups      []Group
+	IsTruncated bool
+	Marker      string
+}
+
+// ListGroups lists the account's groups.
+func (s *Service) ListGroups(ctx context.Context, c *authz.Caller, in *ListGroupsInput) (*ListGroupsOutput, error) {
+	if err := s.authorize(ctx, c, "iam:ListGroups", "*", nil); err != nil {
+		return nil, err
+	}
+	all, err := s.st.listEntities(ctx, s.st.db, "group", c.AccountID, normPath(in.PathPrefix))
+	if err != nil {
+		return nil, err
+	}
+	return s.groupPage(all, in.Marker, in.MaxItems)
+}
+
+func (s *Service) groupPage(all []*entity, marker string, maxItems *int) (*ListGroupsOutput, error) {
+	page, next, trunc, err := paginate(all, func(g *entity) string { return lowerKey(g.Name) }, marker, maxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListGroupsOutput{Groups: make([]Group, 0, len(page)), IsTruncated: trunc, Marker: next}
+	for _, g := range page {
+		out.Groups = append(out.Groups, s.groupShape(g))
+	}
+	return out, nil
+}
+
+type ListGroupsForUserInput struct {
+	UserName string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
+	Marker   string `min:"1" max:"320" pattern:"[\\u0020-\\u00FF]+"`
+	MaxItems *int   `min:"1" max:"1000"`
+}
+
+// ListGroupsForUser lists the groups a user belongs to.
+func (s *Service) ListGroupsForUser(ctx context.Context, c *authz.Caller, in *ListGroupsForUserInput) (*ListGroupsOutput, error) {
+	t, err := s.resolve(ctx, c, "user", in.UserName, "iam:ListGroupsForUser", nil)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.st.groupsOfUser(ctx, s.st.db, t.id)
+	if err != nil {
+		return nil, err
+	}
+	return s.groupPage(groups, in.Marker, in.MaxItems)
+}
+
+type GroupNameInput struct {
+	GroupName string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
+}
+
+// DeleteGroup deletes a group without members or policies.
+func (s *Service) DeleteGroup(ctx context.Context, c *authz.Caller, in *GroupNameInput) (*Empty, error) {
+	t, err := s.resolve(ctx, c, "group", in.GroupName, "iam:DeleteGroup", nil)
+	if err != nil {
+		return nil, err
+	}
+	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		checks := []struct{ query, msg string }{
+			{`SELECT COUNT(*) FROM iam_group_members WHERE group_id = $1`, "Cannot delete entity, must remove users from group first."},
+			{`SELECT COUNT(*) FROM iam_inline_policies WHERE entity_id = $1`, "Cannot delete entity, must delete policies first."},
+			{`SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`, "Cannot delete entity, must detach all policies first."},
+		}
+		for _, ch := range checks {
+			n, err := count(ctx, tx, ch.query, t.id)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return errorf(DeleteConflict, "%s", ch.msg)
+			}
+		}
+		return s.st.deleteEntity(ctx, tx, "group", t.id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
+
+type GroupMemberInput struct {
+	GroupName string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
+	UserName  string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
+}
+
+// AddUserToGroup adds a user to a group (a no-op when already a member).
+func (s *Service) AddUserToGroup(ctx context.Context, c *authz.Caller, in *GroupMemberInput) (*Empty, error) {
+	g, err := s.resolve(ctx, c, "group", in.GroupName, "iam:AddUserToGroup", nil)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.lookupTarget(ctx, c.AccountID, "user", in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, noSuchUser(in.UserName)
+	}
+	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		groups, err := s.st.groupsOfUser(ctx, tx, u.id)
+		if err != nil {
+			return err
+		}
+		for _, x := range groups {
+			if x.ID == g.id {
+				return nil
+			}
+		}
+		if len(groups) >= maxGroupsPerUser {
+			return errorf(LimitExceeded, "Cannot exceed quota for GroupsPerUser: %d", maxGroupsPerUser)
+		}
+		return s.st.addMember(ctx, tx, g.id, u.id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
+
+// RemoveUserFromGroup removes a user from a group.
+func (s *Service) RemoveUserFromGroup(ctx context.Context, c *authz.Caller, in *GroupMemberInput) (*Empty, error) {
+	g, err := s.resolve(ctx, c, "group", in.GroupName, "iam:RemoveUserFromGroup", nil)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.lookupTarget(ctx, c.AccountID, "user", in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, noSuchUser(in.UserName)
+	}
+	ok, err := s.st.removeMember(ctx, s.st.db, g.id, u.id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errorf(NoSuchEntity, "User %s is not in group %s.", u.name, g.name)
+	}
+	return &Empty{}, nil
+}

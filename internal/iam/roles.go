@@ -1,0 +1,227 @@
+package iam
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/policy"
+	"github.com/openpca/openpca/internal/store"
+)
+
+const (
+	maxRolesPerAccount    = 1000
+	maxTrustPolicySize    = 2048
+	defaultSessionSeconds = 3600
+	maxRoleSessionSeconds = 43200
+)
+
+func (s *Service) checkTrustDocument(doc string) error {
+	if err := s.validateDocument(doc, policy.Trust); err != nil {
+		return err
+	}
+	if compactLen(doc) > maxTrustPolicySize {
+		return errorf(LimitExceeded, "Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicySize)
+	}
+	return nil
+}
+
+type CreateRoleInput struct {
+	Path                     string `min:"1" max:"512" pattern:"(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"`
+	RoleName                 string `required:"true" min:"1" max:"64" pattern:"[\\w+=,.@-]+"`
+	AssumeRolePolicyDocument string `required:"true" min:"1" max:"131072" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"`
+	Description              string `max:"1000" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*"`
+	MaxSessionDuration       *int   `min:"3600" max:"43200"`
+	PermissionsBoundary      string `min:"20" max:"2048"`
+	Tags                     []Tag  `max:"50"`
+}
+
+type RoleOutput struct {
+	Role Role
+}
+
+// CreateRole creates a role with its trust policy.
+func (s *Service) CreateRole(ctx context.Context, c *authz.Caller, in *CreateRoleInput) (*RoleOutput, error) {
+	path := normPath(in.Path)
+	if err := s.authorize(ctx, c, "iam:CreateRole", s.arn.role(c.AccountID, path, in.RoleName), tagContext(in.Tags)); err != nil {
+		return nil, err
+	}
+	if in.PermissionsBoundary != "" {
+		return nil, errorf(InvalidInput, "Permissions boundaries are not supported.")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	if err := s.checkTrustDocument(in.AssumeRolePolicyDocument); err != nil {
+		return nil, err
+	}
+	maxDur := defaultSessionSeconds
+	if in.MaxSessionDuration != nil {
+		maxDur = *in.MaxSessionDuration
+	}
+	r := &roleRow{
+		ID: newUniqueID(prefixRole), AccountID: c.AccountID, Name: in.RoleName, Path: path, Description: in.Description,
+		TrustPolicy: in.AssumeRolePolicyDocument, MaxSessionDuration: maxDur, CreatedAt: s.clk.Now(),
+	}
+	if err := s.insertRoleChecked(ctx, r, in.Tags, errorf(EntityAlreadyExists, "Role with name %s already exists.", in.RoleName)); err != nil {
+		return nil, err
+	}
+	return &RoleOutput{Role: s.roleShape(r, in.Tags)}, nil
+}
+
+// insertRoleChecked inserts r unless its name is taken or the quota is reached.
+func (s *Service) insertRoleChecked(ctx context.Context, r *roleRow, tags []Tag, exists error) error {
+	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		if other, err := s.st.getRole(ctx, tx, r.AccountID, r.Name); err != nil {
+			return err
+		} else if other != nil {
+			return exists
+		}
+		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_roles WHERE account_id = $1`, r.AccountID)
+		if err != nil {
+			return err
+		}
+		if n >= maxRolesPerAccount {
+			return errorf(LimitExceeded, "Cannot exceed quota for RolesPerAccount: %d", maxRolesPerAccount)
+		}
+		if err := s.st.insertRole(ctx, tx, r); err != nil {
+			if store.IsUniqueViolation(err) {
+				return exists
+			}
+			return err
+		}
+		return s.st.putTags(ctx, tx, r.ID, tags)
+	})
+}
+
+type RoleNameInput struct {
+	RoleName string `required:"true" min:"1" max:"64" pattern:"[\\w+=,.@-]+"`
+}
+
+// GetRole describes a role, with its tags.
+func (s *Service) GetRole(ctx context.Context, c *authz.Caller, in *RoleNameInput) (*RoleOutput, error) {
+	t, err := s.resolve(ctx, c, "role", in.RoleName, "iam:GetRole", nil)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := s.st.tags(ctx, s.st.db, t.id)
+	if err != nil {
+		return nil, err
+	}
+	return &RoleOutput{Role: s.roleShape(t.role, tags)}, nil
+}
+
+type ListRolesInput struct {
+	PathPrefix string `min:"1" max:"512" pattern:"\\u002F[\\u0021-\\u007F]*"`
+	Marker     string `min:"1" max:"320" pattern:"[\\u0020-\\u00FF]+"`
+	MaxItems   *int   `min:"1" max:"1000"`
+}
+
+type ListRolesOutput struct {
+	Roles       []Role
+	IsTruncated bool
+	Marker      string
+}
+
+// ListRoles lists the account's roles under PathPrefix.
+func (s *Service) ListRoles(ctx context.Context, c *authz.Caller, in *ListRolesInput) (*ListRolesOutput, error) {
+	if err := s.authorize(ctx, c, "iam:ListRoles", "*", nil); err != nil {
+		return nil, err
+	}
+	all, err := s.st.listRoles(ctx, s.st.db, c.AccountID, normPath(in.PathPrefix))
+	if err != nil {
+		return nil, err
+	}
+	page, marker, trunc, err := paginate(all, func(r *roleRow) string { return lowerKey(r.Name) }, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListRolesOutput{Roles: make([]Role, 0, len(page)), IsTruncated: trunc, Marker: marker}
+	for _, r := range page {
+		out.Roles = append(out.Roles, s.roleShape(r, nil))
+	}
+	return out, nil
+}
+
+// DeleteRole deletes a role without policies; service-linked roles are
+// deleted with DeleteServiceLinkedRole only.
+func (s *Service) DeleteRole(ctx context.Context, c *authz.Caller, in *RoleNameInput) (*Empty, error) {
+	t, err := s.resolve(ctx, c, "role", in.RoleName, "iam:DeleteRole", nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := protectedRole(t); err != nil {
+		return nil, err
+	}
+	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		if n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_inline_policies WHERE entity_id = $1`, t.id); err != nil {
+			return err
+		} else if n > 0 {
+			return errorf(DeleteConflict, "Cannot delete entity, must delete policies first.")
+		}
+		if n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`, t.id); err != nil {
+			return err
+		} else if n > 0 {
+			return errorf(DeleteConflict, "Cannot delete entity, must detach all policies first.")
+		}
+		return s.st.deleteRole(ctx, tx, t.id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
+
+type UpdateAssumeRolePolicyInput struct {
+	RoleName       string `required:"true" min:"1" max:"64" pattern:"[\\w+=,.@-]+"`
+	PolicyDocument string `required:"true" min:"1" max:"131072" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"`
+}
+
+// UpdateAssumeRolePolicy replaces a role's trust policy.
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *authz.Caller, in *UpdateAssumeRolePolicyInput) (*Empty, error) {
+	t, err := s.resolve(ctx, c, "role", in.RoleName, "iam:UpdateAssumeRolePolicy", nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := protectedRole(t); err != nil {
+		return nil, err
+	}
+	if err := s.checkTrustDocument(in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	if err := s.st.updateRoleTrust(ctx, s.st.db, t.id, in.PolicyDocument); err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
+
+type UpdateRoleInput struct {
+	RoleName           string  `required:"true" min:"1" max:"64" pattern:"[\\w+=,.@-]+"`
+	Description        *string `max:"1000" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*"`
+	MaxSessionDuration *int    `min:"3600" max:"43200"`
+}
+
+// UpdateRole changes a role's description or maximum session duration
+// (service-linked roles: the description only).
+func (s *Service) UpdateRole(ctx context.Context, c *authz.Caller, in *UpdateRoleInput) (*Empty, error) {
+	t, err := s.resolve(ctx, c, "role", in.RoleName, "iam:UpdateRole", nil)
+	if err != nil {
+		return nil, err
+	}
+	if in.MaxSessionDuration != nil {
+		if err := protectedRole(t); err != nil {
+			return nil, err
+		}
+	}
+	desc, maxDur := t.role.Description, t.role.MaxSessionDuration
+	if in.Description != nil {
+		desc = *in.Description
+	}
+	if in.MaxSessionDuration != nil {
+		maxDur = *in.MaxSessionDuration
+	}
+	if err := s.st.updateRole(ctx, s.st.db, t.id, desc, maxDur); err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}

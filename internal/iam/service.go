@@ -1,0 +1,115 @@
+// Package iam is OpenPCA's identity service: accounts, IAM users, groups,
+// roles (service-linked included), access keys, managed and inline policies,
+// session credentials, and the iam and sts operations. Every operation is
+// authorized through the authz engine; the wire binding lives in
+// internal/awsapi/iamapi.
+package iam
+
+import (
+	"context"
+	"encoding/base64"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/clock"
+	"github.com/openpca/openpca/internal/policy"
+)
+
+// Authorizer is what the service needs from *authz.Engine.
+type Authorizer interface {
+	Check(ctx context.Context, req *authz.Request) error
+	Context(ctx context.Context, req *authz.Request) (*policy.Context, error)
+	Evaluate(ev *authz.Evaluation) *authz.Decision
+}
+
+// Service implements the iam and sts operations.
+type Service struct {
+	st     *Store
+	authz  Authorizer
+	clk    clock.Clock
+	arn    arns
+	parser *policy.Cache
+}
+
+// New builds the service on st; engine is normally authz.New(st, orgs, clk).
+func New(st *Store, engine Authorizer) *Service {
+	return &Service{st: st, authz: engine, clk: st.clk, arn: st.arn, parser: policy.NewCache(1024)}
+}
+
+// Store returns the service's store (credential lookup, identity source).
+func (s *Service) Store() *Store { return s.st }
+
+// authorize checks action on resource in the caller's own account.
+func (s *Service) authorize(ctx context.Context, c *authz.Caller, action, resource string, extra map[string][]string) error {
+	if c == nil {
+		return errorf(AccessDenied, "Request is not authenticated.")
+	}
+	return s.authz.Check(ctx, &authz.Request{
+		Caller: c, Action: action, Resource: resource, ResourceAccount: c.AccountID, Context: extra,
+	})
+}
+
+// validateDocument parses doc as kind; a failure is MalformedPolicyDocument.
+func (s *Service) validateDocument(doc string, kind policy.Kind) error {
+	if _, err := s.parser.Parse([]byte(doc), kind); err != nil {
+		return &Error{Kind: MalformedPolicyDocument, Message: err.Error()}
+	}
+	return nil
+}
+
+// compactLen is a document's length without whitespace, the measure IAM's
+// policy size quotas use.
+func compactLen(doc string) int {
+	n := 0
+	for _, r := range doc {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
+}
+
+const defaultMaxItems = 100
+
+// paginate returns the page of items (sorted by key) after marker.
+func paginate[T any](items []T, key func(T) string, marker string, maxItems *int) ([]T, string, bool, error) {
+	start := 0
+	if marker != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(marker)
+		if err != nil {
+			return nil, "", false, errorf(InvalidInput, "Invalid Marker.")
+		}
+		after := string(raw)
+		for start < len(items) && key(items[start]) <= after {
+			start++
+		}
+	}
+	n := defaultMaxItems
+	if maxItems != nil {
+		n = *maxItems
+	}
+	end := min(start+n, len(items))
+	page := items[start:end]
+	if end < len(items) && len(page) > 0 {
+		return page, base64.RawURLEncoding.EncodeToString([]byte(key(page[len(page)-1]))), true, nil
+	}
+	return page, "", false, nil
+}
+
+// normPath defaults an empty path to "/".
+func normPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// lowerKey orders entities by name as IAM lists them.
+func lowerKey(name string) string { return strings.ToLower(name) }
+
+// sortBy sorts items by key.
+func sortBy[T any](items []T, key func(T) string) {
+	sort.SliceStable(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
+}

@@ -1,0 +1,201 @@
+package iam
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/store"
+)
+
+const maxUsersPerAccount = 5000
+
+type CreateUserInput struct {
+	Path                string `min:"1" max:"512" pattern:"(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"`
+	UserName            string `required:"true" min:"1" max:"64" pattern:"[\\w+=,.@-]+"`
+	PermissionsBoundary string `min:"20" max:"2048"`
+	Tags                []Tag  `max:"50"`
+}
+
+type CreateUserOutput struct {
+	User User
+}
+
+// CreateUser creates an IAM user.
+func (s *Service) CreateUser(ctx context.Context, c *authz.Caller, in *CreateUserInput) (*CreateUserOutput, error) {
+	path := normPath(in.Path)
+	if err := s.authorize(ctx, c, "iam:CreateUser", s.arn.user(c.AccountID, path, in.UserName), tagContext(in.Tags)); err != nil {
+		return nil, err
+	}
+	if in.PermissionsBoundary != "" {
+		return nil, errorf(InvalidInput, "Permissions boundaries are not supported.")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	u := &entity{ID: newUniqueID(prefixUser), AccountID: c.AccountID, Name: in.UserName, Path: path, CreatedAt: s.clk.Now()}
+	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		if existing, err := s.st.getEntity(ctx, tx, "user", c.AccountID, in.UserName); err != nil {
+			return err
+		} else if existing != nil {
+			return errorf(EntityAlreadyExists, "User with name %s already exists.", in.UserName)
+		}
+		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_users WHERE account_id = $1`, c.AccountID)
+		if err != nil {
+			return err
+		}
+		if n >= maxUsersPerAccount {
+			return errorf(LimitExceeded, "Cannot exceed quota for UsersPerAccount: %d", maxUsersPerAccount)
+		}
+		if err := s.st.insertEntity(ctx, tx, "user", u); err != nil {
+			if store.IsUniqueViolation(err) {
+				return errorf(EntityAlreadyExists, "User with name %s already exists.", in.UserName)
+			}
+			return err
+		}
+		return s.st.putTags(ctx, tx, u.ID, in.Tags)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateUserOutput{User: s.userShape(u, in.Tags)}, nil
+}
+
+type GetUserInput struct {
+	UserName string `min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
+}
+
+type GetUserOutput struct {
+	User User
+}
+
+// GetUser describes the named user, or the caller when no name is given
+// (for the root: its account ID and root ARN).
+func (s *Service) GetUser(ctx context.Context, c *authz.Caller, in *GetUserInput) (*GetUserOutput, error) {
+	t, err := s.selfOrUser(ctx, c, in.UserName, "iam:GetUser")
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		a, err := s.st.getAccount(ctx, s.st.db, c.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		u := User{UserId: c.AccountID, Arn: s.arn.root(c.AccountID)}
+		if a != nil {
+			u.CreateDate = a.CreatedAt
+		}
+		return &GetUserOutput{User: u}, nil
+	}
+	tags, err := s.st.tags(ctx, s.st.db, t.id)
+	if err != nil {
+		return nil, err
+	}
+	return &GetUserOutput{User: s.userShape(t.user, tags)}, nil
+}
+
+type ListUsersInput struct {
+	PathPrefix string `min:"1" max:"512" pattern:"\\u002F[\\u0021-\\u007F]*"`
+	Marker     string `min:"1" max:"320" pattern:"[\\u0020-\\u00FF]+"`
+	MaxItems   *int   `min:"1" max:"1000"`
+}
+
+type ListUsersOutput struct {
+	Users       []User
+	IsTruncated bool
+	Marker      string
+}
+
+// ListUsers lists the account's users whose path starts with PathPrefix.
+func (s *Service) ListUsers(ctx context.Context, c *authz.Caller, in *ListUsersInput) (*ListUsersOutput, error) {
+	if err := s.authorize(ctx, c, "iam:ListUsers", "*", nil); err != nil {
+		return nil, err
+	}
+	all, err := s.st.listEntities(ctx, s.st.db, "user", c.AccountID, normPath(in.PathPrefix))
+	if err != nil {
+		return nil, err
+	}
+	page, marker, trunc, err := paginate(all, func(e *entity) string { return lowerKey(e.Name) }, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListUsersOutput{Users: make([]User, 0, len(page)), IsTruncated: trunc, Marker: marker}
+	for _, u := range page {
+		out.Users = append(out.Users, s.userShape(u, nil))
+	}
+	return out, nil
+}
+
+type UpdateUserInput struct {
+	UserName    string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
+	NewPath     string `min:"1" max:"512" pattern:"(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"`
+	NewUserName string `min:"1" max:"64" pattern:"[\\w+=,.@-]+"`
+}
+
+// UpdateUser renames a user or changes its path.
+func (s *Service) UpdateUser(ctx context.Context, c *authz.Caller, in *UpdateUserInput) (*Empty, error) {
+	t, err := s.resolve(ctx, c, "user", in.UserName, "iam:UpdateUser", nil)
+	if err != nil {
+		return nil, err
+	}
+	name, path := t.name, t.path
+	if in.NewUserName != "" {
+		name = in.NewUserName
+	}
+	if in.NewPath != "" {
+		path = in.NewPath
+	}
+	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		if lowerKey(name) != lowerKey(t.name) {
+			if other, err := s.st.getEntity(ctx, tx, "user", c.AccountID, name); err != nil {
+				return err
+			} else if other != nil {
+				return errorf(EntityAlreadyExists, "User with name %s already exists.", name)
+			}
+		}
+		return s.st.updateEntity(ctx, tx, "user", t.id, name, path)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
+
+type DeleteUserInput struct {
+	UserName string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
+}
+
+// DeleteUser deletes a user that has no access keys, policies or groups left.
+func (s *Service) DeleteUser(ctx context.Context, c *authz.Caller, in *DeleteUserInput) (*Empty, error) {
+	t, err := s.resolve(ctx, c, "user", in.UserName, "iam:DeleteUser", nil)
+	if err != nil {
+		return nil, err
+	}
+	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		checks := []struct {
+			query, msg string
+		}{
+			{`SELECT COUNT(*) FROM iam_access_keys WHERE user_id = $1`, "Cannot delete entity, must delete access keys first."},
+			{`SELECT COUNT(*) FROM iam_inline_policies WHERE entity_id = $1`, "Cannot delete entity, must delete policies first."},
+			{`SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`, "Cannot delete entity, must detach all policies first."},
+			{`SELECT COUNT(*) FROM iam_group_members WHERE user_id = $1`, "Cannot delete entity, must remove users from group first."},
+		}
+		for _, ch := range checks {
+			n, err := count(ctx, tx, ch.query, t.id)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return errorf(DeleteConflict, "%s", ch.msg)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM iam_sessions WHERE user_id = $1`, t.id); err != nil {
+			return err
+		}
+		return s.st.deleteEntity(ctx, tx, "user", t.id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
