@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/openpca/openpca/internal/awsprofile"
+	"github.com/openpca/openpca/internal/iam"
+	"github.com/openpca/openpca/internal/server"
+)
+
+type createAccountCmd struct {
+	DataDir   string `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory of the server."`
+	Name      string `required:"" help:"Account name; also the profile name written to DATA_DIR/aws."`
+	Email     string `help:"Account e-mail (defaults to NAME@openpca.invalid)."`
+	Region    string `default:"us-east-1" env:"OPENPCA_REGION"`
+	MasterKey string `env:"OPENPCA_MASTER_KEY" hidden:""`
+}
+
+func (c *createAccountCmd) Run() error {
+	ctx := context.Background()
+	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, Region: c.Region, MasterKey: c.MasterKey})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	email := c.Email
+	if email == "" {
+		email = c.Name + "@openpca.invalid"
+	}
+	acct, err := app.IAMStore.CreateAccount(ctx, iam.AccountSpec{Name: c.Name, Email: email})
+	if err != nil {
+		return err
+	}
+	endpoint, err := awsprofile.Endpoint(c.DataDir, server.ProfileName)
+	if err != nil {
+		return err
+	}
+	if endpoint == "" {
+		endpoint = "http://" + DefaultListen
+	}
+	if err := awsprofile.Write(c.DataDir, awsprofile.Profile{
+		Name:            c.Name,
+		AccessKeyID:     acct.RootAccessKeyID,
+		SecretAccessKey: acct.RootSecretAccessKey,
+		Region:          c.Region,
+		EndpointURL:     endpoint,
+	}); err != nil {
+		return fmt.Errorf("write profile: %w", err)
+	}
+	enc := json.NewEncoder(os.Stdout)
+	return enc.Encode(map[string]string{
+		"AccountId":       acct.AccountID,
+		"AccessKeyId":     acct.RootAccessKeyID,
+		"SecretAccessKey": acct.RootSecretAccessKey,
+	})
+}

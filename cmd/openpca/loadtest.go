@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/openpca/openpca/internal/loadtest"
+)
+
+type loadtestCmd struct {
+	Endpoint    string        `help:"Server endpoint (default: the profile's endpoint_url)."`
+	Profile     string        `default:"openpca" env:"AWS_PROFILE" help:"AWS profile whose credentials sign the requests."`
+	Operation   string        `default:"GetCallerIdentity" help:"Operation to send (GetCallerIdentity, GetUser)."`
+	Concurrency int           `short:"c" default:"16" help:"Concurrent clients."`
+	Requests    int           `short:"n" default:"0" help:"Total requests (0: run for --duration)."`
+	Duration    time.Duration `short:"d" default:"10s" help:"How long to run when --requests is 0."`
+}
+
+func (c *loadtestCmd) Run() error {
+	ctx := context.Background()
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(c.Profile))
+	if err != nil {
+		return err
+	}
+	creds, err := awsCfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return err
+	}
+	endpoint := c.Endpoint
+	if endpoint == "" && awsCfg.BaseEndpoint != nil {
+		endpoint = *awsCfg.BaseEndpoint
+	}
+	if endpoint == "" {
+		return fmt.Errorf("no endpoint: pass --endpoint or use a profile with endpoint_url")
+	}
+	region := awsCfg.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	rep, err := loadtest.Run(ctx, loadtest.Config{
+		Endpoint: endpoint, Region: region, Credentials: creds, Operation: c.Operation,
+		Concurrency: c.Concurrency, Requests: c.Requests, Duration: c.Duration,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(os.Stdout, rep.Format())
+	if rep.Errors > 0 {
+		return fmt.Errorf("%d of %d requests failed", rep.Errors, rep.Requests)
+	}
+	return nil
+}

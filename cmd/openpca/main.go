@@ -1,0 +1,36 @@
+// Command openpca is the OpenPCA server and its administration tool.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// DefaultListen is the documented loopback address of `openpca serve`.
+const DefaultListen = "127.0.0.1:8420"
+
+type cli struct {
+	Serve    serveCmd    `cmd:"" help:"Serve the AWS-compatible APIs."`
+	Admin    adminCmd    `cmd:"" help:"Administration commands that work on the data directory."`
+	Loadtest loadtestCmd `cmd:"" help:"Send signed requests from concurrent clients and report throughput and latency."`
+}
+
+type adminCmd struct {
+	CreateAccount createAccountCmd `cmd:"" help:"Create a standalone account with a root access key and add a profile for it."`
+	Explain       explainCmd       `cmd:"" help:"Explain an authorization decision in plain words."`
+}
+
+func main() {
+	var c cli
+	ctx := kong.Parse(&c,
+		kong.Name("openpca"),
+		kong.Description("OpenPCA: a self-hosted private certificate authority that speaks the AWS Private CA APIs."),
+		kong.UsageOnError(),
+	)
+	if err := ctx.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "openpca:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/openpca/openpca/internal/awsprofile"
+	"github.com/openpca/openpca/internal/server"
+)
+
+type serveCmd struct {
+	DataDir   string        `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory (database, master key, AWS profiles)."`
+	Listen    string        `default:"127.0.0.1:8420" env:"OPENPCA_LISTEN" help:"HOST:PORT to listen on (port 0 picks a free one)."`
+	Region    string        `default:"us-east-1" env:"OPENPCA_REGION" help:"Region this endpoint serves."`
+	LogLevel  string        `default:"info" enum:"debug,info,warn,error" env:"OPENPCA_LOG_LEVEL" help:"Log level."`
+	Drain     time.Duration `default:"20s" help:"How long SIGTERM waits for in-flight requests."`
+	MasterKey string        `env:"OPENPCA_MASTER_KEY" hidden:"" help:"Base64 master key (else DATA_DIR/master.key)."`
+
+	BootstrapAccountID       string `env:"OPENPCA_BOOTSTRAP_ACCOUNT_ID" hidden:""`
+	BootstrapAccessKeyID     string `env:"OPENPCA_BOOTSTRAP_ACCESS_KEY_ID" hidden:""`
+	BootstrapSecretAccessKey string `env:"OPENPCA_BOOTSTRAP_SECRET_ACCESS_KEY" hidden:""`
+}
+
+func (c *serveCmd) Run() error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	app, err := server.Open(ctx, server.Config{
+		DataDir:   c.DataDir,
+		Region:    c.Region,
+		MasterKey: c.MasterKey,
+		Logger:    logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return err
+	}
+	endpoint := "http://" + ln.Addr().String()
+	boot, err := app.Bootstrap(ctx, server.BootstrapSpec{
+		AccountID:       c.BootstrapAccountID,
+		AccessKeyID:     c.BootstrapAccessKeyID,
+		SecretAccessKey: c.BootstrapSecretAccessKey,
+	}, endpoint)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if boot.Created {
+		logger.Info("created management account", "account_id", boot.AccountID)
+	}
+	fmt.Printf("OpenPCA listening on %s (management account %s)\n", endpoint, boot.AccountID)
+	fmt.Println("Use the aws CLI or boto3 with:")
+	fmt.Println(strings.Join(awsprofile.Exports(c.DataDir, server.ProfileName), "\n"))
+	logger.Info("listening", "endpoint", endpoint, "data_dir", c.DataDir)
+
+	if err := app.Serve(ctx, ln, c.Drain); err != nil {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}

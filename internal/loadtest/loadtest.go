@@ -1,0 +1,238 @@
+// Package loadtest drives a running OpenPCA with real SigV4-signed requests
+// from concurrent clients and reports throughput and latency, next to the raw
+// cost of the request's cryptography measured in the same run.
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/openpca/openpca/internal/clock"
+	"github.com/openpca/openpca/internal/sigv4"
+)
+
+// Operation is a request shape the tool can send.
+type Operation struct {
+	Service     string // signing name
+	ContentType string
+	Target      string // X-Amz-Target, JSON services only
+	Body        string
+}
+
+// Operations the tool knows by name.
+var Operations = map[string]Operation{
+	"GetCallerIdentity": {Service: "sts", ContentType: "application/x-www-form-urlencoded; charset=utf-8", Body: "Action=GetCallerIdentity&Version=2011-06-15"},
+	"GetUser":           {Service: "iam", ContentType: "application/x-www-form-urlencoded; charset=utf-8", Body: "Action=GetUser&Version=2010-05-08"},
+}
+
+// Config of one run.
+type Config struct {
+	Endpoint    string
+	Region      string
+	Credentials aws.Credentials
+	Operation   string
+	Concurrency int
+	Requests    int           // total requests; 0 means run for Duration
+	Duration    time.Duration // used when Requests is 0
+}
+
+// Report is one run's result.
+type Report struct {
+	Operation   string
+	Concurrency int
+	Requests    int
+	Errors      int
+	Elapsed     time.Duration
+	Throughput  float64 // successful requests per second
+	P50, P99    time.Duration
+	Max         time.Duration
+	// CryptoPerRequest is the measured cost of signing plus verifying one
+	// such request (SHA-256 of the body, canonical request, HMAC chain) on
+	// this machine, in this run.
+	CryptoPerRequest time.Duration
+	// CryptoBound is the throughput the machine's cores would reach if each
+	// request cost only its cryptography (client sign + server verify).
+	CryptoBound float64
+	FirstError  string
+}
+
+// Run sends the requests and measures.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	op, ok := Operations[cfg.Operation]
+	if !ok {
+		return nil, fmt.Errorf("unknown operation %q (known: GetCallerIdentity, GetUser)", cfg.Operation)
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 1
+	}
+	crypto, err := measureCrypto(cfg, op)
+	if err != nil {
+		return nil, err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency, MaxConnsPerHost: cfg.Concurrency}}
+	signer := v4.NewSigner()
+	var (
+		next      atomic.Int64
+		errs      atomic.Int64
+		firstErr  atomic.Value
+		mu        sync.Mutex
+		latencies = make([]time.Duration, 0, 1<<16)
+		wg        sync.WaitGroup
+	)
+	deadline := time.Now().Add(cfg.Duration)
+	start := time.Now()
+	for w := 0; w < cfg.Concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 1024)
+			for ctx.Err() == nil {
+				if cfg.Requests > 0 {
+					if next.Add(1) > int64(cfg.Requests) {
+						break
+					}
+				} else if time.Now().After(deadline) {
+					break
+				}
+				t0 := time.Now()
+				err := doOne(ctx, client, signer, cfg, op)
+				if err != nil {
+					if errs.Add(1) == 1 {
+						firstErr.Store(err.Error())
+					}
+					continue
+				}
+				local = append(local, time.Since(t0))
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(latencies)
+	r := &Report{
+		Operation:        cfg.Operation,
+		Concurrency:      cfg.Concurrency,
+		Requests:         len(latencies) + int(errs.Load()),
+		Errors:           int(errs.Load()),
+		Elapsed:          elapsed,
+		CryptoPerRequest: crypto,
+	}
+	if crypto > 0 {
+		r.CryptoBound = float64(runtime.NumCPU()) / crypto.Seconds()
+	}
+	if s, ok := firstErr.Load().(string); ok {
+		r.FirstError = s
+	}
+	if n := len(latencies); n > 0 {
+		r.Throughput = float64(n) / elapsed.Seconds()
+		r.P50 = latencies[n/2]
+		r.P99 = latencies[min(n-1, n*99/100)]
+		r.Max = latencies[n-1]
+	}
+	return r, nil
+}
+
+func newRequest(ctx context.Context, cfg Config, op Operation) (*http.Request, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(cfg.Endpoint, "/")+"/", bytes.NewReader([]byte(op.Body)))
+	if err != nil {
+		return nil, "", err
+	}
+	req.Header.Set("Content-Type", op.ContentType)
+	if op.Target != "" {
+		req.Header.Set("X-Amz-Target", op.Target)
+	}
+	if cfg.Credentials.SessionToken != "" {
+		req.Header.Set("X-Amz-Security-Token", cfg.Credentials.SessionToken)
+	}
+	sum := sha256.Sum256([]byte(op.Body))
+	return req, hex.EncodeToString(sum[:]), nil
+}
+
+func doOne(ctx context.Context, client *http.Client, signer *v4.Signer, cfg Config, op Operation) error {
+	req, hash, err := newRequest(ctx, cfg, op)
+	if err != nil {
+		return err
+	}
+	if err := signer.SignHTTP(ctx, cfg.Credentials, req, hash, op.Service, cfg.Region, time.Now()); err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, body)
+	}
+	return nil
+}
+
+// measureCrypto times client signing plus server verification of the same
+// request shape, without network or storage, for the ratio in the report.
+func measureCrypto(cfg Config, op Operation) (time.Duration, error) {
+	ctx := context.Background()
+	signer := v4.NewSigner()
+	verifier := &sigv4.Verifier{Clock: clock.Real{}}
+	secret := &sigv4.Secret{SecretAccessKey: cfg.Credentials.SecretAccessKey, SessionToken: cfg.Credentials.SessionToken}
+	lookup := func(string) (*sigv4.Secret, error) { return secret, nil }
+	const n = 2000
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		req, hash, err := newRequest(ctx, cfg, op)
+		if err != nil {
+			return 0, err
+		}
+		req.Host = req.URL.Host
+		if err := signer.SignHTTP(ctx, cfg.Credentials, req, hash, op.Service, cfg.Region, time.Now()); err != nil {
+			return 0, err
+		}
+		auth, err := sigv4.ParseAuthorization(req.Header.Get("Authorization"))
+		if err != nil {
+			return 0, err
+		}
+		if err := verifier.Verify(req, []byte(op.Body), auth, lookup); err != nil {
+			return 0, fmt.Errorf("self-check of the signature failed: %w", err)
+		}
+	}
+	return time.Since(start) / n, nil
+}
+
+// Format renders a report as the lines docs/benchmarks.md records.
+func (r *Report) Format() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "operation            %s\n", r.Operation)
+	fmt.Fprintf(&b, "concurrency          %d\n", r.Concurrency)
+	fmt.Fprintf(&b, "requests             %d (%d errors)\n", r.Requests, r.Errors)
+	fmt.Fprintf(&b, "elapsed              %s\n", r.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(&b, "throughput           %.0f req/s\n", r.Throughput)
+	fmt.Fprintf(&b, "latency p50/p99/max  %s / %s / %s\n", r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Max.Round(time.Microsecond))
+	fmt.Fprintf(&b, "crypto per request   %s (client sign + server verify, same run)\n", r.CryptoPerRequest.Round(100*time.Nanosecond))
+	if r.CryptoPerRequest > 0 && r.P50 > 0 {
+		fmt.Fprintf(&b, "p50 / crypto         %.1fx\n", float64(r.P50)/float64(r.CryptoPerRequest))
+	}
+	if r.CryptoBound > 0 {
+		fmt.Fprintf(&b, "throughput / crypto-bound (%d cores)  %.3f\n", runtime.NumCPU(), r.Throughput/r.CryptoBound)
+	}
+	if r.FirstError != "" {
+		fmt.Fprintf(&b, "first error          %s\n", r.FirstError)
+	}
+	return b.String()
+}

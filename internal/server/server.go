@@ -1,0 +1,148 @@
+// Package server wires OpenPCA together: it opens the store and the master
+// key, builds the domain services and the wire bindings, bootstraps the
+// first account, and serves HTTP until asked to stop. It decides nothing.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/awsapi"
+	"github.com/openpca/openpca/internal/awsapi/iamapi"
+	"github.com/openpca/openpca/internal/clock"
+	"github.com/openpca/openpca/internal/iam"
+	"github.com/openpca/openpca/internal/keystore"
+	"github.com/openpca/openpca/internal/store"
+)
+
+// Config is what the server needs to start.
+type Config struct {
+	DataDir string
+	Region  string
+	// MasterKey is the base64 key from $OPENPCA_MASTER_KEY; empty means the
+	// key file in DataDir.
+	MasterKey string
+	Clock     clock.Clock
+	Logger    *slog.Logger
+}
+
+// App is an opened OpenPCA instance.
+type App struct {
+	cfg      Config
+	DB       *store.DB
+	IAM      *iam.Service
+	IAMStore *iam.Store
+	Authz    *authz.Engine
+	Handler  http.Handler
+	ready    atomic.Bool
+}
+
+// Open opens the data directory and builds every service.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	mk, err := keystore.LoadOrCreateMasterKey(filepath.Join(cfg.DataDir, keystore.MasterKeyFile), cfg.MasterKey)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.OpenSQLite(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	iamStore := iam.NewStore(db, mk, cfg.Clock, iam.Config{Partition: "aws"})
+	// No organization source yet: every account is standalone.
+	engine := authz.New(iamStore, nil, cfg.Clock)
+	iamSvc := iam.New(iamStore, engine)
+
+	api := awsapi.New(awsapi.Config{
+		Region: cfg.Region,
+		Clock:  cfg.Clock,
+		Logger: cfg.Logger,
+	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc))
+
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Authz: engine}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.Handle("/", api)
+	a.Handler = mux
+	return a, nil
+}
+
+func (a *App) healthz(w http.ResponseWriter, _ *http.Request) {
+	if !a.ready.Load() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// SetReady marks the instance ready for /healthz.
+func (a *App) SetReady(ok bool) { a.ready.Store(ok) }
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve serves on ln until ctx is cancelled, then drains in-flight requests
+// for up to drain before returning.
+func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.SetReady(true)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.SetReady(false)
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("drain: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// credentialStore adapts the IAM store to the wire layer's lookup.
+type credentialStore struct{ s *iam.Store }
+
+func (c credentialStore) LookupCredential(ctx context.Context, id string) (*awsapi.Credential, error) {
+	k, err := c.s.LookupCredential(ctx, id)
+	if err != nil || k == nil {
+		return nil, err
+	}
+	return &awsapi.Credential{
+		SecretAccessKey: k.SecretAccessKey,
+		SessionToken:    k.SessionToken,
+		Expiration:      k.Expiration,
+		Principal:       k.Principal,
+	}, nil
+}

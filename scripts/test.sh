@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and vet, each fuzz target for a short fixed
+# time, then the whole suite (unit, SDK integration, aws CLI and boto3 e2e).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+unformatted=$(gofmt -l $(find . -name '*.go' -not -path './.git/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+
+fuzztime=${FUZZTIME:-8s}
+grep -rl --include='*_test.go' '^func Fuzz' internal | sort | while read -r f; do
+  pkg=./$(dirname "$f")
+  for name in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | cut -d' ' -f2); do
+    echo "fuzz $pkg $name ($fuzztime)"
+    go test -run=NONE -fuzz="^${name}\$" -fuzztime="$fuzztime" "$pkg" >/tmp/openpca-fuzz.log 2>&1 || { cat /tmp/openpca-fuzz.log; exit 1; }
+  done
+done
+
+go test -count=1 ./...

@@ -1,0 +1,162 @@
+// Package e2e runs the real binary and drives it with the aws CLI and boto3
+// that the machine image ships, using only what `openpca serve` prints.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// server is a started `openpca serve` process.
+type server struct {
+	cmd      *exec.Cmd
+	dataDir  string
+	endpoint string
+	exports  []string
+	bin      string
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "openpca")
+	cmd := exec.Command("go", "build", "-o", bin, "../../cmd/openpca")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	return bin
+}
+
+func startServer(t *testing.T, bin, dataDir string, env ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logf, err := os.Create(filepath.Join(t.TempDir(), "server.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, dataDir: dataDir, bin: bin}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			t.Logf("server log:\n%s", b)
+		}
+	})
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	timeout := time.After(30 * time.Second)
+	for s.endpoint == "" || len(s.exports) < 2 {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("server exited before it was ready")
+			}
+			if rest, ok := strings.CutPrefix(l, "OpenPCA listening on "); ok {
+				s.endpoint = strings.Fields(rest)[0]
+			}
+			if strings.HasPrefix(l, "export ") {
+				s.exports = append(s.exports, l)
+			}
+		case <-timeout:
+			t.Fatal("server did not print its endpoint and exports in 30s")
+		}
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	return s
+}
+
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("server exit after SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop within 30s of SIGTERM")
+	}
+}
+
+// runScript runs a bash script after evaluating the server's export lines.
+func (s *server) runScript(t *testing.T, script string, env ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", script)
+	// Only what the server printed, plus the basics; no AWS_* from the host.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
+		"OPENPCA_BIN=" + s.bin, "OPENPCA_DATA_DIR=" + s.dataDir, "OPENPCA_ENDPOINT=" + s.endpoint,
+		"OPENPCA_EXPORTS=" + strings.Join(s.exports, "\n")}
+	cmd.Env = append(cmd.Env, env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s failed: %v\n%s", script, err, out)
+	}
+	return string(out)
+}
+
+func requireTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s is not installed on this machine; the end-to-end CLI test needs it", name)
+	}
+}
+
+func TestAWSCLIWithPrintedExports(t *testing.T) {
+	requireTool(t, "aws")
+	bin := buildBinary(t)
+	dataDir := t.TempDir()
+	s := startServer(t, bin, dataDir)
+	out := s.runScript(t, "cli_basics.sh")
+	t.Log(out)
+
+	// Restart on the same data dir: nothing regenerated, the same profiles work.
+	s.stop(t)
+	s2 := startServer(t, bin, dataDir)
+	s2.runScript(t, "cli_after_restart.sh")
+	s2.stop(t)
+}
+
+func TestBoto3WithPrintedExports(t *testing.T) {
+	requireTool(t, "python3")
+	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+		t.Skip("boto3 is not installed on this machine")
+	}
+	bin := buildBinary(t)
+	s := startServer(t, bin, t.TempDir())
+	s.runScript(t, "boto3_basics.sh")
+	s.stop(t)
+}
