@@ -35,6 +35,18 @@ aws --profile e2e-user iam list-users --query 'Users[].UserName' --output text |
 # The CLI decodes the URL-encoded policy document.
 aws iam get-user-policy --user-name e2e-user --policy-name list --query 'PolicyDocument.Statement[0].Action' --output text | grep -qx "iam:ListUsers"
 
+# The decision explained in plain words, from the same data while the server runs.
+"$OPENPCA_BIN" admin explain --data-dir "$OPENPCA_DATA_DIR" --principal "arn:aws:iam::$acct:user/e2e-user" --action iam:ListUsers > explain.txt
+grep -q "ALLOWED" explain.txt
+grep -q 'inline/list' explain.txt
+set +e
+"$OPENPCA_BIN" admin explain --data-dir "$OPENPCA_DATA_DIR" --principal "arn:aws:iam::$acct:user/e2e-user" --action iam:CreateUser > explain.txt
+rc=$?
+set -e
+[ "$rc" -eq 3 ] || { echo "explain of a denial exited $rc"; cat explain.txt; exit 1; }
+grep -q "DENIED" explain.txt
+grep -q "no identity-based policy allows the iam:CreateUser action" explain.txt
+
 # A standalone account created while the server runs gets its own profile.
 "$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name team-b > teamb.json
 tb=$(python3 -c 'import json;print(json.load(open("teamb.json"))["AccountId"])')
