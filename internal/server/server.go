@@ -18,9 +18,11 @@ import (
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/awsapi"
 	"github.com/openpca/openpca/internal/awsapi/iamapi"
+	"github.com/openpca/openpca/internal/awsapi/pcaapi"
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/keystore"
+	"github.com/openpca/openpca/internal/pca"
 	"github.com/openpca/openpca/internal/store"
 )
 
@@ -41,6 +43,7 @@ type App struct {
 	DB       *store.DB
 	IAM      *iam.Service
 	IAMStore *iam.Store
+	PCA      *pca.Service
 	Authz    *authz.Engine
 	Handler  http.Handler
 	ready    atomic.Bool
@@ -72,14 +75,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	// No organization source yet: every account is standalone.
 	engine := authz.New(iamStore, nil, cfg.Clock)
 	iamSvc := iam.New(iamStore, engine)
+	soft := keystore.NewSoftware(mk, 0)
+	keys := &keystore.Router{Default: soft, ByScheme: map[string]keystore.KeyStore{keystore.SoftwareScheme: soft}}
+	pcaSvc := pca.New(db, keys, engine, cfg.Clock, pca.Config{Region: cfg.Region, Partition: "aws"})
 
 	api := awsapi.New(awsapi.Config{
 		Region: cfg.Region,
 		Clock:  cfg.Clock,
 		Logger: cfg.Logger,
-	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc))
+	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), pcaapi.Service(pcaSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Authz: engine}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, PCA: pcaSvc, Authz: engine}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
@@ -99,8 +105,11 @@ func (a *App) healthz(w http.ResponseWriter, _ *http.Request) {
 // SetReady marks the instance ready for /healthz.
 func (a *App) SetReady(ok bool) { a.ready.Store(ok) }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close commits queued work and releases the database.
+func (a *App) Close() error {
+	a.PCA.Close()
+	return a.DB.Close()
+}
 
 // Serve serves on ln until ctx is cancelled, then drains in-flight requests
 // for up to drain before returning.

@@ -160,3 +160,12 @@ func TestBoto3WithPrintedExports(t *testing.T) {
 	s.runScript(t, "boto3_basics.sh")
 	s.stop(t)
 }
+
+func TestAWSCLIPrivateCA(t *testing.T) {
+	requireTool(t, "aws")
+	requireTool(t, "openssl")
+	bin := buildBinary(t)
+	s := startServer(t, bin, t.TempDir())
+	t.Log(s.runScript(t, "pca_cli.sh"))
+	s.stop(t)
+}

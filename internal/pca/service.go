@@ -1,0 +1,281 @@
+// Package pca is the acm-pca domain service: certificate authorities (their
+// lifecycle, keys held by a keystore, CA certificates) and the certificates
+// they issue. Every operation authorizes through authz with the CA ARN as the
+// resource, keeps the state machine of reference §2.10, and answers typed
+// domain errors (errors.go) that pcaapi maps to AWS codes.
+//
+// Issuance is durable: a certificate ARN is answered only after its row is
+// committed. Concurrent issuances share commits through a group-commit
+// batcher (batcher.go), so throughput is bound by signing, not by fsync.
+package pca
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/clock"
+	"github.com/openpca/openpca/internal/keystore"
+	"github.com/openpca/openpca/internal/store"
+)
+
+// Defaults of Config.
+const (
+	DefaultCAQuota      = 200
+	DefaultBatchMax     = 256
+	DefaultBatchWait    = 2 * time.Millisecond
+	idempotencyWindow   = 5 * time.Minute
+	defaultDeletionDays = 30
+)
+
+// Config is the service's configuration.
+type Config struct {
+	Region    string // "us-east-1" when empty
+	Partition string // "aws" when empty
+	// CAQuota is the number of CAs an account may hold, restorable deleted
+	// ones included (AWS: 200). Zero means DefaultCAQuota.
+	CAQuota int
+	// BatchMax bounds the certificates committed in one transaction;
+	// BatchWait bounds how long a batch waits for issuances still being
+	// signed. Zero values take the defaults.
+	BatchMax  int
+	BatchWait time.Duration
+}
+
+// Service implements the acm-pca operations.
+type Service struct {
+	db     *store.DB
+	keys   keystore.KeyStore
+	engine *authz.Engine
+	clk    clock.Clock
+	cfg    Config
+
+	batch     *batcher
+	stmts     *prepared
+	closeOnce sync.Once
+	closed    atomic.Bool
+	tokenKey  []byte // signs pagination tokens
+
+	// idem serializes requests that carry the same idempotency token, so
+	// two concurrent retries cannot both create.
+	idemMu sync.Mutex
+	idem   map[string]*idemLock
+
+	// certCache holds parsed CA certificates by CA id.
+	certMu    sync.Mutex
+	certCache map[string]*cachedCert
+}
+
+type idemLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+type cachedCert struct {
+	der  string
+	cert *x509.Certificate
+}
+
+// New builds the service and starts its commit batcher; call Close to stop
+// it. It panics when the hot queries do not prepare (the migrations have
+// not run): a wiring error, not a runtime condition.
+func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.Clock, cfg Config) *Service {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Partition == "" {
+		cfg.Partition = "aws"
+	}
+	if cfg.CAQuota <= 0 {
+		cfg.CAQuota = DefaultCAQuota
+	}
+	if cfg.BatchMax <= 0 {
+		cfg.BatchMax = DefaultBatchMax
+	}
+	if cfg.BatchWait <= 0 {
+		cfg.BatchWait = DefaultBatchWait
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		panic("pca: no randomness: " + err.Error())
+	}
+	s := &Service{db: db, keys: keys, engine: engine, clk: clk, cfg: cfg, tokenKey: key,
+		idem: map[string]*idemLock{}, certCache: map[string]*cachedCert{}}
+	stmts, err := prepare(db.DB)
+	if err != nil {
+		panic("pca: prepare queries: " + err.Error())
+	}
+	s.stmts = stmts
+	s.batch = newBatcher(db, cfg.BatchMax, cfg.BatchWait)
+	return s
+}
+
+// Close stops the batcher after committing what is queued. Issuances
+// arriving later fail with RequestFailedException.
+func (s *Service) Close() error {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		s.batch.close()
+		s.stmts.close()
+	})
+	return nil
+}
+
+// Commits reports how many certificate-insert transactions have committed
+// (a test and metrics hook: with concurrent issuance it is well below the
+// number of certificates).
+func (s *Service) Commits() int64 { return s.batch.commits.Load() }
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// caARN formats a CA ARN.
+func (s *Service) caARN(account, id string) string {
+	return "arn:" + s.cfg.Partition + ":acm-pca:" + s.cfg.Region + ":" + account + ":certificate-authority/" + id
+}
+
+// parseCAARN checks a CA ARN's form and returns its account and id.
+func (s *Service) parseCAARN(arn string) (account, id string, err error) {
+	parts := strings.SplitN(arn, ":", 6)
+	bad := errf(ErrInvalidArn, "The ARN %s is not a valid certificate authority ARN.", arn)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] != s.cfg.Partition || parts[2] != "acm-pca" ||
+		parts[3] != s.cfg.Region || !accountRE.MatchString(parts[4]) {
+		return "", "", bad
+	}
+	id, ok := strings.CutPrefix(parts[5], "certificate-authority/")
+	if !ok || !uuidRE.MatchString(id) {
+		return "", "", bad
+	}
+	return parts[4], id, nil
+}
+
+// authorize asks authz whether caller may perform acm-pca:<op> on ca (nil
+// for the account-level actions, authorized on "*").
+func (s *Service) authorize(ctx context.Context, caller *authz.Caller, op string, ca *caRow, reqCtx map[string][]string) error {
+	req := &authz.Request{Caller: caller, Action: "acm-pca:" + op, Resource: "*", Context: reqCtx}
+	if ca != nil {
+		req.Resource = ca.ARN
+		req.ResourceAccount = ca.Owner
+		req.ResourceTags = ca.Tags
+	}
+	return s.engine.Check(ctx, req)
+}
+
+// loadCA resolves a CA ARN to its row: InvalidArn for a malformed ARN,
+// ResourceNotFound for an unknown or permanently deleted CA.
+func (s *Service) loadCA(ctx context.Context, arn string) (*caRow, error) {
+	if s.closed.Load() {
+		return nil, errf(ErrRequestFailed, "The service is shutting down; please retry.")
+	}
+	account, id, err := s.parseCAARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	ca, err := s.getCA(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ca == nil || ca.Owner != account {
+		return nil, notFoundCA(arn)
+	}
+	if ca.gone(s.clk.Now()) {
+		s.purgeCA(ctx, ca)
+		return nil, notFoundCA(arn)
+	}
+	return ca, nil
+}
+
+// lockIdem serializes callers sharing an idempotency key; the returned
+// function releases the lock.
+func (s *Service) lockIdem(key string) func() {
+	s.idemMu.Lock()
+	l := s.idem[key]
+	if l == nil {
+		l = &idemLock{}
+		s.idem[key] = l
+	}
+	l.refs++
+	s.idemMu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		s.idemMu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(s.idem, key)
+		}
+		s.idemMu.Unlock()
+	}
+}
+
+// caCert parses (once) the CA's installed certificate.
+func (s *Service) caCert(ca *caRow) (*x509.Certificate, error) {
+	if len(ca.Cert) == 0 {
+		return nil, nil
+	}
+	s.certMu.Lock()
+	c := s.certCache[ca.ID]
+	s.certMu.Unlock()
+	if c != nil && c.der == string(ca.Cert) {
+		return c.cert, nil
+	}
+	cert, err := x509.ParseCertificate(ca.Cert)
+	if err != nil {
+		return nil, &Error{Kind: ErrRequestFailed, Msg: "The stored CA certificate does not parse.", Err: err}
+	}
+	s.certMu.Lock()
+	s.certCache[ca.ID] = &cachedCert{der: string(ca.Cert), cert: cert}
+	s.certMu.Unlock()
+	return cert, nil
+}
+
+// Pagination tokens are an offset bound to the query (scope) and signed, so
+// a token from another query or a forged one is refused.
+func (s *Service) makeToken(scope string, offset int) string {
+	b := binary.BigEndian.AppendUint64(nil, uint64(offset))
+	m := hmac.New(sha256.New, s.tokenKey)
+	m.Write([]byte(scope))
+	m.Write(b)
+	return base64.RawURLEncoding.EncodeToString(append(b, m.Sum(nil)[:16]...))
+}
+
+func (s *Service) parseToken(scope, tok string) (int, error) {
+	if tok == "" {
+		return 0, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	bad := errf(ErrInvalidNextToken, "The token %s is not valid.", tok)
+	if err != nil || len(raw) != 24 {
+		return 0, bad
+	}
+	m := hmac.New(sha256.New, s.tokenKey)
+	m.Write([]byte(scope))
+	m.Write(raw[:8])
+	if !hmac.Equal(m.Sum(nil)[:16], raw[8:]) {
+		return 0, bad
+	}
+	off := binary.BigEndian.Uint64(raw[:8])
+	if off > 1<<31 {
+		return 0, bad
+	}
+	return int(off), nil
+}
+
+func pageSize(max *int32, limit int) int {
+	if max == nil || int(*max) > limit {
+		return limit
+	}
+	if *max < 1 {
+		return 1
+	}
+	return int(*max)
+}
