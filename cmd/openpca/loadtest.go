@@ -12,12 +12,13 @@ import (
 )
 
 type loadtestCmd struct {
-	Endpoint    string        `help:"Server endpoint (default: the profile's endpoint_url)."`
-	Profile     string        `default:"openpca" env:"AWS_PROFILE" help:"AWS profile whose credentials sign the requests."`
-	Operation   string        `default:"GetCallerIdentity" help:"Operation to send (GetCallerIdentity, GetUser)."`
-	Concurrency int           `short:"c" default:"16" help:"Concurrent clients."`
-	Requests    int           `short:"n" default:"0" help:"Total requests (0: run for --duration)."`
-	Duration    time.Duration `short:"d" default:"10s" help:"How long to run when --requests is 0."`
+	Endpoint     string        `help:"Server endpoint (default: the profile's endpoint_url)."`
+	Profile      string        `default:"openpca" env:"AWS_PROFILE" help:"AWS profile whose credentials sign the requests."`
+	Operation    string        `default:"GetCallerIdentity" enum:"GetCallerIdentity,GetUser,IssueCertificate,GetCertificate" help:"Operation to send (GetCallerIdentity, GetUser, IssueCertificate, GetCertificate)."`
+	KeyAlgorithm string        `default:"EC_prime256v1" enum:"EC_prime256v1,RSA_2048" help:"Key algorithm of the CA that acm-pca operations create and use."`
+	Concurrency  int           `short:"c" default:"16" help:"Concurrent clients."`
+	Requests     int           `short:"n" default:"0" help:"Total requests (0: run for --duration)."`
+	Duration     time.Duration `short:"d" default:"10s" help:"How long to run when --requests is 0."`
 }
 
 func (c *loadtestCmd) Run() error {
@@ -42,7 +43,7 @@ func (c *loadtestCmd) Run() error {
 		region = "us-east-1"
 	}
 	rep, err := loadtest.Run(ctx, loadtest.Config{
-		Endpoint: endpoint, Region: region, Credentials: creds, Operation: c.Operation,
+		Endpoint: endpoint, Region: region, Credentials: creds, Operation: c.Operation, KeyAlgorithm: c.KeyAlgorithm,
 		Concurrency: c.Concurrency, Requests: c.Requests, Duration: c.Duration,
 	})
 	if err != nil {

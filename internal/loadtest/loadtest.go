@@ -45,9 +45,12 @@ type Config struct {
 	Region      string
 	Credentials aws.Credentials
 	Operation   string
-	Concurrency int
-	Requests    int           // total requests; 0 means run for Duration
-	Duration    time.Duration // used when Requests is 0
+	// KeyAlgorithm of the CA created for acm-pca operations
+	// (EC_prime256v1 or RSA_2048).
+	KeyAlgorithm string
+	Concurrency  int
+	Requests     int           // total requests; 0 means run for Duration
+	Duration     time.Duration // used when Requests is 0
 }
 
 // Report is one run's result.
@@ -67,17 +70,34 @@ type Report struct {
 	// CryptoBound is the throughput the machine's cores would reach if each
 	// request cost only its cryptography (client sign + server verify).
 	CryptoBound float64
-	FirstError  string
+	// RawPerRequest is the cost of the operation's own work without HTTP,
+	// authentication, authorization or storage (for IssueCertificate: the
+	// pki pipeline on one core), measured in this run; zero when not applicable.
+	RawPerRequest time.Duration
+	RawLabel      string
+	KeyAlgorithm  string
+	FirstError    string
 }
 
 // Run sends the requests and measures.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
-	op, ok := Operations[cfg.Operation]
-	if !ok {
-		return nil, fmt.Errorf("unknown operation %q (known: GetCallerIdentity, GetUser)", cfg.Operation)
-	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 1
+	}
+	op, ok := Operations[cfg.Operation]
+	var raw time.Duration
+	var rawLabel string
+	if !ok {
+		if cfg.Operation != "IssueCertificate" && cfg.Operation != "GetCertificate" {
+			return nil, fmt.Errorf("unknown operation %q (known: GetCallerIdentity, GetUser, IssueCertificate, GetCertificate)", cfg.Operation)
+		}
+		if cfg.KeyAlgorithm == "" {
+			cfg.KeyAlgorithm = "EC_prime256v1"
+		}
+		var err error
+		if op, raw, rawLabel, err = pcaOperation(ctx, cfg); err != nil {
+			return nil, err
+		}
 	}
 	crypto, err := measureCrypto(cfg, op)
 	if err != nil {
@@ -133,6 +153,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Errors:           int(errs.Load()),
 		Elapsed:          elapsed,
 		CryptoPerRequest: crypto,
+		KeyAlgorithm:     cfg.KeyAlgorithm,
+		RawPerRequest:    raw,
+		RawLabel:         rawLabel,
 	}
 	if crypto > 0 {
 		r.CryptoBound = float64(runtime.NumCPU()) / crypto.Seconds()
@@ -219,6 +242,9 @@ func measureCrypto(cfg Config, op Operation) (time.Duration, error) {
 func (r *Report) Format() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "operation            %s\n", r.Operation)
+	if r.KeyAlgorithm != "" {
+		fmt.Fprintf(&b, "CA key algorithm     %s\n", r.KeyAlgorithm)
+	}
 	fmt.Fprintf(&b, "concurrency          %d\n", r.Concurrency)
 	fmt.Fprintf(&b, "requests             %d (%d errors)\n", r.Requests, r.Errors)
 	fmt.Fprintf(&b, "elapsed              %s\n", r.Elapsed.Round(time.Millisecond))
@@ -230,6 +256,11 @@ func (r *Report) Format() string {
 	}
 	if r.CryptoBound > 0 {
 		fmt.Fprintf(&b, "throughput / crypto-bound (%d cores)  %.3f\n", runtime.NumCPU(), r.Throughput/r.CryptoBound)
+	}
+	if r.RawPerRequest > 0 {
+		rawBound := float64(runtime.NumCPU()) / r.RawPerRequest.Seconds()
+		fmt.Fprintf(&b, "%s  %s per request on one core = %.0f/s on %d cores\n", r.RawLabel, r.RawPerRequest.Round(time.Microsecond), rawBound, runtime.NumCPU())
+		fmt.Fprintf(&b, "end-to-end / raw     %.2f\n", r.Throughput/rawBound)
 	}
 	if r.FirstError != "" {
 		fmt.Fprintf(&b, "first error          %s\n", r.FirstError)

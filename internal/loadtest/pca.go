@@ -1,0 +1,203 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acmpca"
+	pcatypes "github.com/aws/aws-sdk-go-v2/service/acmpca/types"
+
+	"github.com/openpca/openpca/internal/pki"
+)
+
+// signingAlgorithmFor pairs a CA key algorithm with its usual signature.
+func signingAlgorithmFor(keyAlg string) (pki.SigningAlgorithm, error) {
+	switch keyAlg {
+	case "EC_prime256v1":
+		return pki.SHA256WithECDSA, nil
+	case "RSA_2048":
+		return pki.SHA256WithRSA, nil
+	}
+	return "", fmt.Errorf("key algorithm %q: use EC_prime256v1 or RSA_2048", keyAlg)
+}
+
+// leafCSR is the CSR every IssueCertificate request sends (a P-256 key, so
+// the CA's signature dominates the cost).
+func leafCSR() ([]byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
+		Subject:  pkix.Name{CommonName: "load.openpca.test"},
+		DNSNames: []string{"load.openpca.test"},
+	}, key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}), nil
+}
+
+// setupCA creates an ACTIVE root CA on the server through the acm-pca API.
+func setupCA(ctx context.Context, cfg Config) (string, error) {
+	client := acmpca.NewFromConfig(aws.Config{
+		Region:       cfg.Region,
+		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return cfg.Credentials, nil }),
+		BaseEndpoint: aws.String(cfg.Endpoint),
+	})
+	sig, err := signingAlgorithmFor(cfg.KeyAlgorithm)
+	if err != nil {
+		return "", err
+	}
+	created, err := client.CreateCertificateAuthority(ctx, &acmpca.CreateCertificateAuthorityInput{
+		CertificateAuthorityType: pcatypes.CertificateAuthorityTypeRoot,
+		CertificateAuthorityConfiguration: &pcatypes.CertificateAuthorityConfiguration{
+			KeyAlgorithm:     pcatypes.KeyAlgorithm(cfg.KeyAlgorithm),
+			SigningAlgorithm: pcatypes.SigningAlgorithm(sig),
+			Subject:          &pcatypes.ASN1Subject{CommonName: aws.String("OpenPCA load test root " + cfg.KeyAlgorithm)},
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("create CA: %w", err)
+	}
+	arn := created.CertificateAuthorityArn
+	if err := acmpca.NewCertificateAuthorityCSRCreatedWaiter(client).Wait(ctx, &acmpca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: arn}, time.Minute); err != nil {
+		return "", err
+	}
+	csr, err := client.GetCertificateAuthorityCsr(ctx, &acmpca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: arn})
+	if err != nil {
+		return "", err
+	}
+	issued, err := client.IssueCertificate(ctx, &acmpca.IssueCertificateInput{
+		CertificateAuthorityArn: arn,
+		Csr:                     []byte(*csr.Csr),
+		SigningAlgorithm:        pcatypes.SigningAlgorithm(sig),
+		TemplateArn:             aws.String("arn:aws:acm-pca:::template/RootCACertificate/V1"),
+		Validity:                &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeYears, Value: aws.Int64(10)},
+	})
+	if err != nil {
+		return "", fmt.Errorf("self-sign CA: %w", err)
+	}
+	cert, err := client.GetCertificate(ctx, &acmpca.GetCertificateInput{CertificateAuthorityArn: arn, CertificateArn: issued.CertificateArn})
+	if err != nil {
+		return "", err
+	}
+	if _, err := client.ImportCertificateAuthorityCertificate(ctx, &acmpca.ImportCertificateAuthorityCertificateInput{
+		CertificateAuthorityArn: arn, Certificate: []byte(*cert.Certificate),
+	}); err != nil {
+		return "", fmt.Errorf("import CA certificate: %w", err)
+	}
+	return *arn, nil
+}
+
+// pcaOperation builds the request shape for IssueCertificate or
+// GetCertificate against a fresh CA, and the raw cost that goes with it.
+func pcaOperation(ctx context.Context, cfg Config) (Operation, time.Duration, string, error) {
+	caARN, err := setupCA(ctx, cfg)
+	if err != nil {
+		return Operation{}, 0, "", err
+	}
+	csr, err := leafCSR()
+	if err != nil {
+		return Operation{}, 0, "", err
+	}
+	sig, _ := signingAlgorithmFor(cfg.KeyAlgorithm)
+	issue := map[string]any{
+		"CertificateAuthorityArn": caARN,
+		"Csr":                     base64.StdEncoding.EncodeToString(csr),
+		"SigningAlgorithm":        string(sig),
+		"Validity":                map[string]any{"Type": "DAYS", "Value": 30},
+	}
+	op := Operation{Service: "acm-pca", ContentType: "application/x-amz-json-1.1"}
+	switch cfg.Operation {
+	case "IssueCertificate":
+		body, _ := json.Marshal(issue)
+		op.Target, op.Body = "ACMPrivateCA.IssueCertificate", string(body)
+		raw, err := rawIssueCost(cfg.KeyAlgorithm, csr)
+		return op, raw, "raw pipeline (parse+verify CSR, build, sign, encode)", err
+	case "GetCertificate":
+		certARN, err := issueOne(ctx, cfg, issue)
+		if err != nil {
+			return Operation{}, 0, "", err
+		}
+		body, _ := json.Marshal(map[string]string{"CertificateAuthorityArn": caARN, "CertificateArn": certARN})
+		op.Target, op.Body = "ACMPrivateCA.GetCertificate", string(body)
+		return op, 0, "", nil
+	}
+	return Operation{}, 0, "", fmt.Errorf("not an acm-pca operation: %s", cfg.Operation)
+}
+
+func issueOne(ctx context.Context, cfg Config, issue map[string]any) (string, error) {
+	client := acmpca.NewFromConfig(aws.Config{
+		Region:       cfg.Region,
+		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return cfg.Credentials, nil }),
+		BaseEndpoint: aws.String(cfg.Endpoint),
+	})
+	csr, _ := base64.StdEncoding.DecodeString(issue["Csr"].(string))
+	out, err := client.IssueCertificate(ctx, &acmpca.IssueCertificateInput{
+		CertificateAuthorityArn: aws.String(issue["CertificateAuthorityArn"].(string)),
+		Csr:                     csr,
+		SigningAlgorithm:        pcatypes.SigningAlgorithm(issue["SigningAlgorithm"].(string)),
+		Validity:                &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeDays, Value: aws.Int64(30)},
+	})
+	if err != nil {
+		return "", err
+	}
+	return *out.CertificateArn, nil
+}
+
+// rawIssueCost times the pure issuance pipeline on one core: the same CSR,
+// a CA key of the same algorithm, the default template.
+func rawIssueCost(keyAlg string, csr []byte) (time.Duration, error) {
+	sig, err := signingAlgorithmFor(keyAlg)
+	if err != nil {
+		return 0, err
+	}
+	key, err := pki.GenerateKey(pki.KeyAlgorithm(keyAlg))
+	if err != nil {
+		return 0, err
+	}
+	now := time.Now().UTC()
+	caCSR, err := pki.CreateCACSR(key, pki.ASN1Subject{CommonName: "raw"}, nil, sig)
+	if err != nil {
+		return 0, err
+	}
+	rootDER, err := pki.Issue(&pki.IssueRequest{
+		CSR: caCSR, IssuerSigner: key, SigningAlgorithm: sig,
+		TemplateARN: "arn:aws:acm-pca:::template/RootCACertificate/V1",
+		Validity:    pki.Validity{Type: "YEARS", Value: 10}, Now: now,
+	})
+	if err != nil {
+		return 0, err
+	}
+	root, err := x509.ParseCertificate(rootDER)
+	if err != nil {
+		return 0, err
+	}
+	n := 300
+	if keyAlg == "RSA_2048" {
+		n = 100
+	}
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		der, err := pki.Issue(&pki.IssueRequest{
+			CSR: csr, Issuer: root, IssuerSigner: key, SigningAlgorithm: sig,
+			Validity: pki.Validity{Type: "DAYS", Value: 30}, Now: now,
+		})
+		if err != nil {
+			return 0, err
+		}
+		_ = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	}
+	return time.Since(start) / time.Duration(n), nil
+}

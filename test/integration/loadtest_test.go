@@ -1,0 +1,44 @@
+package integration
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/openpca/openpca/internal/loadtest"
+)
+
+// TestLoadToolDrivesTheServer checks that the load tool's requests are real,
+// signed and accepted (it reports no numbers as assertions: they are measured
+// by scripts/bench.sh, not tested).
+func TestLoadToolDrivesTheServer(t *testing.T) {
+	r := newRig(t, "")
+	for _, tc := range []struct{ op, alg string }{
+		{"GetCallerIdentity", ""},
+		{"IssueCertificate", "EC_prime256v1"},
+		{"GetCertificate", "EC_prime256v1"},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			rep, err := loadtest.Run(context.Background(), loadtest.Config{
+				Endpoint: r.srv.URL, Region: "us-east-1",
+				Credentials: aws.Credentials{AccessKeyID: mgmtKeyID, SecretAccessKey: mgmtSecret},
+				Operation:   tc.op, KeyAlgorithm: tc.alg, Concurrency: 4, Requests: 40,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Errors != 0 || rep.Requests != 40 {
+				t.Fatalf("%d of %d failed: %s", rep.Errors, rep.Requests, rep.FirstError)
+			}
+			out := rep.Format()
+			if !strings.Contains(out, "throughput") || rep.P50 <= 0 || rep.CryptoPerRequest <= 0 {
+				t.Fatalf("report:\n%s", out)
+			}
+			if tc.op == "IssueCertificate" && rep.RawPerRequest <= 0 {
+				t.Fatalf("no raw pipeline cost:\n%s", out)
+			}
+		})
+	}
+}
