@@ -1,0 +1,62 @@
+package integration
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestJSONProtocolBadInput: the acm-pca endpoint answers bad requests with
+// awsJson1_1 errors (X-Amzn-ErrorType and __type), and keeps serving.
+func TestJSONProtocolBadInput(t *testing.T) {
+	r := newRig(t, "")
+	const target = "ACMPrivateCA.ListCertificateAuthorities"
+	ct := "application/x-amz-json-1.1"
+	cases := []struct {
+		name   string
+		req    rawReq
+		status int
+		code   string
+		msg    string
+	}{
+		{"wrong secret", rawReq{service: "acm-pca", keyID: mgmtKeyID, secret: "x" + mgmtSecret[1:], target: target, body: []byte(`{}`)}, 400, "InvalidSignatureException", "does not match"},
+		{"unknown key", rawReq{service: "acm-pca", keyID: "AKIAUNKNOWNKEY000000", secret: mgmtSecret, target: target, body: []byte(`{}`)}, 400, "UnrecognizedClientException", "security token included in the request is invalid"},
+		{"16 minutes skew", rawReq{service: "acm-pca", target: target, body: []byte(`{}`), signedAt: time.Now().Add(16 * time.Minute)}, 400, "InvalidSignatureException", "Signature not yet current"},
+		{"missing Authorization", rawReq{service: "acm-pca", target: target, body: []byte(`{}`), mutate: func(r *http.Request) { r.Header.Del("Authorization") }}, 400, "MissingAuthenticationTokenException", ""},
+		{"malformed JSON", rawReq{service: "acm-pca", target: target, body: []byte(`{"MaxResults":`)}, 400, "SerializationException", ""},
+		{"wrong JSON type", rawReq{service: "acm-pca", target: target, body: []byte(`{"MaxResults":"ten"}`)}, 400, "SerializationException", "MaxResults"},
+		{"out of range", rawReq{service: "acm-pca", target: target, body: []byte(`{"MaxResults":0}`)}, 400, "ValidationException", "maxResults"},
+		{"unknown operation", rawReq{service: "acm-pca", target: "ACMPrivateCA.Teleport", body: []byte(`{}`)}, 400, "UnknownOperationException", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.req.contentType = ct
+			status, hdr, body := r.send(t, tc.req)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			var e struct {
+				Type    string `json:"__type"`
+				Message string `json:"message"`
+			}
+			if err := json.Unmarshal([]byte(body), &e); err != nil || e.Type == "" {
+				t.Fatalf("not a JSON error body: %q", body)
+			}
+			if hdr.Get("X-Amzn-ErrorType") != e.Type {
+				t.Fatalf("X-Amzn-ErrorType %q vs __type %q", hdr.Get("X-Amzn-ErrorType"), e.Type)
+			}
+			if tc.code != "" && e.Type != tc.code {
+				t.Fatalf("__type %q, want %q (%s)", e.Type, tc.code, e.Message)
+			}
+			if tc.msg != "" && !strings.Contains(e.Message, tc.msg) {
+				t.Fatalf("message %q lacks %q", e.Message, tc.msg)
+			}
+		})
+	}
+	status, _, body := r.send(t, rawReq{service: "acm-pca", contentType: ct, target: target, body: []byte(`{}`)})
+	if status != 200 || !strings.Contains(body, "CertificateAuthorities") {
+		t.Fatalf("server stopped serving: %d %s", status, body)
+	}
+}
