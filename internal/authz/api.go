@@ -103,7 +103,13 @@ type OrgContext struct {
 	ManagementAccount string
 	// SCPs are the service control policies that bound the account's
 	// principals (empty when SCPs are not enabled or for the management account).
+	// Used as one level when SCPLevels is empty.
 	SCPs []Policy
+	// SCPLevels are the SCPs attached at each level of the account's path:
+	// the root, each OU from the root down, then the account itself. AWS
+	// requires an Allow at every level; a Deny at any level denies. When set,
+	// it replaces SCPs.
+	SCPLevels [][]Policy
 	// SCPsEnabled says SCPs are in force; with it, an SCP chain without an
 	// Allow denies.
 	SCPsEnabled bool
@@ -196,11 +202,13 @@ func (e *DeniedError) Error() string { return e.Decision.Message }
 // Evaluation is the pure evaluation's full input (used by Engine.Authorize
 // and by IAM's SimulatePrincipalPolicy / SimulateCustomPolicy).
 type Evaluation struct {
-	Principal   *Principal // nil: evaluate identity policies alone (SimulateCustomPolicy without CallerArn)
-	Identity    []Policy   // identity policies (Kind IdentityPolicy)
-	Session     []Policy   // session policies; nil when none
-	Boundary    *Policy    // permissions boundary, if any
-	SCPs        []Policy
+	Principal *Principal // nil: evaluate identity policies alone (SimulateCustomPolicy without CallerArn)
+	Identity  []Policy   // identity policies (Kind IdentityPolicy)
+	Session   []Policy   // session policies; nil when none
+	Boundary  *Policy    // permissions boundary, if any
+	SCPs      []Policy
+	// SCPLevels, when non-empty, replaces SCPs: each level must allow.
+	SCPLevels   [][]Policy
 	SCPsEnabled bool
 	Resource    *Policy // resource policy, if any
 	// ResourceAccount owns the resource ("" = principal's account).

@@ -414,6 +414,24 @@ func TestAuthorizeSCP(t *testing.T) {
 		{name: "SCP deny reported before identity deny", caller: user(acctA, "alice"),
 			identity: append([]Policy{idPol("deny", denyIssue)}, allow...),
 			org:      withSCPs(acctA, full, scpPol("p-deny", scpDenyIssue)), want: DeniedExplicitSCP},
+		{name: "levels: an allow at every level", caller: user(acctA, "alice"), identity: allow,
+			org: withSCPLevels(acctA, []Policy{full}, []Policy{full}, []Policy{full}), want: AllowedByIdentity},
+		{name: "levels: an OU without an allow denies", caller: user(acctA, "alice"), identity: allow,
+			org: withSCPLevels(acctA, []Policy{full}, []Policy{scpPol("iam", scpOnlyIAM)}, []Policy{full}), want: DeniedNoSCPAllow,
+			msg: denied(userAARN, actIssue, "because no service control policy allows the acm-pca:IssueCertificate action")},
+		{name: "levels: an empty level denies", caller: user(acctA, "alice"), identity: allow,
+			org: withSCPLevels(acctA, []Policy{full}, nil), want: DeniedNoSCPAllow},
+		{name: "levels: a deny at the account level", caller: user(acctA, "alice"), identity: allow,
+			org: withSCPLevels(acctA, []Policy{full}, []Policy{full, scpPol("p-deny", scpDenyIssue)}), want: DeniedExplicitSCP},
+		{name: "levels: a deny at the root binds the member's root user", caller: root(acctA),
+			org: withSCPLevels(acctA, []Policy{full, scpPol("p-deny", scpDenyIssue)}, []Policy{full}), want: DeniedExplicitSCP},
+		{name: "levels replace the flat list", caller: user(acctA, "alice"), identity: allow,
+			org: func(f *fakeOrgs) {
+				withSCPs(acctA, scpPol("iam", scpOnlyIAM))(f)
+				withSCPLevels(acctA, []Policy{full})(f)
+			}, want: AllowedByIdentity},
+		{name: "levels: management account exempt", caller: user(acctM, "mallory"), identity: allow, owner: acctM,
+			org: withSCPLevels(acctM, []Policy{scpPol("p-deny", scpDenyIssue)}), want: AllowedByIdentity},
 	})
 }
 

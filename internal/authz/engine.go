@@ -155,6 +155,7 @@ func (e *Engine) Authorize(ctx context.Context, req *Request) (*Decision, error)
 	if oc.SCPsEnabled && oc.ManagementAccount != p.AccountID {
 		ev.SCPsEnabled = true
 		ev.SCPs = oc.SCPs
+		ev.SCPLevels = oc.SCPLevels
 	}
 	if (p.Type == TypeUser || p.Type == TypeAssumedRole) && e.ids != nil {
 		pols, err := e.ids.IdentityPolicies(ctx, p)

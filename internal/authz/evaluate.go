@@ -144,6 +144,27 @@ func (v *evaluator) evalOne(pol *Policy, kind PolicyKind, out *setOutcome) {
 	}
 }
 
+// evalSCPs evaluates the SCP levels of ev (the flat SCPs as one level when
+// no levels are given): allow only when every level allows; the first
+// explicit deny at any level is kept.
+func (v *evaluator) evalSCPs(ev *Evaluation) setOutcome {
+	if len(ev.SCPLevels) == 0 {
+		return v.evalSet(ev.SCPs, ServiceControlPolicy)
+	}
+	out := setOutcome{allow: true}
+	for _, level := range ev.SCPLevels {
+		o := v.evalSet(level, ServiceControlPolicy)
+		out.present = out.present || o.present
+		if out.deny == nil {
+			out.deny = o.deny
+		}
+		if !o.allow {
+			out.allow = false
+		}
+	}
+	return out
+}
+
 // namesCaller reports whether the allowing statement lists the caller's own
 // ARN (a user ARN or a role-session ARN). Such a grant is not limited by
 // session policies or a permissions boundary; one reached through the role
@@ -237,7 +258,8 @@ func policyPrincipal(p *Principal, blk *decisionBlock) *policy.Principal {
 // Evaluate applies AWS's evaluation logic to ev:
 //  1. an explicit Deny in any applicable policy denies (reported in the order
 //     SCP, identity, session, boundary, resource);
-//  2. with SCPs in force, no SCP Allow denies;
+//  2. with SCPs in force, a level of the SCP chain (root, OUs, account)
+//     without an Allow denies;
 //  3. same account: the root user is allowed; otherwise identity policies
 //     (within session policies and boundary, when present) or the resource
 //     policy allow — a resource grant naming the caller's own ARN is not
@@ -267,7 +289,7 @@ func (e *Engine) evaluate(ev *Evaluation, blk *decisionBlock) *Decision {
 	var scp, id, sess, bnd, res setOutcome
 	applySCP := ev.SCPsEnabled && !resourceOnly
 	if applySCP {
-		scp = v.evalSet(ev.SCPs, ServiceControlPolicy)
+		scp = v.evalSCPs(ev)
 	}
 	if !resourceOnly {
 		id = v.evalSet(ev.Identity, IdentityPolicy)

@@ -209,6 +209,16 @@ func worldOrgs() *fakeOrgs {
 	}}
 }
 
+// withSCPLevels turns SCPs on for acct with one policy list per level.
+func withSCPLevels(acct string, levels ...[]Policy) func(*fakeOrgs) {
+	return func(f *fakeOrgs) {
+		oc := f.accts[acct]
+		oc.SCPsEnabled = true
+		oc.SCPLevels = levels
+		f.accts[acct] = oc
+	}
+}
+
 // withSCPs turns SCPs on for acct with the given policies.
 func withSCPs(acct string, pols ...Policy) func(*fakeOrgs) {
 	return func(f *fakeOrgs) {

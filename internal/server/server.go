@@ -18,10 +18,12 @@ import (
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/awsapi"
 	"github.com/openpca/openpca/internal/awsapi/iamapi"
+	"github.com/openpca/openpca/internal/awsapi/orgapi"
 	"github.com/openpca/openpca/internal/awsapi/pcaapi"
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/keystore"
+	"github.com/openpca/openpca/internal/org"
 	"github.com/openpca/openpca/internal/pca"
 	"github.com/openpca/openpca/internal/store"
 )
@@ -43,6 +45,7 @@ type App struct {
 	DB       *store.DB
 	IAM      *iam.Service
 	IAMStore *iam.Store
+	Org      *org.Service
 	PCA      *pca.Service
 	Authz    *authz.Engine
 	Handler  http.Handler
@@ -72,9 +75,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	iamStore := iam.NewStore(db, mk, cfg.Clock, iam.Config{Partition: "aws"})
-	// No organization source yet: every account is standalone.
-	engine := authz.New(iamStore, nil, cfg.Clock)
+	orgStore := org.NewStore(db, cfg.Clock, org.Config{Partition: "aws"})
+	engine := authz.New(iamStore, orgStore, cfg.Clock)
 	iamSvc := iam.New(iamStore, engine)
+	orgSvc := org.New(orgStore, iamStore, engine)
 	soft := keystore.NewSoftware(mk, 0)
 	keys := &keystore.Router{Default: soft, ByScheme: map[string]keystore.KeyStore{keystore.SoftwareScheme: soft}}
 	pcaSvc := pca.New(db, keys, engine, cfg.Clock, pca.Config{Region: cfg.Region, Partition: "aws"})
@@ -83,9 +87,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Region: cfg.Region,
 		Clock:  cfg.Clock,
 		Logger: cfg.Logger,
-	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), pcaapi.Service(pcaSvc))
+	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, PCA: pcaSvc, Authz: engine}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, Authz: engine}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)

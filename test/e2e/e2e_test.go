@@ -169,3 +169,11 @@ func TestAWSCLIPrivateCA(t *testing.T) {
 	t.Log(s.runScript(t, "pca_cli.sh"))
 	s.stop(t)
 }
+
+func TestAWSCLIOrganization(t *testing.T) {
+	requireTool(t, "aws")
+	bin := buildBinary(t)
+	s := startServer(t, bin, t.TempDir())
+	t.Log(s.runScript(t, "org_cli.sh"))
+	s.stop(t)
+}
