@@ -1,9 +1,10 @@
-// Package awsapi is the transport edge: it speaks the three AWS wire
-// protocols (awsJson1_1, restJson1, awsQuery), authenticates every request
-// with SigV4, routes it to an operation by the credential scope's service and
-// then X-Amz-Target / path / Action, decodes the input, calls the domain
-// service, and encodes the output or the AWS error. It never touches the
-// database and never decides authorization.
+// Package awsapi is the transport edge: it speaks the AWS wire protocols
+// (awsJson1_1, restJson1, awsQuery, and Smithy rpcv2Cbor as a second wire of
+// a JSON service), authenticates every request with SigV4, routes it to an
+// operation by the credential scope's service and then X-Amz-Target / path /
+// Action, decodes the input, calls the domain service, and encodes the output
+// or the AWS error. It never touches the database and never decides
+// authorization.
 //
 // CONTRACT (fixed; per-service bindings such as internal/awsapi/iamapi are
 // written against it).
@@ -24,6 +25,10 @@ const (
 	JSON11    Protocol = iota // awsJson1_1: POST /, X-Amz-Target: Prefix.Op
 	RESTJSON1                 // restJson1: method + path per operation
 	Query                     // awsQuery: form Action=Op&Version=V, XML responses
+
+	// rpcv2CBOR is Smithy RPC v2 CBOR, never a Service's main protocol:
+	// a service accepts it besides its own when Service.RPCv2CBOR is set.
+	rpcv2CBOR
 )
 
 // Service is one AWS service's wire binding.
@@ -33,6 +38,13 @@ type Service struct {
 	Protocol    Protocol
 	// TargetPrefix is the X-Amz-Target prefix for JSON11 ("ACMPrivateCA").
 	TargetPrefix string
+	// RPCv2CBOR, when set, is the Smithy service name ("ACMPrivateCA") under
+	// which the service also speaks smithy.protocols#rpcv2Cbor:
+	// POST /service/{RPCv2CBOR}/operation/{Op}, Smithy-Protocol: rpc-v2-cbor,
+	// CBOR bodies with the JSON member names, blobs as byte strings and
+	// timestamps as tag 1 epoch seconds. Operations are looked up by name, so
+	// it is for JSON11 (and Query) services, not RESTJSON1.
+	RPCv2CBOR string
 	// XMLNamespace and APIVersion are for Query
 	// ("https://iam.amazonaws.com/doc/2010-05-08/", "2010-05-08").
 	XMLNamespace string
@@ -55,7 +67,7 @@ type Error struct {
 	Status  int // HTTP status
 	// Sender is false for server faults (query <Type>Receiver</Type>).
 	Sender bool
-	// Fields are extra modeled members added to JSON error bodies
+	// Fields are extra modeled members added to JSON and CBOR error bodies
 	// (Organizations "Reason", …).
 	Fields map[string]any
 }
@@ -89,6 +101,8 @@ type Operation struct {
 // time.Time ISO-8601 UTC, nil pointers and empty strings are omitted;
 // `urlencode:"true"` URL-encodes a string (IAM policy documents). JSON uses
 // the json tags; time.Time becomes epoch seconds (a JSON number), []byte base64.
+// rpcv2Cbor reads and writes the same members as JSON: []byte is a CBOR byte
+// string, time.Time a tag-1 epoch-seconds number.
 func Op[In, Out any](name string, h Handler[In, Out]) Operation {
 	return Operation{
 		Name: name,

@@ -12,11 +12,12 @@ import (
 	"github.com/openpca/openpca/internal/sigv4"
 )
 
-// Content types of the three protocols.
+// Content types of the protocols.
 const (
 	ctJSON11 = "application/x-amz-json-1.1"
 	ctREST   = "application/json"
 	ctXML    = "text/xml"
+	ctCBOR   = "application/cbor"
 )
 
 func contentType(p Protocol) string {
@@ -25,6 +26,8 @@ func contentType(p Protocol) string {
 		return ctREST
 	case Query:
 		return ctXML
+	case rpcv2CBOR:
+		return ctCBOR
 	}
 	return ctJSON11
 }
@@ -44,7 +47,7 @@ const (
 )
 
 // authCodes gives, per failure, the code and status for JSON11, RESTJSON1
-// and Query in that order.
+// and Query in that order; rpcv2Cbor answers like JSON11.
 var authCodes = map[authFailure][3]struct {
 	code   string
 	status int
@@ -59,7 +62,11 @@ var authCodes = map[authFailure][3]struct {
 }
 
 func protoError(p Protocol, f authFailure, msg string) *Error {
-	c := authCodes[f][min(int(p), 2)]
+	i := int(p)
+	if p == rpcv2CBOR {
+		i = int(JSON11)
+	}
+	c := authCodes[f][i]
 	return &Error{Code: c.code, Message: msg, Status: c.status, Sender: true}
 }
 
@@ -95,7 +102,7 @@ func internalError(p Protocol) *Error {
 
 // mapDomainError turns a handler's error into the wire error; internal
 // reports whether it was an unexpected failure to be logged.
-func mapDomainError(svc *Service, err error) (e *Error, internal bool) {
+func mapDomainError(svc *Service, p Protocol, err error) (e *Error, internal bool) {
 	if svc.MapError != nil {
 		if e := svc.MapError(err); e != nil {
 			return e, false
@@ -111,9 +118,9 @@ func mapDomainError(svc *Service, err error) (e *Error, internal bool) {
 		if de.Decision != nil && de.Decision.Message != "" {
 			msg = de.Decision.Message
 		}
-		return protoError(svc.Protocol, failAccessDenied, msg), false
+		return protoError(p, failAccessDenied, msg), false
 	}
-	return internalError(svc.Protocol), true
+	return internalError(p), true
 }
 
 // writeError renders e in the protocol's shape. ns is the Query namespace.
@@ -121,9 +128,16 @@ func writeError(w http.ResponseWriter, p Protocol, ns, requestID string, e *Erro
 	h := w.Header()
 	h.Set("Content-Type", contentType(p))
 	var body []byte
-	if p == Query {
+	switch p {
+	case Query:
 		body = queryErrorBody(ns, requestID, e)
-	} else {
+	case rpcv2CBOR:
+		// The smithy-go client reads only the body's __type; the header
+		// is kept for tools that look at headers.
+		h.Set(hdrSmithyProtocol, rpcv2CBORName)
+		h["X-Amzn-ErrorType"] = []string{e.Code}
+		body = cborErrorBody(e)
+	default:
 		// Both the header and __type: Go SDKs read the header first,
 		// botocore's awsJson parser reads only __type (reference §1.2).
 		h["X-Amzn-ErrorType"] = []string{e.Code}

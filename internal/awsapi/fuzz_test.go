@@ -135,6 +135,7 @@ func TestNewRejectsBadBindings(t *testing.T) {
 		{"zero Operation", []*Service{{SigningName: "a", Operations: map[string]Operation{"X": {Name: "X"}}}}},
 		{"duplicate service", []*Service{{SigningName: "a", Operations: map[string]Operation{"X": Op("X", noop)}}, {SigningName: "a"}}},
 		{"no signing name", []*Service{{}}},
+		{"rpcv2Cbor on restJson1", []*Service{{SigningName: "a", Protocol: RESTJSON1, RPCv2CBOR: "A", Operations: map[string]Operation{"POST /x": Op("X", noop)}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

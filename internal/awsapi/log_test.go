@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/aws/smithy-go/encoding/cbor"
 )
 
 func TestAccessLog(t *testing.T) {
@@ -19,6 +21,7 @@ func TestAccessLog(t *testing.T) {
 	badResp, _ := h.do(bad)
 	boom := jsonRequest("ACMPrivateCA.DescribeCertificateAuthority", `{"CertificateAuthorityArn":"x/boom"}`)
 	h.do(boom)
+	cborResp, _ := h.do(cborRequest("DescribeCertificateAuthority", cbor.Map{"CertificateAuthorityArn": cbor.String(caARN), "X": cbor.String(bodyMarker)}))
 
 	logs := h.logs.String()
 	for _, secret := range []string{userSecret, sessionSecret, sessionToken, "wrong-secret-value", bodyMarker, "Signature=", "AWS4-HMAC-SHA256"} {
@@ -39,8 +42,8 @@ func TestAccessLog(t *testing.T) {
 			lines[rec["request_id"].(string)] = rec
 		}
 	}
-	if len(lines) != 4 {
-		t.Fatalf("want 4 access lines, got %d:\n%s", len(lines), logs)
+	if len(lines) != 5 {
+		t.Fatalf("want 5 access lines, got %d:\n%s", len(lines), logs)
 	}
 	tests := []struct {
 		name      string
@@ -53,6 +56,7 @@ func TestAccessLog(t *testing.T) {
 		{"query user", okResp.Header.Get("X-Amzn-RequestId"), userARN, "iam", "GetUser", 404},
 		{"json session", sessResp.Header.Get("X-Amzn-RequestId"), "arn:aws:sts::111122223333:assumed-role/r/s", "acm-pca", "DescribeCertificateAuthority", 200},
 		{"rest bad signature", badResp.Header.Get("X-Amzn-RequestId"), "-", "ram", "-", 403},
+		{"rpcv2Cbor", cborResp.Header.Get("X-Amzn-RequestId"), userARN, "acm-pca", "DescribeCertificateAuthority", 200},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,6 +13,13 @@ import (
 // scope is known, so that early failures (no Authorization, …) answer in
 // the shape its client parses. nil means "no idea": JSON11 shape.
 func (s *Server) guessService(r *http.Request) *Service {
+	if name, _, ok := rpcv2Path(r.URL.Path); ok && isRPCv2(r) {
+		for _, svc := range s.ordered {
+			if svc.RPCv2CBOR == name {
+				return svc
+			}
+		}
+	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		prefix, _, _ := strings.Cut(target, ".")
 		for _, svc := range s.ordered {

@@ -85,6 +85,9 @@ func New(cfg Config, creds CredentialStore, services ...*Service) *Server {
 			}
 			checkInputType(op.in, map[reflect.Type]bool{})
 		}
+		if svc.RPCv2CBOR != "" && svc.Protocol == RESTJSON1 {
+			panic("awsapi: " + svc.SigningName + ": rpcv2Cbor needs operations keyed by name, not a restJson1 service")
+		}
 		s.services[svc.SigningName] = svc
 		s.ordered = append(s.ordered, svc)
 	}
@@ -108,6 +111,7 @@ type exchange struct {
 	svc       *Service
 	proto     Protocol
 	ns        string // Query namespace for error bodies
+	rpcv2     bool   // the request declared Smithy-Protocol: rpc-v2-cbor
 	operation string
 	principal string
 	sourceIP  string
@@ -197,7 +201,9 @@ func hostOf(addr string) string {
 
 func (s *Server) serve(x *exchange) {
 	r := x.r
-	// Until the scope names a service, answer in the protocol the request looks like.
+	// Until the scope names a service, answer in the protocol the request
+	// looks like; an rpcv2Cbor request is answered in CBOR throughout.
+	x.rpcv2 = isRPCv2(r)
 	x.setService(s.guessService(r))
 
 	header := r.Header.Get("Authorization")
@@ -246,10 +252,12 @@ func (s *Server) serve(x *exchange) {
 	}
 	x.principal = orDash(caller.ARN)
 
-	switch svc.Protocol {
-	case Query:
+	switch {
+	case x.rpcv2:
+		s.serveRPCv2(x, caller, body)
+	case svc.Protocol == Query:
 		s.serveQuery(x, caller, body)
-	case RESTJSON1:
+	case svc.Protocol == RESTJSON1:
 		s.serveREST(x, caller, body)
 	default:
 		s.serveJSON11(x, caller, body)
@@ -261,6 +269,9 @@ func (x *exchange) setService(svc *Service) {
 	if svc != nil {
 		x.proto = svc.Protocol
 		x.ns = svc.XMLNamespace
+	}
+	if x.rpcv2 {
+		x.proto = rpcv2CBOR
 	}
 }
 
@@ -349,7 +360,7 @@ func (s *Server) call(x *exchange, op Operation, caller *authz.Caller, in reflec
 	encode func(out reflect.Value)) {
 	out, err := op.call(x.r.Context(), caller, in.Interface())
 	if err != nil {
-		e, internal := mapDomainError(x.svc, err)
+		e, internal := mapDomainError(x.svc, x.proto, err)
 		if internal {
 			s.cfg.Logger.Error("awsapi: operation failed", "request_id", x.id,
 				"service", x.svc.SigningName, "operation", op.Name, "error", err.Error())

@@ -261,11 +261,14 @@ func newPCAService() *Service {
 		SigningName:  "acm-pca",
 		Protocol:     JSON11,
 		TargetPrefix: "ACMPrivateCA",
+		RPCv2CBOR:    "ACMPrivateCA",
 		Operations: map[string]Operation{
 			"IssueCertificate":               Op("IssueCertificate", pcaIssue),
 			"DescribeCertificateAuthority":   Op("DescribeCertificateAuthority", pcaDescribe),
 			"PutPolicy":                      Op("PutPolicy", func(context.Context, *authz.Caller, *putPolicyIn) (*struct{}, error) { return &struct{}{}, nil }),
 			"ListCertificateAuthoritiesFail": Op("ListCertificateAuthoritiesFail", pcaFail),
+			// EchoRich answers its input: every member kind both ways.
+			"EchoRich": Op("EchoRich", func(_ context.Context, _ *authz.Caller, in *richInput) (*richInput, error) { return in, nil }),
 		},
 		MapError: func(err error) *Error {
 			switch {

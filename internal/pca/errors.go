@@ -27,6 +27,9 @@ var (
 	ErrInvalidNextToken     = errors.New("invalid next token")
 	ErrConcurrentModify     = errors.New("concurrent modification")
 	ErrInvalidPolicy        = errors.New("invalid policy")
+	ErrLockoutPrevented     = errors.New("lockout prevented")
+	ErrAlreadyProcessed     = errors.New("request already processed")
+	ErrPermissionExists     = errors.New("permission already exists")
 )
 
 // Error is a domain error: a Kind (one of the Err* values) and the message

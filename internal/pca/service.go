@@ -159,18 +159,6 @@ func (s *Service) parseCAARN(arn string) (account, id string, err error) {
 	return parts[4], id, nil
 }
 
-// authorize asks authz whether caller may perform acm-pca:<op> on ca (nil
-// for the account-level actions, authorized on "*").
-func (s *Service) authorize(ctx context.Context, caller *authz.Caller, op string, ca *caRow, reqCtx map[string][]string) error {
-	req := &authz.Request{Caller: caller, Action: "acm-pca:" + op, Resource: "*", Context: reqCtx}
-	if ca != nil {
-		req.Resource = ca.ARN
-		req.ResourceAccount = ca.Owner
-		req.ResourceTags = ca.Tags
-	}
-	return s.engine.Check(ctx, req)
-}
-
 // loadCA resolves a CA ARN to its row: InvalidArn for a malformed ARN,
 // ResourceNotFound for an unknown or permanently deleted CA.
 func (s *Service) loadCA(ctx context.Context, arn string) (*caRow, error) {

@@ -29,6 +29,8 @@ func Service(svc *pca.Service) *awsapi.Service {
 		awsapi.Op("UntagCertificateAuthority", svc.UntagCertificateAuthority),
 		awsapi.Op("ListTags", svc.ListTags),
 	}
+	ops = append(ops, policyOperations(svc)...)
+	ops = append(ops, revocationOperations(svc)...)
 	m := make(map[string]awsapi.Operation, len(ops))
 	for _, op := range ops {
 		m[op.Name] = op
@@ -37,6 +39,7 @@ func Service(svc *pca.Service) *awsapi.Service {
 		SigningName:  "acm-pca",
 		Protocol:     awsapi.JSON11,
 		TargetPrefix: "ACMPrivateCA",
+		RPCv2CBOR:    "ACMPrivateCA",
 		Operations:   m,
 		MapError:     MapError,
 	}
@@ -63,6 +66,9 @@ var codes = []struct {
 	{pca.ErrInvalidNextToken, "InvalidNextTokenException"},
 	{pca.ErrConcurrentModify, "ConcurrentModificationException"},
 	{pca.ErrInvalidPolicy, "InvalidPolicyException"},
+	{pca.ErrLockoutPrevented, "LockoutPreventedException"},
+	{pca.ErrAlreadyProcessed, "RequestAlreadyProcessedException"},
+	{pca.ErrPermissionExists, "PermissionAlreadyExistsException"},
 }
 
 // MapError turns a pca domain error into its AWS error; nil for anything

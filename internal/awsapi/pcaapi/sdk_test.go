@@ -3,19 +3,23 @@ package pcaapi
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
+	"github.com/aws/aws-sdk-go-v2/service/acmpca/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/awsapi"
@@ -43,9 +47,28 @@ func (noIdentities) IdentityPolicies(context.Context, *authz.Principal) ([]authz
 	return nil, nil
 }
 
+// wire is one protocol the acm-pca client can speak.
+type wire struct {
+	name  string
+	setUp func(*acmpca.Options) // nil keeps the client's default
+	// is recognises the wire's requests on the server side.
+	is func(*http.Request) bool
+}
+
+var wires = []wire{
+	// Since v1.57.0 the client's default.
+	{"rpcv2Cbor", nil, func(r *http.Request) bool {
+		return r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor" && strings.HasPrefix(r.URL.Path, "/service/ACMPrivateCA/operation/")
+	}},
+	{"awsJson1_1", func(o *acmpca.Options) { o.Protocol = awsjson.New11(schemas.ACMPrivateCA) }, func(r *http.Request) bool {
+		return strings.HasPrefix(r.Header.Get("X-Amz-Target"), "ACMPrivateCA.") && r.Header.Get("Smithy-Protocol") == ""
+	}},
+}
+
 // newClient serves a fresh pca service over httptest and returns an SDK
-// client signed as the account's root user.
-func newClient(t *testing.T) *acmpca.Client {
+// client on wire w signed as the account's root user. The server checks
+// that every request really came over w.
+func newClient(t *testing.T, w wire) *acmpca.Client {
 	t.Helper()
 	db, err := store.OpenSQLite(context.Background(), t.TempDir())
 	if err != nil {
@@ -59,15 +82,31 @@ func newClient(t *testing.T) *acmpca.Client {
 	svc := pca.New(db, keystore.NewSoftware(mk, 0), authz.New(noIdentities{}, nil, clk), clk, pca.Config{Region: "us-east-1", Partition: "aws"})
 	arn := "arn:aws:iam::" + acct + ":root"
 	creds := memCreds{rootKey: {SecretAccessKey: rootSec, Principal: authz.Principal{Type: authz.TypeAccount, AccountID: acct, ARN: arn, PrincipalARN: arn, UserID: acct}}}
-	srv := httptest.NewServer(awsapi.New(awsapi.Config{Region: "us-east-1", Clock: clk}, creds, Service(svc)))
+	api := awsapi.New(awsapi.Config{Region: "us-east-1", Clock: clk}, creds, Service(svc))
+	var requests, strays atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if !w.is(r) {
+			strays.Add(1)
+		}
+		api.ServeHTTP(rw, r)
+	}))
 	t.Cleanup(func() {
 		srv.Close()
 		svc.Close()
 		db.Close()
+		if requests.Load() == 0 || strays.Load() != 0 {
+			t.Errorf("%s: %d requests, %d not on that wire", w.name, requests.Load(), strays.Load())
+		}
 	})
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(rootKey, rootSec, ""),
 		HTTPClient: srv.Client(), Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
-	return acmpca.NewFromConfig(cfg, func(o *acmpca.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	return acmpca.NewFromConfig(cfg, func(o *acmpca.Options) {
+		o.BaseEndpoint = aws.String(srv.URL)
+		if w.setUp != nil {
+			w.setUp(o)
+		}
+	})
 }
 
 var ctx = context.Background()
@@ -130,6 +169,12 @@ func importCert(t *testing.T, c *acmpca.Client, ca string, cert, chain []byte) {
 	if d.CertificateAuthority.Status != types.CertificateAuthorityStatusActive {
 		t.Fatalf("status after import %s", d.CertificateAuthority.Status)
 	}
+	// Timestamps survive the wire (epoch numbers in JSON, tag 1 in CBOR).
+	got := d.CertificateAuthority
+	if got.CreatedAt == nil || time.Since(*got.CreatedAt).Abs() > 5*time.Minute ||
+		got.NotBefore == nil || got.NotAfter == nil || !got.NotAfter.After(*got.NotBefore) {
+		t.Fatalf("timestamps created %v, not before %v, not after %v", got.CreatedAt, got.NotBefore, got.NotAfter)
+	}
 }
 
 func years(n int64) types.Validity {
@@ -159,11 +204,17 @@ func TestLifecycleWithSDK(t *testing.T) {
 		t.Skip("openssl not installed")
 	}
 	for _, k := range []struct {
+		w   wire
 		alg types.KeyAlgorithm
 		sig types.SigningAlgorithm
-	}{{types.KeyAlgorithmRsa2048, types.SigningAlgorithmSha256withrsa}, {types.KeyAlgorithmEcPrime256v1, types.SigningAlgorithmSha256withecdsa}} {
-		t.Run(string(k.alg), func(t *testing.T) {
-			c := newClient(t)
+	}{
+		{wires[0], types.KeyAlgorithmRsa2048, types.SigningAlgorithmSha256withrsa},
+		{wires[0], types.KeyAlgorithmEcPrime256v1, types.SigningAlgorithmSha256withecdsa},
+		{wires[1], types.KeyAlgorithmRsa2048, types.SigningAlgorithmSha256withrsa},
+		{wires[1], types.KeyAlgorithmEcPrime256v1, types.SigningAlgorithmSha256withecdsa},
+	} {
+		t.Run(k.w.name+"/"+string(k.alg), func(t *testing.T) {
+			c := newClient(t, k.w)
 			dir := t.TempDir()
 			root, rootCSR := createCA(t, c, types.CertificateAuthorityTypeRoot, k.alg, k.sig, "Root")
 			rc := issueAndGet(t, c, root, rootCSR, k.sig, "RootCACertificate", years(10))
@@ -212,7 +263,7 @@ func TestExternalRootWithSDK(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/openssl"); err != nil {
 		t.Skip("openssl not installed")
 	}
-	c := newClient(t)
+	c := newClient(t, wires[0])
 	dir := t.TempDir()
 	openssl(t, dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-keyout", "ext.key",
 		"-subj", "/O=External/CN=External Root", "-days", "3650", "-out", "ext.pem",
@@ -244,7 +295,13 @@ func TestExternalRootWithSDK(t *testing.T) {
 }
 
 func TestErrorsOnTheWire(t *testing.T) {
-	c := newClient(t)
+	for _, w := range wires {
+		t.Run(w.name, func(t *testing.T) { testErrorsOnTheWire(t, w) })
+	}
+}
+
+func testErrorsOnTheWire(t *testing.T, w wire) {
+	c := newClient(t, w)
 	root, _ := createCA(t, c, types.CertificateAuthorityTypeRoot, types.KeyAlgorithmEcPrime256v1, types.SigningAlgorithmSha256withecdsa, "Root")
 	v := types.Validity{Type: types.ValidityPeriodTypeDays, Value: aws.Int64(1)}
 	cases := []struct {
@@ -291,6 +348,9 @@ func TestErrorsOnTheWire(t *testing.T) {
 			var apiErr smithy.APIError
 			if err := tc.call(); !errors.As(err, &apiErr) || apiErr.ErrorCode() != tc.code {
 				t.Fatalf("got %v, want %s", err, tc.code)
+			}
+			if apiErr.ErrorMessage() == "" || apiErr.ErrorMessage() == tc.code {
+				t.Errorf("message %q lost on the wire", apiErr.ErrorMessage())
 			}
 		})
 	}
