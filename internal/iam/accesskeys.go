@@ -76,15 +76,13 @@ func (s *Service) ListAccessKeys(ctx context.Context, c *authz.Caller, in *ListA
 	if err != nil {
 		return nil, err
 	}
-	page, marker, trunc, err := paginate(keys, func(k *accessKeyRow) string { return k.ID }, in.Marker, in.MaxItems)
+	page, marker, trunc, err := paginateAs(keys, func(k *accessKeyRow) string { return k.ID }, func(k *accessKeyRow) AccessKeyMetadata {
+		return AccessKeyMetadata{UserName: userName, AccessKeyId: k.ID, Status: k.Status, CreateDate: k.CreatedAt}
+	}, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
-	out := &ListAccessKeysOutput{AccessKeyMetadata: make([]AccessKeyMetadata, 0, len(page)), IsTruncated: trunc, Marker: marker}
-	for _, k := range page {
-		out.AccessKeyMetadata = append(out.AccessKeyMetadata, AccessKeyMetadata{UserName: userName, AccessKeyId: k.ID, Status: k.Status, CreateDate: k.CreatedAt})
-	}
-	return out, nil
+	return &ListAccessKeysOutput{AccessKeyMetadata: page, IsTruncated: trunc, Marker: marker}, nil
 }
 
 type UpdateAccessKeyInput struct {

@@ -8,14 +8,9 @@ import (
 	"github.com/openpca/openpca/internal/authz"
 )
 
-var quotaName = map[string]string{"user": "PoliciesPerUser", "group": "PoliciesPerGroup", "role": "PoliciesPerRole"}
-
-func (s *Service) attachPolicy(ctx context.Context, c *authz.Caller, kind, name, arn string) error {
-	t, err := s.resolve(ctx, c, kind, name, "iam:Attach"+actionKind[kind]+"Policy", map[string][]string{"iam:PolicyARN": {arn}})
+func (s *Service) attachPolicy(ctx context.Context, c *authz.Caller, k *entityKind, name, arn string) error {
+	t, err := s.resolveModifiable(ctx, c, k, name, k.act("Attach", "Policy"), map[string][]string{"iam:PolicyARN": {arn}})
 	if err != nil {
-		return err
-	}
-	if err := protectedRole(t); err != nil {
 		return err
 	}
 	ref, err := s.findPolicy(ctx, c.AccountID, arn)
@@ -39,18 +34,15 @@ func (s *Service) attachPolicy(ctx context.Context, c *authz.Caller, kind, name,
 			}
 		}
 		if len(attached) >= maxAttachedPerEntity {
-			return errorf(LimitExceeded, "Cannot exceed quota for %s: %d", quotaName[kind], maxAttachedPerEntity)
+			return errorf(LimitExceeded, "Cannot exceed quota for %s: %d", k.attachQuota, maxAttachedPerEntity)
 		}
-		return s.st.attach(ctx, tx, c.AccountID, t.id, kind, arn)
+		return s.st.attach(ctx, tx, c.AccountID, t.id, k.name, arn)
 	})
 }
 
-func (s *Service) detachPolicy(ctx context.Context, c *authz.Caller, kind, name, arn string) error {
-	t, err := s.resolve(ctx, c, kind, name, "iam:Detach"+actionKind[kind]+"Policy", map[string][]string{"iam:PolicyARN": {arn}})
+func (s *Service) detachPolicy(ctx context.Context, c *authz.Caller, k *entityKind, name, arn string) error {
+	t, err := s.resolveModifiable(ctx, c, k, name, k.act("Detach", "Policy"), map[string][]string{"iam:PolicyARN": {arn}})
 	if err != nil {
-		return err
-	}
-	if err := protectedRole(t); err != nil {
 		return err
 	}
 	ok, err := s.st.detach(ctx, s.st.db, t.id, arn)
@@ -58,7 +50,7 @@ func (s *Service) detachPolicy(ctx context.Context, c *authz.Caller, kind, name,
 		return err
 	}
 	if !ok {
-		return errorf(NoSuchEntity, "Policy %s was not found.", arn)
+		return policyNotFound(arn)
 	}
 	return nil
 }
@@ -70,8 +62,8 @@ type ListAttachedPoliciesOutput struct {
 	Marker           string
 }
 
-func (s *Service) listAttached(ctx context.Context, c *authz.Caller, kind, name, pathPrefix, marker string, maxItems *int) (*ListAttachedPoliciesOutput, error) {
-	t, err := s.resolve(ctx, c, kind, name, "iam:ListAttached"+actionKind[kind]+"Policies", nil)
+func (s *Service) listAttached(ctx context.Context, c *authz.Caller, k *entityKind, name, pathPrefix, marker string, maxItems *int) (*ListAttachedPoliciesOutput, error) {
+	t, err := s.resolve(ctx, c, k, name, k.act("ListAttached", "Policies"), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +93,11 @@ type AttachUserPolicyInput struct {
 }
 
 func (s *Service) AttachUserPolicy(ctx context.Context, c *authz.Caller, in *AttachUserPolicyInput) (*Empty, error) {
-	return &Empty{}, s.attachPolicy(ctx, c, "user", in.UserName, in.PolicyArn)
+	return &Empty{}, s.attachPolicy(ctx, c, kindUser, in.UserName, in.PolicyArn)
 }
 
 func (s *Service) DetachUserPolicy(ctx context.Context, c *authz.Caller, in *AttachUserPolicyInput) (*Empty, error) {
-	return &Empty{}, s.detachPolicy(ctx, c, "user", in.UserName, in.PolicyArn)
+	return &Empty{}, s.detachPolicy(ctx, c, kindUser, in.UserName, in.PolicyArn)
 }
 
 type ListAttachedUserPoliciesInput struct {
@@ -116,7 +108,7 @@ type ListAttachedUserPoliciesInput struct {
 }
 
 func (s *Service) ListAttachedUserPolicies(ctx context.Context, c *authz.Caller, in *ListAttachedUserPoliciesInput) (*ListAttachedPoliciesOutput, error) {
-	return s.listAttached(ctx, c, "user", in.UserName, in.PathPrefix, in.Marker, in.MaxItems)
+	return s.listAttached(ctx, c, kindUser, in.UserName, in.PathPrefix, in.Marker, in.MaxItems)
 }
 
 type AttachRolePolicyInput struct {
@@ -125,11 +117,11 @@ type AttachRolePolicyInput struct {
 }
 
 func (s *Service) AttachRolePolicy(ctx context.Context, c *authz.Caller, in *AttachRolePolicyInput) (*Empty, error) {
-	return &Empty{}, s.attachPolicy(ctx, c, "role", in.RoleName, in.PolicyArn)
+	return &Empty{}, s.attachPolicy(ctx, c, kindRole, in.RoleName, in.PolicyArn)
 }
 
 func (s *Service) DetachRolePolicy(ctx context.Context, c *authz.Caller, in *AttachRolePolicyInput) (*Empty, error) {
-	return &Empty{}, s.detachPolicy(ctx, c, "role", in.RoleName, in.PolicyArn)
+	return &Empty{}, s.detachPolicy(ctx, c, kindRole, in.RoleName, in.PolicyArn)
 }
 
 type ListAttachedRolePoliciesInput struct {
@@ -140,7 +132,7 @@ type ListAttachedRolePoliciesInput struct {
 }
 
 func (s *Service) ListAttachedRolePolicies(ctx context.Context, c *authz.Caller, in *ListAttachedRolePoliciesInput) (*ListAttachedPoliciesOutput, error) {
-	return s.listAttached(ctx, c, "role", in.RoleName, in.PathPrefix, in.Marker, in.MaxItems)
+	return s.listAttached(ctx, c, kindRole, in.RoleName, in.PathPrefix, in.Marker, in.MaxItems)
 }
 
 type AttachGroupPolicyInput struct {
@@ -149,11 +141,11 @@ type AttachGroupPolicyInput struct {
 }
 
 func (s *Service) AttachGroupPolicy(ctx context.Context, c *authz.Caller, in *AttachGroupPolicyInput) (*Empty, error) {
-	return &Empty{}, s.attachPolicy(ctx, c, "group", in.GroupName, in.PolicyArn)
+	return &Empty{}, s.attachPolicy(ctx, c, kindGroup, in.GroupName, in.PolicyArn)
 }
 
 func (s *Service) DetachGroupPolicy(ctx context.Context, c *authz.Caller, in *AttachGroupPolicyInput) (*Empty, error) {
-	return &Empty{}, s.detachPolicy(ctx, c, "group", in.GroupName, in.PolicyArn)
+	return &Empty{}, s.detachPolicy(ctx, c, kindGroup, in.GroupName, in.PolicyArn)
 }
 
 type ListAttachedGroupPoliciesInput struct {
@@ -164,7 +156,7 @@ type ListAttachedGroupPoliciesInput struct {
 }
 
 func (s *Service) ListAttachedGroupPolicies(ctx context.Context, c *authz.Caller, in *ListAttachedGroupPoliciesInput) (*ListAttachedPoliciesOutput, error) {
-	return s.listAttached(ctx, c, "group", in.GroupName, in.PathPrefix, in.Marker, in.MaxItems)
+	return s.listAttached(ctx, c, kindGroup, in.GroupName, in.PathPrefix, in.Marker, in.MaxItems)
 }
 
 type ListEntitiesForPolicyInput struct {

@@ -72,18 +72,6 @@ func KindOf(err error) ErrorKind {
 	return 0
 }
 
-func noSuchUser(name string) *Error {
-	return errorf(NoSuchEntity, "The user with name %s cannot be found.", name)
-}
-
-func noSuchRole(name string) *Error {
-	return errorf(NoSuchEntity, "The role with name %s cannot be found.", name)
-}
-
-func noSuchGroup(name string) *Error {
-	return errorf(NoSuchEntity, "The group with name %s cannot be found.", name)
-}
-
 func noSuchPolicy(arn string) *Error {
 	return errorf(NoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 
 	"github.com/openpca/openpca/internal/authz"
-	"github.com/openpca/openpca/internal/store"
 )
 
 const (
@@ -29,27 +28,16 @@ func (s *Service) CreateGroup(ctx context.Context, c *authz.Caller, in *CreateGr
 		return nil, err
 	}
 	g := &entity{ID: newUniqueID(prefixGroup), AccountID: c.AccountID, Name: in.GroupName, Path: path, CreatedAt: s.clk.Now()}
-	exists := errorf(EntityAlreadyExists, "Group with name %s already exists.", in.GroupName)
 	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		if other, err := s.st.getEntity(ctx, tx, "group", c.AccountID, in.GroupName); err != nil {
-			return err
-		} else if other != nil {
-			return exists
-		}
-		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_groups WHERE account_id = $1`, c.AccountID)
-		if err != nil {
-			return err
-		}
-		if n >= maxGroupsPerAccount {
-			return errorf(LimitExceeded, "Cannot exceed quota for GroupsPerAccount: %d", maxGroupsPerAccount)
-		}
-		if err := s.st.insertEntity(ctx, tx, "group", g); err != nil {
-			if store.IsUniqueViolation(err) {
-				return exists
-			}
-			return err
-		}
-		return nil
+		return (&newEntity{
+			exists: errorf(EntityAlreadyExists, "Group with name %s already exists.", in.GroupName),
+			taken:  func() (bool, error) { return s.nameTaken(ctx, tx, "group", c.AccountID, in.GroupName) },
+			used: func() (int, error) {
+				return count(ctx, tx, `SELECT COUNT(*) FROM iam_groups WHERE account_id = $1`, c.AccountID)
+			},
+			limit: maxGroupsPerAccount, quota: "GroupsPerAccount",
+			insert: func() error { return s.st.insertEntity(ctx, tx, "group", g) },
+		}).create()
 	})
 	if err != nil {
 		return nil, err
@@ -72,27 +60,23 @@ type GetGroupOutput struct {
 
 // GetGroup describes a group and lists its users.
 func (s *Service) GetGroup(ctx context.Context, c *authz.Caller, in *GetGroupInput) (*GetGroupOutput, error) {
-	t, err := s.resolve(ctx, c, "group", in.GroupName, "iam:GetGroup", nil)
+	t, err := s.resolve(ctx, c, kindGroup, in.GroupName, "iam:GetGroup", nil)
 	if err != nil {
 		return nil, err
 	}
 	g, err := s.st.getEntityByID(ctx, s.st.db, "group", t.id)
 	if err != nil || g == nil {
-		return nil, orNoSuch(err, noSuchGroup(in.GroupName))
+		return nil, orNoSuch(err, kindGroup.noSuch(in.GroupName))
 	}
 	users, err := s.st.usersOfGroup(ctx, s.st.db, t.id)
 	if err != nil {
 		return nil, err
 	}
-	page, marker, trunc, err := paginate(users, func(u *entity) string { return lowerKey(u.Name) }, in.Marker, in.MaxItems)
+	page, marker, trunc, err := paginateAs(users, entityKey, s.listedUser, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
-	out := &GetGroupOutput{Group: s.groupShape(g), Users: make([]User, 0, len(page)), IsTruncated: trunc, Marker: marker}
-	for _, u := range page {
-		out.Users = append(out.Users, s.userShape(u, nil))
-	}
-	return out, nil
+	return &GetGroupOutput{Group: s.groupShape(g), Users: page, IsTruncated: trunc, Marker: marker}, nil
 }
 
 func orNoSuch(err error, notFound error) error {
@@ -127,15 +111,11 @@ func (s *Service) ListGroups(ctx context.Context, c *authz.Caller, in *ListGroup
 }
 
 func (s *Service) groupPage(all []*entity, marker string, maxItems *int) (*ListGroupsOutput, error) {
-	page, next, trunc, err := paginate(all, func(g *entity) string { return lowerKey(g.Name) }, marker, maxItems)
+	groups, next, trunc, err := paginateAs(all, entityKey, s.groupShape, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
-	out := &ListGroupsOutput{Groups: make([]Group, 0, len(page)), IsTruncated: trunc, Marker: next}
-	for _, g := range page {
-		out.Groups = append(out.Groups, s.groupShape(g))
-	}
-	return out, nil
+	return &ListGroupsOutput{Groups: groups, IsTruncated: trunc, Marker: next}, nil
 }
 
 type ListGroupsForUserInput struct {
@@ -146,7 +126,7 @@ type ListGroupsForUserInput struct {
 
 // ListGroupsForUser lists the groups a user belongs to.
 func (s *Service) ListGroupsForUser(ctx context.Context, c *authz.Caller, in *ListGroupsForUserInput) (*ListGroupsOutput, error) {
-	t, err := s.resolve(ctx, c, "user", in.UserName, "iam:ListGroupsForUser", nil)
+	t, err := s.resolve(ctx, c, kindUser, in.UserName, "iam:ListGroupsForUser", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -163,24 +143,18 @@ type GroupNameInput struct {
 
 // DeleteGroup deletes a group without members or policies.
 func (s *Service) DeleteGroup(ctx context.Context, c *authz.Caller, in *GroupNameInput) (*Empty, error) {
-	t, err := s.resolve(ctx, c, "group", in.GroupName, "iam:DeleteGroup", nil)
+	t, err := s.resolve(ctx, c, kindGroup, in.GroupName, "iam:DeleteGroup", nil)
 	if err != nil {
 		return nil, err
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		checks := []struct{ query, msg string }{
+		err := refuseInUse(ctx, tx, t.id, []inUse{
 			{`SELECT COUNT(*) FROM iam_group_members WHERE group_id = $1`, "Cannot delete entity, must remove users from group first."},
 			{`SELECT COUNT(*) FROM iam_inline_policies WHERE entity_id = $1`, "Cannot delete entity, must delete policies first."},
 			{`SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`, "Cannot delete entity, must detach all policies first."},
-		}
-		for _, ch := range checks {
-			n, err := count(ctx, tx, ch.query, t.id)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				return errorf(DeleteConflict, "%s", ch.msg)
-			}
+		})
+		if err != nil {
+			return err
 		}
 		return s.st.deleteEntity(ctx, tx, "group", t.id)
 	})
@@ -195,18 +169,26 @@ type GroupMemberInput struct {
 	UserName  string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
 }
 
-// AddUserToGroup adds a user to a group (a no-op when already a member).
-func (s *Service) AddUserToGroup(ctx context.Context, c *authz.Caller, in *GroupMemberInput) (*Empty, error) {
-	g, err := s.resolve(ctx, c, "group", in.GroupName, "iam:AddUserToGroup", nil)
-	if err != nil {
-		return nil, err
+// membership resolves the group (authorizing action on it) and the user a
+// membership change names.
+func (s *Service) membership(ctx context.Context, c *authz.Caller, in *GroupMemberInput, action string) (g, u *target, err error) {
+	if g, err = s.resolve(ctx, c, kindGroup, in.GroupName, action, nil); err != nil {
+		return nil, nil, err
 	}
-	u, err := s.lookupTarget(ctx, c.AccountID, "user", in.UserName)
-	if err != nil {
-		return nil, err
+	if u, err = s.lookupTarget(ctx, c.AccountID, kindUser, in.UserName); err != nil {
+		return nil, nil, err
 	}
 	if u == nil {
-		return nil, noSuchUser(in.UserName)
+		return nil, nil, kindUser.noSuch(in.UserName)
+	}
+	return g, u, nil
+}
+
+// AddUserToGroup adds a user to a group (a no-op when already a member).
+func (s *Service) AddUserToGroup(ctx context.Context, c *authz.Caller, in *GroupMemberInput) (*Empty, error) {
+	g, u, err := s.membership(ctx, c, in, "iam:AddUserToGroup")
+	if err != nil {
+		return nil, err
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
 		groups, err := s.st.groupsOfUser(ctx, tx, u.id)
@@ -231,16 +213,9 @@ func (s *Service) AddUserToGroup(ctx context.Context, c *authz.Caller, in *Group
 
 // RemoveUserFromGroup removes a user from a group.
 func (s *Service) RemoveUserFromGroup(ctx context.Context, c *authz.Caller, in *GroupMemberInput) (*Empty, error) {
-	g, err := s.resolve(ctx, c, "group", in.GroupName, "iam:RemoveUserFromGroup", nil)
+	g, u, err := s.membership(ctx, c, in, "iam:RemoveUserFromGroup")
 	if err != nil {
 		return nil, err
-	}
-	u, err := s.lookupTarget(ctx, c.AccountID, "user", in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if u == nil {
-		return nil, noSuchUser(in.UserName)
 	}
 	ok, err := s.st.removeMember(ctx, s.st.db, g.id, u.id)
 	if err != nil {

@@ -8,11 +8,6 @@ import (
 	"github.com/openpca/openpca/internal/policy"
 )
 
-// Aggregate inline policy size per entity (characters without whitespace).
-var inlineQuota = map[string]int{"user": 2048, "group": 5120, "role": 10240}
-
-var actionKind = map[string]string{"user": "User", "group": "Group", "role": "Role"}
-
 // protectedRole rejects changes to a service-linked role.
 func protectedRole(t *target) error {
 	if t.role != nil && t.role.ServiceName != "" {
@@ -21,12 +16,26 @@ func protectedRole(t *target) error {
 	return nil
 }
 
-func (s *Service) putInline(ctx context.Context, c *authz.Caller, kind, name, policyName, doc string) error {
-	t, err := s.resolve(ctx, c, kind, name, "iam:Put"+actionKind[kind]+"Policy", nil)
+// resolveModifiable resolves a target for a change that a service-linked
+// role does not allow.
+func (s *Service) resolveModifiable(ctx context.Context, c *authz.Caller, k *entityKind, name, action string, extra map[string][]string) (*target, error) {
+	t, err := s.resolve(ctx, c, k, name, action, extra)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := protectedRole(t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func noSuchInline(k *entityKind, policyName string) *Error {
+	return errorf(NoSuchEntity, "The %s policy with name %s cannot be found.", k.name, policyName)
+}
+
+func (s *Service) putInline(ctx context.Context, c *authz.Caller, k *entityKind, name, policyName, doc string) error {
+	t, err := s.resolveModifiable(ctx, c, k, name, k.act("Put", "Policy"), nil)
+	if err != nil {
 		return err
 	}
 	if err := s.validateDocument(doc, policy.Identity); err != nil {
@@ -43,34 +52,33 @@ func (s *Service) putInline(ctx context.Context, c *authz.Caller, kind, name, po
 				total += compactLen(p.Document)
 			}
 		}
-		if q := inlineQuota[kind]; total > q {
-			return errorf(LimitExceeded, "Maximum policy size of %d bytes exceeded for %s %s", q, kind, t.name)
+		if q := k.inlineQuota; total > q {
+			return errorf(LimitExceeded, "Maximum policy size of %d bytes exceeded for %s %s", q, k.name, t.name)
 		}
 		return s.st.putInline(ctx, tx, t.id, policyName, doc)
 	})
 }
 
-func (s *Service) getInline(ctx context.Context, c *authz.Caller, kind, name, policyName string) (*target, string, error) {
-	t, err := s.resolve(ctx, c, kind, name, "iam:Get"+actionKind[kind]+"Policy", nil)
+// getInline finds an inline policy and shapes it with out, which receives
+// the entity's stored name and the document.
+func getInline[T any](ctx context.Context, s *Service, c *authz.Caller, k *entityKind, name, policyName string, out func(entityName, doc string) *T) (*T, error) {
+	t, err := s.resolve(ctx, c, k, name, k.act("Get", "Policy"), nil)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	doc, ok, err := s.st.getInline(ctx, s.st.db, t.id, policyName)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	if !ok {
-		return nil, "", errorf(NoSuchEntity, "The %s policy with name %s cannot be found.", kind, policyName)
+		return nil, noSuchInline(k, policyName)
 	}
-	return t, doc, nil
+	return out(t.name, doc), nil
 }
 
-func (s *Service) deleteInline(ctx context.Context, c *authz.Caller, kind, name, policyName string) error {
-	t, err := s.resolve(ctx, c, kind, name, "iam:Delete"+actionKind[kind]+"Policy", nil)
+func (s *Service) deleteInline(ctx context.Context, c *authz.Caller, k *entityKind, name, policyName string) error {
+	t, err := s.resolveModifiable(ctx, c, k, name, k.act("Delete", "Policy"), nil)
 	if err != nil {
-		return err
-	}
-	if err := protectedRole(t); err != nil {
 		return err
 	}
 	ok, err := s.st.deleteInline(ctx, s.st.db, t.id, policyName)
@@ -78,13 +86,13 @@ func (s *Service) deleteInline(ctx context.Context, c *authz.Caller, kind, name,
 		return err
 	}
 	if !ok {
-		return errorf(NoSuchEntity, "The %s policy with name %s cannot be found.", kind, policyName)
+		return noSuchInline(k, policyName)
 	}
 	return nil
 }
 
-func (s *Service) listInline(ctx context.Context, c *authz.Caller, kind, name, marker string, maxItems *int) (*ListPolicyNamesOutput, error) {
-	t, err := s.resolve(ctx, c, kind, name, "iam:List"+actionKind[kind]+"Policies", nil)
+func (s *Service) listInline(ctx context.Context, c *authz.Caller, k *entityKind, name, marker string, maxItems *int) (*ListPolicyNamesOutput, error) {
+	t, err := s.resolve(ctx, c, k, name, k.act("List", "Policies"), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -92,15 +100,12 @@ func (s *Service) listInline(ctx context.Context, c *authz.Caller, kind, name, m
 	if err != nil {
 		return nil, err
 	}
-	page, next, trunc, err := paginate(all, func(p inlinePolicy) string { return p.Name }, marker, maxItems)
+	policyName := func(p inlinePolicy) string { return p.Name }
+	names, next, trunc, err := paginateAs(all, policyName, policyName, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
-	out := &ListPolicyNamesOutput{PolicyNames: make([]string, 0, len(page)), IsTruncated: trunc, Marker: next}
-	for _, p := range page {
-		out.PolicyNames = append(out.PolicyNames, p.Name)
-	}
-	return out, nil
+	return &ListPolicyNamesOutput{PolicyNames: names, IsTruncated: trunc, Marker: next}, nil
 }
 
 // ListPolicyNamesOutput is the output of List{User,Group,Role}Policies.
@@ -119,7 +124,7 @@ type PutUserPolicyInput struct {
 }
 
 func (s *Service) PutUserPolicy(ctx context.Context, c *authz.Caller, in *PutUserPolicyInput) (*Empty, error) {
-	return &Empty{}, s.putInline(ctx, c, "user", in.UserName, in.PolicyName, in.PolicyDocument)
+	return &Empty{}, s.putInline(ctx, c, kindUser, in.UserName, in.PolicyName, in.PolicyDocument)
 }
 
 type UserPolicyInput struct {
@@ -134,15 +139,13 @@ type GetUserPolicyOutput struct {
 }
 
 func (s *Service) GetUserPolicy(ctx context.Context, c *authz.Caller, in *UserPolicyInput) (*GetUserPolicyOutput, error) {
-	t, doc, err := s.getInline(ctx, c, "user", in.UserName, in.PolicyName)
-	if err != nil {
-		return nil, err
-	}
-	return &GetUserPolicyOutput{UserName: t.name, PolicyName: in.PolicyName, PolicyDocument: doc}, nil
+	return getInline(ctx, s, c, kindUser, in.UserName, in.PolicyName, func(name, doc string) *GetUserPolicyOutput {
+		return &GetUserPolicyOutput{UserName: name, PolicyName: in.PolicyName, PolicyDocument: doc}
+	})
 }
 
 func (s *Service) DeleteUserPolicy(ctx context.Context, c *authz.Caller, in *UserPolicyInput) (*Empty, error) {
-	return &Empty{}, s.deleteInline(ctx, c, "user", in.UserName, in.PolicyName)
+	return &Empty{}, s.deleteInline(ctx, c, kindUser, in.UserName, in.PolicyName)
 }
 
 type ListUserPoliciesInput struct {
@@ -152,7 +155,7 @@ type ListUserPoliciesInput struct {
 }
 
 func (s *Service) ListUserPolicies(ctx context.Context, c *authz.Caller, in *ListUserPoliciesInput) (*ListPolicyNamesOutput, error) {
-	return s.listInline(ctx, c, "user", in.UserName, in.Marker, in.MaxItems)
+	return s.listInline(ctx, c, kindUser, in.UserName, in.Marker, in.MaxItems)
 }
 
 // Role inline policies.
@@ -164,7 +167,7 @@ type PutRolePolicyInput struct {
 }
 
 func (s *Service) PutRolePolicy(ctx context.Context, c *authz.Caller, in *PutRolePolicyInput) (*Empty, error) {
-	return &Empty{}, s.putInline(ctx, c, "role", in.RoleName, in.PolicyName, in.PolicyDocument)
+	return &Empty{}, s.putInline(ctx, c, kindRole, in.RoleName, in.PolicyName, in.PolicyDocument)
 }
 
 type RolePolicyInput struct {
@@ -179,15 +182,13 @@ type GetRolePolicyOutput struct {
 }
 
 func (s *Service) GetRolePolicy(ctx context.Context, c *authz.Caller, in *RolePolicyInput) (*GetRolePolicyOutput, error) {
-	t, doc, err := s.getInline(ctx, c, "role", in.RoleName, in.PolicyName)
-	if err != nil {
-		return nil, err
-	}
-	return &GetRolePolicyOutput{RoleName: t.name, PolicyName: in.PolicyName, PolicyDocument: doc}, nil
+	return getInline(ctx, s, c, kindRole, in.RoleName, in.PolicyName, func(name, doc string) *GetRolePolicyOutput {
+		return &GetRolePolicyOutput{RoleName: name, PolicyName: in.PolicyName, PolicyDocument: doc}
+	})
 }
 
 func (s *Service) DeleteRolePolicy(ctx context.Context, c *authz.Caller, in *RolePolicyInput) (*Empty, error) {
-	return &Empty{}, s.deleteInline(ctx, c, "role", in.RoleName, in.PolicyName)
+	return &Empty{}, s.deleteInline(ctx, c, kindRole, in.RoleName, in.PolicyName)
 }
 
 type ListRolePoliciesInput struct {
@@ -197,7 +198,7 @@ type ListRolePoliciesInput struct {
 }
 
 func (s *Service) ListRolePolicies(ctx context.Context, c *authz.Caller, in *ListRolePoliciesInput) (*ListPolicyNamesOutput, error) {
-	return s.listInline(ctx, c, "role", in.RoleName, in.Marker, in.MaxItems)
+	return s.listInline(ctx, c, kindRole, in.RoleName, in.Marker, in.MaxItems)
 }
 
 // Group inline policies.
@@ -209,7 +210,7 @@ type PutGroupPolicyInput struct {
 }
 
 func (s *Service) PutGroupPolicy(ctx context.Context, c *authz.Caller, in *PutGroupPolicyInput) (*Empty, error) {
-	return &Empty{}, s.putInline(ctx, c, "group", in.GroupName, in.PolicyName, in.PolicyDocument)
+	return &Empty{}, s.putInline(ctx, c, kindGroup, in.GroupName, in.PolicyName, in.PolicyDocument)
 }
 
 type GroupPolicyInput struct {
@@ -224,15 +225,13 @@ type GetGroupPolicyOutput struct {
 }
 
 func (s *Service) GetGroupPolicy(ctx context.Context, c *authz.Caller, in *GroupPolicyInput) (*GetGroupPolicyOutput, error) {
-	t, doc, err := s.getInline(ctx, c, "group", in.GroupName, in.PolicyName)
-	if err != nil {
-		return nil, err
-	}
-	return &GetGroupPolicyOutput{GroupName: t.name, PolicyName: in.PolicyName, PolicyDocument: doc}, nil
+	return getInline(ctx, s, c, kindGroup, in.GroupName, in.PolicyName, func(name, doc string) *GetGroupPolicyOutput {
+		return &GetGroupPolicyOutput{GroupName: name, PolicyName: in.PolicyName, PolicyDocument: doc}
+	})
 }
 
 func (s *Service) DeleteGroupPolicy(ctx context.Context, c *authz.Caller, in *GroupPolicyInput) (*Empty, error) {
-	return &Empty{}, s.deleteInline(ctx, c, "group", in.GroupName, in.PolicyName)
+	return &Empty{}, s.deleteInline(ctx, c, kindGroup, in.GroupName, in.PolicyName)
 }
 
 type ListGroupPoliciesInput struct {
@@ -242,5 +241,5 @@ type ListGroupPoliciesInput struct {
 }
 
 func (s *Service) ListGroupPolicies(ctx context.Context, c *authz.Caller, in *ListGroupPoliciesInput) (*ListPolicyNamesOutput, error) {
-	return s.listInline(ctx, c, "group", in.GroupName, in.Marker, in.MaxItems)
+	return s.listInline(ctx, c, kindGroup, in.GroupName, in.Marker, in.MaxItems)
 }

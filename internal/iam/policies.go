@@ -43,9 +43,53 @@ func (s *Service) findPolicy(ctx context.Context, acct, arn string) (*managedRef
 		return nil, err
 	}
 	if p == nil || p.AccountID != acct {
-		return nil, errorf(NoSuchEntity, "Policy %s was not found.", arn)
+		return nil, policyNotFound(arn)
 	}
 	return &managedRef{row: p}, nil
+}
+
+func policyNotFound(arn string) *Error {
+	return errorf(NoSuchEntity, "Policy %s was not found.", arn)
+}
+
+// resolveLocalPolicy is resolvePolicy for a change, which AWS-managed
+// policies refuse.
+func (s *Service) resolveLocalPolicy(ctx context.Context, c *authz.Caller, arn, action string) (*managedRef, error) {
+	ref, err := s.resolvePolicy(ctx, c, arn, action)
+	if err != nil {
+		return nil, err
+	}
+	if err := ref.localOnly(); err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+// inPolicyTx runs fn in a transaction on the policy's current row.
+func (s *Service) inPolicyTx(ctx context.Context, arn string, fn func(tx *sql.Tx, p *policyRow) error) error {
+	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		p, err := s.st.getPolicyByARN(ctx, tx, arn)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return policyNotFound(arn)
+		}
+		return fn(tx, p)
+	})
+}
+
+// requireVersion fails unless the policy has the version; arn is the ARN
+// as the request gave it.
+func (s *Service) requireVersion(ctx context.Context, tx *sql.Tx, p *policyRow, arn, versionID string) error {
+	v, err := s.st.getVersion(ctx, tx, p.ID, versionID)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return noSuchVersion(arn, versionID)
+	}
+	return nil
 }
 
 // localOnly rejects changes to AWS-managed policies.
@@ -161,11 +205,8 @@ func (s *Service) GetPolicy(ctx context.Context, c *authz.Caller, in *PolicyArnI
 // DeletePolicy deletes a customer-managed policy that is attached nowhere
 // and has only its default version left.
 func (s *Service) DeletePolicy(ctx context.Context, c *authz.Caller, in *PolicyArnInput) (*Empty, error) {
-	ref, err := s.resolvePolicy(ctx, c, in.PolicyArn, "iam:DeletePolicy")
+	ref, err := s.resolveLocalPolicy(ctx, c, in.PolicyArn, "iam:DeletePolicy")
 	if err != nil {
-		return nil, err
-	}
-	if err := ref.localOnly(); err != nil {
 		return nil, err
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -289,11 +330,8 @@ type PolicyVersionOutput struct {
 
 // CreatePolicyVersion adds a version (at most five per policy).
 func (s *Service) CreatePolicyVersion(ctx context.Context, c *authz.Caller, in *CreatePolicyVersionInput) (*PolicyVersionOutput, error) {
-	ref, err := s.resolvePolicy(ctx, c, in.PolicyArn, "iam:CreatePolicyVersion")
+	ref, err := s.resolveLocalPolicy(ctx, c, in.PolicyArn, "iam:CreatePolicyVersion")
 	if err != nil {
-		return nil, err
-	}
-	if err := ref.localOnly(); err != nil {
 		return nil, err
 	}
 	if err := s.checkManagedDocument(in.PolicyDocument); err != nil {
@@ -302,14 +340,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *authz.Caller, in *
 	setDefault := in.SetAsDefault != nil && *in.SetAsDefault
 	now := s.clk.Now()
 	var v policyVersion
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		p, err := s.st.getPolicyByARN(ctx, tx, ref.row.ARN)
-		if err != nil {
-			return err
-		}
-		if p == nil {
-			return errorf(NoSuchEntity, "Policy %s was not found.", ref.row.ARN)
-		}
+	err = s.inPolicyTx(ctx, ref.row.ARN, func(tx *sql.Tx, p *policyRow) error {
 		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_policy_versions WHERE policy_id = $1`, p.ID)
 		if err != nil {
 			return err
@@ -409,30 +440,16 @@ func (s *Service) ListPolicyVersions(ctx context.Context, c *authz.Caller, in *L
 
 // DeletePolicyVersion deletes a non-default version.
 func (s *Service) DeletePolicyVersion(ctx context.Context, c *authz.Caller, in *PolicyVersionInput) (*Empty, error) {
-	ref, err := s.resolvePolicy(ctx, c, in.PolicyArn, "iam:DeletePolicyVersion")
+	ref, err := s.resolveLocalPolicy(ctx, c, in.PolicyArn, "iam:DeletePolicyVersion")
 	if err != nil {
 		return nil, err
 	}
-	if err := ref.localOnly(); err != nil {
-		return nil, err
-	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		p, err := s.st.getPolicyByARN(ctx, tx, ref.row.ARN)
-		if err != nil {
-			return err
-		}
-		if p == nil {
-			return errorf(NoSuchEntity, "Policy %s was not found.", ref.row.ARN)
-		}
+	err = s.inPolicyTx(ctx, ref.row.ARN, func(tx *sql.Tx, p *policyRow) error {
 		if p.DefaultVersion == in.VersionId {
 			return errorf(DeleteConflict, "Cannot delete the default version of a policy.")
 		}
-		v, err := s.st.getVersion(ctx, tx, p.ID, in.VersionId)
-		if err != nil {
+		if err := s.requireVersion(ctx, tx, p, in.PolicyArn, in.VersionId); err != nil {
 			return err
-		}
-		if v == nil {
-			return noSuchVersion(in.PolicyArn, in.VersionId)
 		}
 		return s.st.deleteVersion(ctx, tx, p.ID, in.VersionId)
 	})
@@ -444,27 +461,13 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, c *authz.Caller, in *
 
 // SetDefaultPolicyVersion makes a version the one in force.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *authz.Caller, in *PolicyVersionInput) (*Empty, error) {
-	ref, err := s.resolvePolicy(ctx, c, in.PolicyArn, "iam:SetDefaultPolicyVersion")
+	ref, err := s.resolveLocalPolicy(ctx, c, in.PolicyArn, "iam:SetDefaultPolicyVersion")
 	if err != nil {
 		return nil, err
 	}
-	if err := ref.localOnly(); err != nil {
-		return nil, err
-	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		p, err := s.st.getPolicyByARN(ctx, tx, ref.row.ARN)
-		if err != nil {
+	err = s.inPolicyTx(ctx, ref.row.ARN, func(tx *sql.Tx, p *policyRow) error {
+		if err := s.requireVersion(ctx, tx, p, in.PolicyArn, in.VersionId); err != nil {
 			return err
-		}
-		if p == nil {
-			return errorf(NoSuchEntity, "Policy %s was not found.", ref.row.ARN)
-		}
-		v, err := s.st.getVersion(ctx, tx, p.ID, in.VersionId)
-		if err != nil {
-			return err
-		}
-		if v == nil {
-			return noSuchVersion(in.PolicyArn, in.VersionId)
 		}
 		return s.st.updatePolicyVersions(ctx, tx, p.ID, in.VersionId, p.NextVersion, s.clk.Now())
 	})

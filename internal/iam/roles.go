@@ -6,7 +6,6 @@ import (
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/policy"
-	"github.com/openpca/openpca/internal/store"
 )
 
 const (
@@ -72,22 +71,19 @@ func (s *Service) CreateRole(ctx context.Context, c *authz.Caller, in *CreateRol
 // insertRoleChecked inserts r unless its name is taken or the quota is reached.
 func (s *Service) insertRoleChecked(ctx context.Context, r *roleRow, tags []Tag, exists error) error {
 	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		if other, err := s.st.getRole(ctx, tx, r.AccountID, r.Name); err != nil {
-			return err
-		} else if other != nil {
-			return exists
-		}
-		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_roles WHERE account_id = $1`, r.AccountID)
+		err := (&newEntity{
+			exists: exists,
+			taken: func() (bool, error) {
+				other, err := s.st.getRole(ctx, tx, r.AccountID, r.Name)
+				return other != nil, err
+			},
+			used: func() (int, error) {
+				return count(ctx, tx, `SELECT COUNT(*) FROM iam_roles WHERE account_id = $1`, r.AccountID)
+			},
+			limit: maxRolesPerAccount, quota: "RolesPerAccount",
+			insert: func() error { return s.st.insertRole(ctx, tx, r) },
+		}).create()
 		if err != nil {
-			return err
-		}
-		if n >= maxRolesPerAccount {
-			return errorf(LimitExceeded, "Cannot exceed quota for RolesPerAccount: %d", maxRolesPerAccount)
-		}
-		if err := s.st.insertRole(ctx, tx, r); err != nil {
-			if store.IsUniqueViolation(err) {
-				return exists
-			}
 			return err
 		}
 		return s.st.putTags(ctx, tx, r.ID, tags)
@@ -100,7 +96,7 @@ type RoleNameInput struct {
 
 // GetRole describes a role, with its tags.
 func (s *Service) GetRole(ctx context.Context, c *authz.Caller, in *RoleNameInput) (*RoleOutput, error) {
-	t, err := s.resolve(ctx, c, "role", in.RoleName, "iam:GetRole", nil)
+	t, err := s.resolve(ctx, c, kindRole, in.RoleName, "iam:GetRole", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -132,37 +128,28 @@ func (s *Service) ListRoles(ctx context.Context, c *authz.Caller, in *ListRolesI
 	if err != nil {
 		return nil, err
 	}
-	page, marker, trunc, err := paginate(all, func(r *roleRow) string { return lowerKey(r.Name) }, in.Marker, in.MaxItems)
+	roles, marker, trunc, err := paginateAs(all, func(r *roleRow) string { return lowerKey(r.Name) },
+		func(r *roleRow) Role { return s.roleShape(r, nil) }, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
-	out := &ListRolesOutput{Roles: make([]Role, 0, len(page)), IsTruncated: trunc, Marker: marker}
-	for _, r := range page {
-		out.Roles = append(out.Roles, s.roleShape(r, nil))
-	}
-	return out, nil
+	return &ListRolesOutput{Roles: roles, IsTruncated: trunc, Marker: marker}, nil
 }
 
 // DeleteRole deletes a role without policies; service-linked roles are
 // deleted with DeleteServiceLinkedRole only.
 func (s *Service) DeleteRole(ctx context.Context, c *authz.Caller, in *RoleNameInput) (*Empty, error) {
-	t, err := s.resolve(ctx, c, "role", in.RoleName, "iam:DeleteRole", nil)
+	t, err := s.resolveModifiable(ctx, c, kindRole, in.RoleName, "iam:DeleteRole", nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := protectedRole(t); err != nil {
-		return nil, err
-	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		if n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_inline_policies WHERE entity_id = $1`, t.id); err != nil {
+		err := refuseInUse(ctx, tx, t.id, []inUse{
+			{`SELECT COUNT(*) FROM iam_inline_policies WHERE entity_id = $1`, "Cannot delete entity, must delete policies first."},
+			{`SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`, "Cannot delete entity, must detach all policies first."},
+		})
+		if err != nil {
 			return err
-		} else if n > 0 {
-			return errorf(DeleteConflict, "Cannot delete entity, must delete policies first.")
-		}
-		if n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`, t.id); err != nil {
-			return err
-		} else if n > 0 {
-			return errorf(DeleteConflict, "Cannot delete entity, must detach all policies first.")
 		}
 		return s.st.deleteRole(ctx, tx, t.id)
 	})
@@ -179,11 +166,8 @@ type UpdateAssumeRolePolicyInput struct {
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *authz.Caller, in *UpdateAssumeRolePolicyInput) (*Empty, error) {
-	t, err := s.resolve(ctx, c, "role", in.RoleName, "iam:UpdateAssumeRolePolicy", nil)
+	t, err := s.resolveModifiable(ctx, c, kindRole, in.RoleName, "iam:UpdateAssumeRolePolicy", nil)
 	if err != nil {
-		return nil, err
-	}
-	if err := protectedRole(t); err != nil {
 		return nil, err
 	}
 	if err := s.checkTrustDocument(in.PolicyDocument); err != nil {
@@ -204,7 +188,7 @@ type UpdateRoleInput struct {
 // UpdateRole changes a role's description or maximum session duration
 // (service-linked roles: the description only).
 func (s *Service) UpdateRole(ctx context.Context, c *authz.Caller, in *UpdateRoleInput) (*Empty, error) {
-	t, err := s.resolve(ctx, c, "role", in.RoleName, "iam:UpdateRole", nil)
+	t, err := s.resolve(ctx, c, kindRole, in.RoleName, "iam:UpdateRole", nil)
 	if err != nil {
 		return nil, err
 	}

@@ -98,6 +98,23 @@ func paginate[T any](items []T, key func(T) string, marker string, maxItems *int
 	return page, "", false, nil
 }
 
+// paginateAs is paginate with each item of the page shaped by shape; the
+// page is never nil.
+func paginateAs[T, S any](items []T, key func(T) string, shape func(T) S, marker string, maxItems *int) ([]S, string, bool, error) {
+	page, next, trunc, err := paginate(items, key, marker, maxItems)
+	if err != nil {
+		return nil, "", false, err
+	}
+	out := make([]S, 0, len(page))
+	for _, it := range page {
+		out = append(out, shape(it))
+	}
+	return out, next, trunc, nil
+}
+
+// entityKey orders users and groups by name as IAM lists them.
+func entityKey(e *entity) string { return lowerKey(e.Name) }
+
 // normPath defaults an empty path to "/".
 func normPath(p string) string {
 	if p == "" {

@@ -91,65 +91,52 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *authz.Caller, 
 		return nil, err
 	}
 	pa, ok := parseIAMARN(in.PolicySourceArn)
-	if !ok || pa.Service != "iam" || pa.Account != c.AccountID {
+	k := entityKinds[pa.Kind]
+	if !ok || pa.Service != "iam" || pa.Account != c.AccountID || k == nil {
 		return nil, errorf(InvalidInput, "Invalid Entity Arn: %s does not clearly define entity type and name.", in.PolicySourceArn)
 	}
-	sim := &simulation{entries: in.ContextEntries}
-	switch pa.Kind {
-	case "user":
-		u, err := s.st.getEntity(ctx, s.st.db, "user", pa.Account, pa.Name)
-		if err != nil {
-			return nil, err
-		}
-		if u == nil {
-			return nil, noSuchUser(pa.Name)
-		}
-		tags, err := s.st.tags(ctx, s.st.db, u.ID)
-		if err != nil {
-			return nil, err
-		}
-		sim.principal = s.st.userPrincipal(u, tags)
-		pols, err := s.st.userPolicies(ctx, s.st.db, u)
-		if err != nil {
-			return nil, err
-		}
-		sim.identity = s.describePolicies(pols)
-	case "group":
-		g, err := s.st.getEntity(ctx, s.st.db, "group", pa.Account, pa.Name)
-		if err != nil {
-			return nil, err
-		}
-		if g == nil {
-			return nil, noSuchGroup(pa.Name)
-		}
-		pols, err := s.st.entityPolicies(ctx, s.st.db, "group", g.ID, g.Name)
-		if err != nil {
-			return nil, err
-		}
-		sim.identity = s.describePolicies(pols)
-	case "role":
-		r, err := s.st.getRole(ctx, s.st.db, pa.Account, pa.Name)
-		if err != nil {
-			return nil, err
-		}
-		if r == nil {
-			return nil, noSuchRole(pa.Name)
-		}
-		tags, err := s.st.tags(ctx, s.st.db, r.ID)
-		if err != nil {
-			return nil, err
-		}
-		sim.principal = s.st.rolePrincipal(r, r.Name, tags)
-		pols, err := s.st.entityPolicies(ctx, s.st.db, "role", r.ID, r.Name)
-		if err != nil {
-			return nil, err
-		}
-		sim.identity = s.describePolicies(pols)
-	default:
-		return nil, errorf(InvalidInput, "Invalid Entity Arn: %s does not clearly define entity type and name.", in.PolicySourceArn)
+	sim, err := s.principalSimulation(ctx, k, pa.Account, pa.Name)
+	if err != nil {
+		return nil, err
 	}
+	sim.entries = in.ContextEntries
 	return s.simulate(ctx, c, sim, in.PolicyInputList, in.PermissionsBoundaryPolicyInputList, in.ResourcePolicy,
 		in.ResourceOwner, in.CallerArn, in.ActionNames, in.ResourceArns, in.Marker, in.MaxItems)
+}
+
+// principalSimulation loads the stored policies of the entity a simulation
+// is about and, for a user or role, the principal its requests carry.
+func (s *Service) principalSimulation(ctx context.Context, k *entityKind, acct, name string) (*simulation, error) {
+	t, err := s.lookupTarget(ctx, acct, k, name)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, k.noSuch(name)
+	}
+	sim := &simulation{}
+	var tags []Tag
+	if k != kindGroup {
+		if tags, err = s.st.tags(ctx, s.st.db, t.id); err != nil {
+			return nil, err
+		}
+	}
+	var pols []authz.Policy
+	switch k {
+	case kindUser:
+		sim.principal = s.st.userPrincipal(t.user, tags)
+		pols, err = s.st.userPolicies(ctx, s.st.db, t.user)
+	case kindRole:
+		sim.principal = s.st.rolePrincipal(t.role, t.role.Name, tags)
+		pols, err = s.st.entityPolicies(ctx, s.st.db, k.name, t.id, t.name)
+	default:
+		pols, err = s.st.entityPolicies(ctx, s.st.db, k.name, t.id, t.name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sim.identity = s.describePolicies(pols)
+	return sim, nil
 }
 
 // SimulateCustomPolicy evaluates the given policies alone.

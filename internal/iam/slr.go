@@ -87,7 +87,7 @@ type DeleteServiceLinkedRoleOutput struct {
 // DeleteServiceLinkedRole deletes a service-linked role; the deletion
 // completes at once and its task reports SUCCEEDED.
 func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *authz.Caller, in *RoleNameInput) (*DeleteServiceLinkedRoleOutput, error) {
-	t, err := s.resolve(ctx, c, "role", in.RoleName, "iam:DeleteServiceLinkedRole", nil)
+	t, err := s.resolve(ctx, c, kindRole, in.RoleName, "iam:DeleteServiceLinkedRole", nil)
 	if err != nil {
 		return nil, err
 	}

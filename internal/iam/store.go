@@ -48,6 +48,60 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// scanner is a *sql.Row or *sql.Rows.
+type scanner = interface{ Scan(...any) error }
+
+// queryOne runs a single-row query and scans it; nil, nil when no row matches.
+func queryOne[T any](ctx context.Context, q querier, scan func(scanner) (*T, error), query string, args ...any) (*T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// queryAll runs a query and scans every row.
+func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// execAffected runs a statement and reports whether it changed any row.
+func execAffected(ctx context.Context, q querier, query string, args ...any) (bool, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// underPath keeps the items whose path starts with prefix.
+func underPath[T any](items []T, path func(T) string, prefix string) []T {
+	var out []T
+	for _, it := range items {
+		if strings.HasPrefix(path(it), prefix) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 // Account is one account row.
 type Account struct {
 	ID        string
@@ -62,38 +116,28 @@ func (s *Store) insertAccount(ctx context.Context, q querier, a *Account) error 
 	return err
 }
 
-func (s *Store) getAccount(ctx context.Context, q querier, id string) (*Account, error) {
+func scanAccount(sc scanner) (*Account, error) {
 	var a Account
 	var created int64
-	err := q.QueryRowContext(ctx, `SELECT id, name, email, created_at FROM accounts WHERE id = $1`, id).
-		Scan(&a.ID, &a.Name, &a.Email, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
+	if err := sc.Scan(&a.ID, &a.Name, &a.Email, &created); err != nil {
 		return nil, err
 	}
 	a.CreatedAt = store.Time(created)
 	return &a, nil
 }
 
+func (s *Store) getAccount(ctx context.Context, q querier, id string) (*Account, error) {
+	return queryOne(ctx, q, scanAccount, `SELECT id, name, email, created_at FROM accounts WHERE id = $1`, id)
+}
+
 func (s *Store) listAccounts(ctx context.Context) ([]Account, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, email, created_at FROM accounts ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Account
-	for rows.Next() {
-		var a Account
-		var created int64
-		if err := rows.Scan(&a.ID, &a.Name, &a.Email, &created); err != nil {
-			return nil, err
+	return queryAll(ctx, s.db, func(sc scanner) (Account, error) {
+		a, err := scanAccount(sc)
+		if err != nil {
+			return Account{}, err
 		}
-		a.CreatedAt = store.Time(created)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return *a, nil
+	}, `SELECT id, name, email, created_at FROM accounts ORDER BY id`)
 }
 
 // entity is a user, group or role row (the columns they share).
@@ -114,7 +158,7 @@ func (s *Store) insertEntity(ctx context.Context, q querier, kind string, e *ent
 	return err
 }
 
-func scanEntity(sc interface{ Scan(...any) error }) (*entity, error) {
+func scanEntity(sc scanner) (*entity, error) {
 	var e entity
 	var created int64
 	if err := sc.Scan(&e.ID, &e.AccountID, &e.Name, &e.Path, &created); err != nil {
@@ -126,41 +170,20 @@ func scanEntity(sc interface{ Scan(...any) error }) (*entity, error) {
 
 // getEntity finds a user or group by name (case-insensitively); nil when absent.
 func (s *Store) getEntity(ctx context.Context, q querier, kind, acct, name string) (*entity, error) {
-	row := q.QueryRowContext(ctx, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE account_id = $1 AND name_lower = $2`,
+	return queryOne(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE account_id = $1 AND name_lower = $2`,
 		acct, strings.ToLower(name))
-	e, err := scanEntity(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return e, err
 }
 
 func (s *Store) getEntityByID(ctx context.Context, q querier, kind, id string) (*entity, error) {
-	row := q.QueryRowContext(ctx, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE id = $1`, id)
-	e, err := scanEntity(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return e, err
+	return queryOne(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE id = $1`, id)
 }
 
 func (s *Store) listEntities(ctx context.Context, q querier, kind, acct, pathPrefix string) ([]*entity, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE account_id = $1 ORDER BY name_lower`, acct)
+	all, err := queryAll(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE account_id = $1 ORDER BY name_lower`, acct)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*entity
-	for rows.Next() {
-		e, err := scanEntity(rows)
-		if err != nil {
-			return nil, err
-		}
-		if strings.HasPrefix(e.Path, pathPrefix) {
-			out = append(out, e)
-		}
-	}
-	return out, rows.Err()
+	return underPath(all, func(e *entity) string { return e.Path }, pathPrefix), nil
 }
 
 func (s *Store) updateEntity(ctx context.Context, q querier, kind string, id, name, path string) error {
@@ -185,48 +208,17 @@ func (s *Store) addMember(ctx context.Context, q querier, groupID, userID string
 }
 
 func (s *Store) removeMember(ctx context.Context, q querier, groupID, userID string) (bool, error) {
-	res, err := q.ExecContext(ctx, `DELETE FROM iam_group_members WHERE group_id = $1 AND user_id = $2`, groupID, userID)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	return execAffected(ctx, q, `DELETE FROM iam_group_members WHERE group_id = $1 AND user_id = $2`, groupID, userID)
 }
 
 func (s *Store) groupsOfUser(ctx context.Context, q querier, userID string) ([]*entity, error) {
-	rows, err := q.QueryContext(ctx, `SELECT g.id, g.account_id, g.name, g.path, g.created_at FROM iam_groups g
+	return queryAll(ctx, q, scanEntity, `SELECT g.id, g.account_id, g.name, g.path, g.created_at FROM iam_groups g
 		JOIN iam_group_members m ON m.group_id = g.id WHERE m.user_id = $1 ORDER BY g.name_lower`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*entity
-	for rows.Next() {
-		e, err := scanEntity(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 func (s *Store) usersOfGroup(ctx context.Context, q querier, groupID string) ([]*entity, error) {
-	rows, err := q.QueryContext(ctx, `SELECT u.id, u.account_id, u.name, u.path, u.created_at FROM iam_users u
+	return queryAll(ctx, q, scanEntity, `SELECT u.id, u.account_id, u.name, u.path, u.created_at FROM iam_users u
 		JOIN iam_group_members m ON m.user_id = u.id WHERE m.group_id = $1 ORDER BY u.name_lower`, groupID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*entity
-	for rows.Next() {
-		e, err := scanEntity(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // count runs a SELECT COUNT(*) query.
@@ -245,20 +237,11 @@ type Tag struct {
 }
 
 func (s *Store) tags(ctx context.Context, q querier, entityID string) ([]Tag, error) {
-	rows, err := q.QueryContext(ctx, `SELECT tag_key, tag_value FROM iam_tags WHERE entity_id = $1 ORDER BY key_lower`, entityID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Tag
-	for rows.Next() {
+	return queryAll(ctx, q, func(sc scanner) (Tag, error) {
 		var t Tag
-		if err := rows.Scan(&t.Key, &t.Value); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&t.Key, &t.Value)
+		return t, err
+	}, `SELECT tag_key, tag_value FROM iam_tags WHERE entity_id = $1 ORDER BY key_lower`, entityID)
 }
 
 func (s *Store) putTags(ctx context.Context, q querier, entityID string, tags []Tag) error {

@@ -2,9 +2,7 @@ package iam
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/openpca/openpca/internal/store"
@@ -22,7 +20,7 @@ type accessKeyRow struct {
 
 const accessKeyColumns = `id, account_id, user_id, status, sealed_secret, created_at`
 
-func scanAccessKey(sc interface{ Scan(...any) error }) (*accessKeyRow, error) {
+func scanAccessKey(sc scanner) (*accessKeyRow, error) {
 	var k accessKeyRow
 	var created int64
 	if err := sc.Scan(&k.ID, &k.AccountID, &k.UserID, &k.Status, &k.Sealed, &created); err != nil {
@@ -44,28 +42,11 @@ func (s *Store) insertAccessKey(ctx context.Context, q querier, k *accessKeyRow)
 }
 
 func (s *Store) getAccessKey(ctx context.Context, q querier, id string) (*accessKeyRow, error) {
-	k, err := scanAccessKey(q.QueryRowContext(ctx, `SELECT `+accessKeyColumns+` FROM iam_access_keys WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return k, err
+	return queryOne(ctx, q, scanAccessKey, `SELECT `+accessKeyColumns+` FROM iam_access_keys WHERE id = $1`, id)
 }
 
 func (s *Store) listAccessKeys(ctx context.Context, q querier, acct, userID string) ([]*accessKeyRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+accessKeyColumns+` FROM iam_access_keys WHERE account_id = $1 AND user_id = $2 ORDER BY created_at, id`, acct, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*accessKeyRow
-	for rows.Next() {
-		k, err := scanAccessKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanAccessKey, `SELECT `+accessKeyColumns+` FROM iam_access_keys WHERE account_id = $1 AND user_id = $2 ORDER BY created_at, id`, acct, userID)
 }
 
 func (s *Store) setAccessKeyStatus(ctx context.Context, q querier, id, status string) error {
@@ -116,16 +97,11 @@ func (s *Store) insertSession(ctx context.Context, q querier, r *sessionRow) err
 	return err
 }
 
-func (s *Store) getSession(ctx context.Context, q querier, id string) (*sessionRow, error) {
+func scanSession(sc scanner) (*sessionRow, error) {
 	var r sessionRow
 	var arns string
 	var created, expires int64
-	err := q.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM iam_sessions WHERE id = $1`, id).Scan(
-		&r.ID, &r.AccountID, &r.RoleID, &r.UserID, &r.SessionName, &r.SessionPolicy, &arns, &r.Sealed, &r.TokenHash, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
+	if err := sc.Scan(&r.ID, &r.AccountID, &r.RoleID, &r.UserID, &r.SessionName, &r.SessionPolicy, &arns, &r.Sealed, &r.TokenHash, &created, &expires); err != nil {
 		return nil, err
 	}
 	if arns != "" {
@@ -135,6 +111,10 @@ func (s *Store) getSession(ctx context.Context, q querier, id string) (*sessionR
 	}
 	r.CreatedAt, r.ExpiresAt = store.Time(created), store.Time(expires)
 	return &r, nil
+}
+
+func (s *Store) getSession(ctx context.Context, q querier, id string) (*sessionRow, error) {
+	return queryOne(ctx, q, scanSession, `SELECT `+sessionColumns+` FROM iam_sessions WHERE id = $1`, id)
 }
 
 // purgeSessions drops sessions that expired before cutoff.

@@ -33,29 +33,15 @@ func (s *Store) getInline(ctx context.Context, q querier, entityID, name string)
 }
 
 func (s *Store) deleteInline(ctx context.Context, q querier, entityID, name string) (bool, error) {
-	res, err := q.ExecContext(ctx, `DELETE FROM iam_inline_policies WHERE entity_id = $1 AND name = $2`, entityID, name)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	return execAffected(ctx, q, `DELETE FROM iam_inline_policies WHERE entity_id = $1 AND name = $2`, entityID, name)
 }
 
 func (s *Store) listInline(ctx context.Context, q querier, entityID string) ([]inlinePolicy, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name, document FROM iam_inline_policies WHERE entity_id = $1 ORDER BY name`, entityID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []inlinePolicy
-	for rows.Next() {
+	return queryAll(ctx, q, func(sc scanner) (inlinePolicy, error) {
 		var p inlinePolicy
-		if err := rows.Scan(&p.Name, &p.Document); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&p.Name, &p.Document)
+		return p, err
+	}, `SELECT name, document FROM iam_inline_policies WHERE entity_id = $1 ORDER BY name`, entityID)
 }
 
 // Managed policies.
@@ -76,7 +62,7 @@ type policyRow struct {
 
 const policyColumns = `id, account_id, arn, name, path, description, default_version, next_version, created_at, updated_at`
 
-func scanPolicy(sc interface{ Scan(...any) error }) (*policyRow, error) {
+func scanPolicy(sc scanner) (*policyRow, error) {
 	var p policyRow
 	var next, created, updated int64
 	if err := sc.Scan(&p.ID, &p.AccountID, &p.ARN, &p.Name, &p.Path, &p.Description, &p.DefaultVersion, &next, &created, &updated); err != nil {
@@ -95,28 +81,11 @@ func (s *Store) insertPolicy(ctx context.Context, q querier, p *policyRow) error
 }
 
 func (s *Store) getPolicyByARN(ctx context.Context, q querier, arn string) (*policyRow, error) {
-	p, err := scanPolicy(q.QueryRowContext(ctx, `SELECT `+policyColumns+` FROM iam_policies WHERE arn = $1`, arn))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return p, err
+	return queryOne(ctx, q, scanPolicy, `SELECT `+policyColumns+` FROM iam_policies WHERE arn = $1`, arn)
 }
 
 func (s *Store) listPolicies(ctx context.Context, q querier, acct string) ([]*policyRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+policyColumns+` FROM iam_policies WHERE account_id = $1 ORDER BY name_lower`, acct)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*policyRow
-	for rows.Next() {
-		p, err := scanPolicy(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanPolicy, `SELECT `+policyColumns+` FROM iam_policies WHERE account_id = $1 ORDER BY name_lower`, acct)
 }
 
 func (s *Store) updatePolicyVersions(ctx context.Context, q querier, id, defaultVersion string, next int, at time.Time) error {
@@ -145,38 +114,29 @@ func (s *Store) insertVersion(ctx context.Context, q querier, policyID string, v
 	return err
 }
 
-func (s *Store) getVersion(ctx context.Context, q querier, policyID, versionID string) (*policyVersion, error) {
+func scanVersion(sc scanner) (*policyVersion, error) {
 	var v policyVersion
 	var created int64
-	err := q.QueryRowContext(ctx, `SELECT version_id, document, created_at FROM iam_policy_versions WHERE policy_id = $1 AND version_id = $2`,
-		policyID, versionID).Scan(&v.VersionID, &v.Document, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
+	if err := sc.Scan(&v.VersionID, &v.Document, &created); err != nil {
 		return nil, err
 	}
 	v.CreatedAt = store.Time(created)
 	return &v, nil
 }
 
+func (s *Store) getVersion(ctx context.Context, q querier, policyID, versionID string) (*policyVersion, error) {
+	return queryOne(ctx, q, scanVersion, `SELECT version_id, document, created_at FROM iam_policy_versions WHERE policy_id = $1 AND version_id = $2`,
+		policyID, versionID)
+}
+
 func (s *Store) listVersions(ctx context.Context, q querier, policyID string) ([]policyVersion, error) {
-	rows, err := q.QueryContext(ctx, `SELECT version_id, document, created_at FROM iam_policy_versions WHERE policy_id = $1 ORDER BY created_at DESC, version_id DESC`, policyID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []policyVersion
-	for rows.Next() {
-		var v policyVersion
-		var created int64
-		if err := rows.Scan(&v.VersionID, &v.Document, &created); err != nil {
-			return nil, err
+	return queryAll(ctx, q, func(sc scanner) (policyVersion, error) {
+		v, err := scanVersion(sc)
+		if err != nil {
+			return policyVersion{}, err
 		}
-		v.CreatedAt = store.Time(created)
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		return *v, nil
+	}, `SELECT version_id, document, created_at FROM iam_policy_versions WHERE policy_id = $1 ORDER BY created_at DESC, version_id DESC`, policyID)
 }
 
 func (s *Store) deleteVersion(ctx context.Context, q querier, policyID, versionID string) error {
@@ -199,45 +159,22 @@ func (s *Store) attach(ctx context.Context, q querier, acct, entityID, kind, pol
 }
 
 func (s *Store) detach(ctx context.Context, q querier, entityID, policyARN string) (bool, error) {
-	res, err := q.ExecContext(ctx, `DELETE FROM iam_attachments WHERE entity_id = $1 AND policy_arn = $2`, entityID, policyARN)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	return execAffected(ctx, q, `DELETE FROM iam_attachments WHERE entity_id = $1 AND policy_arn = $2`, entityID, policyARN)
 }
 
 func (s *Store) attachedPolicies(ctx context.Context, q querier, entityID string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT policy_arn FROM iam_attachments WHERE entity_id = $1 ORDER BY policy_arn`, entityID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return queryAll(ctx, q, func(sc scanner) (string, error) {
 		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&a)
+		return a, err
+	}, `SELECT policy_arn FROM iam_attachments WHERE entity_id = $1 ORDER BY policy_arn`, entityID)
 }
 
 // attachmentsOf lists the entities a policy is attached to within acct.
 func (s *Store) attachmentsOf(ctx context.Context, q querier, acct, policyARN string) ([]attachment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT entity_id, entity_kind, policy_arn FROM iam_attachments WHERE account_id = $1 AND policy_arn = $2`, acct, policyARN)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []attachment
-	for rows.Next() {
+	return queryAll(ctx, q, func(sc scanner) (attachment, error) {
 		var a attachment
-		if err := rows.Scan(&a.EntityID, &a.EntityKind, &a.PolicyARN); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&a.EntityID, &a.EntityKind, &a.PolicyARN)
+		return a, err
+	}, `SELECT entity_id, entity_kind, policy_arn FROM iam_attachments WHERE account_id = $1 AND policy_arn = $2`, acct, policyARN)
 }

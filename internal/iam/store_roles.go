@@ -25,7 +25,7 @@ type roleRow struct {
 
 const roleColumns = `id, account_id, name, path, description, trust_policy, max_session_duration, service_name, created_at`
 
-func scanRole(sc interface{ Scan(...any) error }) (*roleRow, error) {
+func scanRole(sc scanner) (*roleRow, error) {
 	var r roleRow
 	var created, maxDur int64
 	if err := sc.Scan(&r.ID, &r.AccountID, &r.Name, &r.Path, &r.Description, &r.TrustPolicy, &maxDur, &r.ServiceName, &created); err != nil {
@@ -43,38 +43,19 @@ func (s *Store) insertRole(ctx context.Context, q querier, r *roleRow) error {
 }
 
 func (s *Store) getRole(ctx context.Context, q querier, acct, name string) (*roleRow, error) {
-	r, err := scanRole(q.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM iam_roles WHERE account_id = $1 AND name_lower = $2`, acct, strings.ToLower(name)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return r, err
+	return queryOne(ctx, q, scanRole, `SELECT `+roleColumns+` FROM iam_roles WHERE account_id = $1 AND name_lower = $2`, acct, strings.ToLower(name))
 }
 
 func (s *Store) getRoleByID(ctx context.Context, q querier, id string) (*roleRow, error) {
-	r, err := scanRole(q.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM iam_roles WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return r, err
+	return queryOne(ctx, q, scanRole, `SELECT `+roleColumns+` FROM iam_roles WHERE id = $1`, id)
 }
 
 func (s *Store) listRoles(ctx context.Context, q querier, acct, pathPrefix string) ([]*roleRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+roleColumns+` FROM iam_roles WHERE account_id = $1 ORDER BY name_lower`, acct)
+	all, err := queryAll(ctx, q, scanRole, `SELECT `+roleColumns+` FROM iam_roles WHERE account_id = $1 ORDER BY name_lower`, acct)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*roleRow
-	for rows.Next() {
-		r, err := scanRole(rows)
-		if err != nil {
-			return nil, err
-		}
-		if strings.HasPrefix(r.Path, pathPrefix) {
-			out = append(out, r)
-		}
-	}
-	return out, rows.Err()
+	return underPath(all, func(r *roleRow) string { return r.Path }, pathPrefix), nil
 }
 
 func (s *Store) updateRoleTrust(ctx context.Context, q querier, id, doc string) error {

@@ -9,8 +9,8 @@ import (
 
 const maxTagsPerEntity = 50
 
-func (s *Service) tagEntity(ctx context.Context, c *authz.Caller, kind, name string, tags []Tag) error {
-	t, err := s.resolve(ctx, c, kind, name, "iam:Tag"+actionKind[kind], tagContext(tags))
+func (s *Service) tagEntity(ctx context.Context, c *authz.Caller, k *entityKind, name string, tags []Tag) error {
+	t, err := s.resolve(ctx, c, k, name, k.act("Tag", ""), tagContext(tags))
 	if err != nil {
 		return err
 	}
@@ -36,16 +36,16 @@ func (s *Service) tagEntity(ctx context.Context, c *authz.Caller, kind, name str
 	})
 }
 
-func (s *Service) untagEntity(ctx context.Context, c *authz.Caller, kind, name string, keys []string) error {
-	t, err := s.resolve(ctx, c, kind, name, "iam:Untag"+actionKind[kind], map[string][]string{"aws:TagKeys": keys})
+func (s *Service) untagEntity(ctx context.Context, c *authz.Caller, k *entityKind, name string, keys []string) error {
+	t, err := s.resolve(ctx, c, k, name, k.act("Untag", ""), map[string][]string{"aws:TagKeys": keys})
 	if err != nil {
 		return err
 	}
 	return s.st.deleteTags(ctx, s.st.db, t.id, keys)
 }
 
-func (s *Service) listTags(ctx context.Context, c *authz.Caller, kind, name, marker string, maxItems *int) (*ListTagsOutput, error) {
-	t, err := s.resolve(ctx, c, kind, name, "iam:List"+actionKind[kind]+"Tags", nil)
+func (s *Service) listTags(ctx context.Context, c *authz.Caller, k *entityKind, name, marker string, maxItems *int) (*ListTagsOutput, error) {
+	t, err := s.resolve(ctx, c, k, name, k.act("List", "Tags"), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ type TagUserInput struct {
 }
 
 func (s *Service) TagUser(ctx context.Context, c *authz.Caller, in *TagUserInput) (*Empty, error) {
-	return &Empty{}, s.tagEntity(ctx, c, "user", in.UserName, in.Tags)
+	return &Empty{}, s.tagEntity(ctx, c, kindUser, in.UserName, in.Tags)
 }
 
 type UntagUserInput struct {
@@ -82,7 +82,7 @@ type UntagUserInput struct {
 }
 
 func (s *Service) UntagUser(ctx context.Context, c *authz.Caller, in *UntagUserInput) (*Empty, error) {
-	return &Empty{}, s.untagEntity(ctx, c, "user", in.UserName, in.TagKeys)
+	return &Empty{}, s.untagEntity(ctx, c, kindUser, in.UserName, in.TagKeys)
 }
 
 type ListUserTagsInput struct {
@@ -92,7 +92,7 @@ type ListUserTagsInput struct {
 }
 
 func (s *Service) ListUserTags(ctx context.Context, c *authz.Caller, in *ListUserTagsInput) (*ListTagsOutput, error) {
-	return s.listTags(ctx, c, "user", in.UserName, in.Marker, in.MaxItems)
+	return s.listTags(ctx, c, kindUser, in.UserName, in.Marker, in.MaxItems)
 }
 
 type TagRoleInput struct {
@@ -101,7 +101,7 @@ type TagRoleInput struct {
 }
 
 func (s *Service) TagRole(ctx context.Context, c *authz.Caller, in *TagRoleInput) (*Empty, error) {
-	return &Empty{}, s.tagEntity(ctx, c, "role", in.RoleName, in.Tags)
+	return &Empty{}, s.tagEntity(ctx, c, kindRole, in.RoleName, in.Tags)
 }
 
 type UntagRoleInput struct {
@@ -110,7 +110,7 @@ type UntagRoleInput struct {
 }
 
 func (s *Service) UntagRole(ctx context.Context, c *authz.Caller, in *UntagRoleInput) (*Empty, error) {
-	return &Empty{}, s.untagEntity(ctx, c, "role", in.RoleName, in.TagKeys)
+	return &Empty{}, s.untagEntity(ctx, c, kindRole, in.RoleName, in.TagKeys)
 }
 
 type ListRoleTagsInput struct {
@@ -120,5 +120,5 @@ type ListRoleTagsInput struct {
 }
 
 func (s *Service) ListRoleTags(ctx context.Context, c *authz.Caller, in *ListRoleTagsInput) (*ListTagsOutput, error) {
-	return s.listTags(ctx, c, "role", in.RoleName, in.Marker, in.MaxItems)
+	return s.listTags(ctx, c, kindRole, in.RoleName, in.Marker, in.MaxItems)
 }

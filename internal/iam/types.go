@@ -89,6 +89,9 @@ func (s *Service) userShape(u *entity, tags []Tag) User {
 	return User{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: s.arn.user(u.AccountID, u.Path, u.Name), CreateDate: u.CreatedAt, Tags: tags}
 }
 
+// listedUser is a user as lists show it, without tags.
+func (s *Service) listedUser(u *entity) User { return s.userShape(u, nil) }
+
 func (s *Service) groupShape(g *entity) Group {
 	return Group{Path: g.Path, GroupName: g.Name, GroupId: g.ID, Arn: s.arn.group(g.AccountID, g.Path, g.Name), CreateDate: g.CreatedAt}
 }

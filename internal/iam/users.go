@@ -5,7 +5,6 @@ import (
 	"database/sql"
 
 	"github.com/openpca/openpca/internal/authz"
-	"github.com/openpca/openpca/internal/store"
 )
 
 const maxUsersPerAccount = 5000
@@ -35,22 +34,16 @@ func (s *Service) CreateUser(ctx context.Context, c *authz.Caller, in *CreateUse
 	}
 	u := &entity{ID: newUniqueID(prefixUser), AccountID: c.AccountID, Name: in.UserName, Path: path, CreatedAt: s.clk.Now()}
 	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		if existing, err := s.st.getEntity(ctx, tx, "user", c.AccountID, in.UserName); err != nil {
-			return err
-		} else if existing != nil {
-			return errorf(EntityAlreadyExists, "User with name %s already exists.", in.UserName)
-		}
-		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_users WHERE account_id = $1`, c.AccountID)
+		err := (&newEntity{
+			exists: errorf(EntityAlreadyExists, "User with name %s already exists.", in.UserName),
+			taken:  func() (bool, error) { return s.nameTaken(ctx, tx, "user", c.AccountID, in.UserName) },
+			used: func() (int, error) {
+				return count(ctx, tx, `SELECT COUNT(*) FROM iam_users WHERE account_id = $1`, c.AccountID)
+			},
+			limit: maxUsersPerAccount, quota: "UsersPerAccount",
+			insert: func() error { return s.st.insertEntity(ctx, tx, "user", u) },
+		}).create()
 		if err != nil {
-			return err
-		}
-		if n >= maxUsersPerAccount {
-			return errorf(LimitExceeded, "Cannot exceed quota for UsersPerAccount: %d", maxUsersPerAccount)
-		}
-		if err := s.st.insertEntity(ctx, tx, "user", u); err != nil {
-			if store.IsUniqueViolation(err) {
-				return errorf(EntityAlreadyExists, "User with name %s already exists.", in.UserName)
-			}
 			return err
 		}
 		return s.st.putTags(ctx, tx, u.ID, in.Tags)
@@ -115,15 +108,11 @@ func (s *Service) ListUsers(ctx context.Context, c *authz.Caller, in *ListUsersI
 	if err != nil {
 		return nil, err
 	}
-	page, marker, trunc, err := paginate(all, func(e *entity) string { return lowerKey(e.Name) }, in.Marker, in.MaxItems)
+	users, marker, trunc, err := paginateAs(all, entityKey, s.listedUser, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
-	out := &ListUsersOutput{Users: make([]User, 0, len(page)), IsTruncated: trunc, Marker: marker}
-	for _, u := range page {
-		out.Users = append(out.Users, s.userShape(u, nil))
-	}
-	return out, nil
+	return &ListUsersOutput{Users: users, IsTruncated: trunc, Marker: marker}, nil
 }
 
 type UpdateUserInput struct {
@@ -134,7 +123,7 @@ type UpdateUserInput struct {
 
 // UpdateUser renames a user or changes its path.
 func (s *Service) UpdateUser(ctx context.Context, c *authz.Caller, in *UpdateUserInput) (*Empty, error) {
-	t, err := s.resolve(ctx, c, "user", in.UserName, "iam:UpdateUser", nil)
+	t, err := s.resolve(ctx, c, kindUser, in.UserName, "iam:UpdateUser", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -147,9 +136,9 @@ func (s *Service) UpdateUser(ctx context.Context, c *authz.Caller, in *UpdateUse
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
 		if lowerKey(name) != lowerKey(t.name) {
-			if other, err := s.st.getEntity(ctx, tx, "user", c.AccountID, name); err != nil {
+			if taken, err := s.nameTaken(ctx, tx, "user", c.AccountID, name); err != nil {
 				return err
-			} else if other != nil {
+			} else if taken {
 				return errorf(EntityAlreadyExists, "User with name %s already exists.", name)
 			}
 		}
@@ -167,27 +156,19 @@ type DeleteUserInput struct {
 
 // DeleteUser deletes a user that has no access keys, policies or groups left.
 func (s *Service) DeleteUser(ctx context.Context, c *authz.Caller, in *DeleteUserInput) (*Empty, error) {
-	t, err := s.resolve(ctx, c, "user", in.UserName, "iam:DeleteUser", nil)
+	t, err := s.resolve(ctx, c, kindUser, in.UserName, "iam:DeleteUser", nil)
 	if err != nil {
 		return nil, err
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		checks := []struct {
-			query, msg string
-		}{
+		err := refuseInUse(ctx, tx, t.id, []inUse{
 			{`SELECT COUNT(*) FROM iam_access_keys WHERE user_id = $1`, "Cannot delete entity, must delete access keys first."},
 			{`SELECT COUNT(*) FROM iam_inline_policies WHERE entity_id = $1`, "Cannot delete entity, must delete policies first."},
 			{`SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`, "Cannot delete entity, must detach all policies first."},
 			{`SELECT COUNT(*) FROM iam_group_members WHERE user_id = $1`, "Cannot delete entity, must remove users from group first."},
-		}
-		for _, ch := range checks {
-			n, err := count(ctx, tx, ch.query, t.id)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				return errorf(DeleteConflict, "%s", ch.msg)
-			}
+		})
+		if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM iam_sessions WHERE user_id = $1`, t.id); err != nil {
 			return err
