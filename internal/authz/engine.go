@@ -32,6 +32,10 @@ type Engine struct {
 	orgTTL   atomic.Int64 // time.Duration
 	orgMu    sync.RWMutex
 	orgCache map[string]orgEntry
+	// orgGen counts invalidations; a context read from the source is cached
+	// only if no invalidation happened meanwhile, so a change made during
+	// the read is never hidden behind a stale entry.
+	orgGen atomic.Uint64
 
 	times atomic.Pointer[timeStrings]
 }
@@ -79,6 +83,7 @@ func (e *Engine) SetOrgCacheTTL(d time.Duration) {
 // membership or SCP change applies to the next request.
 func (e *Engine) Invalidate(accountID string) {
 	e.orgMu.Lock()
+	e.orgGen.Add(1)
 	delete(e.orgCache, accountID)
 	e.orgMu.Unlock()
 }
@@ -87,6 +92,7 @@ func (e *Engine) Invalidate(accountID string) {
 // attached to a root or OU changed).
 func (e *Engine) InvalidateAll() {
 	e.orgMu.Lock()
+	e.orgGen.Add(1)
 	clear(e.orgCache)
 	e.orgMu.Unlock()
 }
@@ -104,16 +110,25 @@ func (e *Engine) orgContext(ctx context.Context, accountID string) (OrgContext, 
 	if ok && now.Before(ent.expires) {
 		return ent.oc, nil
 	}
+	gen := e.orgGen.Load()
 	oc, err := e.orgs.OrgContext(ctx, accountID)
 	if err != nil {
 		return OrgContext{}, fmt.Errorf("authz: organization context of %s: %w", accountID, err)
 	}
 	if ttl := time.Duration(e.orgTTL.Load()); ttl > 0 {
 		e.orgMu.Lock()
-		e.orgCache[accountID] = orgEntry{oc: oc, expires: now.Add(ttl)}
+		if e.orgGen.Load() == gen {
+			e.orgCache[accountID] = orgEntry{oc: oc, expires: now.Add(ttl)}
+		}
 		e.orgMu.Unlock()
 	}
 	return oc, nil
+}
+
+// isServiceLinkedRole reports whether p is a session of a service-linked
+// role; their path /aws-service-role/ is reserved for them.
+func isServiceLinkedRole(p *Principal) bool {
+	return p.Type == TypeAssumedRole && strings.Contains(p.PrincipalARN, ":role/aws-service-role/")
 }
 
 // hasAccount reports whether the principal acts as a member of an account
@@ -152,7 +167,10 @@ func (e *Engine) Authorize(ctx context.Context, req *Request) (*Decision, error)
 		ResourceARN:     req.Resource,
 		Context:         pctx,
 	}
-	if oc.SCPsEnabled && oc.ManagementAccount != p.AccountID {
+	// SCPs bound member accounts' principals, but never the management
+	// account nor service-linked roles (AWS Organizations: "SCPs do not
+	// affect service-linked roles").
+	if oc.SCPsEnabled && oc.ManagementAccount != p.AccountID && !isServiceLinkedRole(p) {
 		ev.SCPsEnabled = true
 		ev.SCPs = oc.SCPs
 		ev.SCPLevels = oc.SCPLevels

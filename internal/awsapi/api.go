@@ -52,6 +52,8 @@ type Service struct {
 	// Regions lists the credential-scope regions accepted besides the
 	// server's own (IAM is global: "us-east-1").
 	Regions []string
+	// Global services (IAM) accept only Regions, not the server's region.
+	Global bool
 	// Operations by name (JSON11, Query) or by "METHOD /path" (RESTJSON1).
 	Operations map[string]Operation
 	// MapError turns a domain error into the service's AWS error; it returns

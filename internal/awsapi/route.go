@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
@@ -62,6 +63,12 @@ func unknownOperation(status int, msg string) *Error {
 
 func (s *Server) serveJSON11(x *exchange, caller *authz.Caller, body []byte) {
 	target := x.r.Header.Get("X-Amz-Target")
+	// The target names the operation; unsigned, a captured request could
+	// be replayed as another operation with the same body.
+	if target != "" && !slices.Contains(x.signedHeaders, "x-amz-target") {
+		x.fail(protoError(x.proto, failIncomplete, "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."))
+		return
+	}
 	prefix, name, _ := strings.Cut(target, ".")
 	op, ok := x.svc.Operations[name]
 	if target == "" || prefix != x.svc.TargetPrefix || !ok {

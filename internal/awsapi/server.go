@@ -115,6 +115,8 @@ type exchange struct {
 	operation string
 	principal string
 	sourceIP  string
+	// signedHeaders are the lower-case headers the signature covers.
+	signedHeaders []string
 }
 
 func (x *exchange) fail(e *Error) {
@@ -212,6 +214,9 @@ func (s *Server) serve(x *exchange) {
 		return
 	}
 	auth, err := sigv4.ParseAuthorization(header)
+	if auth != nil {
+		x.signedHeaders = auth.SignedHeaders
+	}
 	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) && se.Kind != sigv4.IncompleteSignature {
@@ -276,7 +281,7 @@ func (x *exchange) setService(svc *Service) {
 }
 
 func (s *Server) regionOK(svc *Service, region string) bool {
-	if region == s.cfg.Region {
+	if region == s.cfg.Region && !svc.Global {
 		return true
 	}
 	for _, r := range svc.Regions {

@@ -108,3 +108,35 @@ func mustMigrations(t *testing.T) []migration {
 	}
 	return m
 }
+
+// TestTxPanicReleasesTheWriteLock: a panic inside fn rolls back, so the
+// next write does not wait on a lock held by an abandoned transaction.
+func TestTxPanicReleasesTheWriteLock(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenSQLite(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("panic not propagated")
+			}
+		}()
+		_ = db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := SetSetting(ctx, tx, "z", "1"); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := db.Tx(tctx, func(tx *sql.Tx) error { return SetSetting(tctx, tx, "z", "2") }); err != nil {
+		t.Fatalf("write after a panicked transaction: %v", err)
+	}
+	if v, _ := db.Setting(ctx, "z"); v != "2" {
+		t.Fatalf("z = %q", v)
+	}
+}

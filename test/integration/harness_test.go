@@ -40,6 +40,12 @@ type rig struct {
 // newRig starts a server on a random port over a fresh (or given) data dir.
 func newRig(t *testing.T, dataDir string) *rig {
 	t.Helper()
+	return newRigIn(t, dataDir, "us-east-1")
+}
+
+// newRigIn starts a server that serves region.
+func newRigIn(t *testing.T, dataDir, region string) *rig {
+	t.Helper()
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
@@ -48,7 +54,7 @@ func newRig(t *testing.T, dataDir string) *rig {
 	if os.Getenv("OPENPCA_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	app, err := server.Open(context.Background(), server.Config{DataDir: dataDir, Clock: clk, Logger: logger})
+	app, err := server.Open(context.Background(), server.Config{DataDir: dataDir, Region: region, Clock: clk, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ func TestJSONProtocolBadInput(t *testing.T) {
 		{"malformed JSON", rawReq{service: "acm-pca", target: target, body: []byte(`{"MaxResults":`)}, 400, "SerializationException", ""},
 		{"wrong JSON type", rawReq{service: "acm-pca", target: target, body: []byte(`{"MaxResults":"ten"}`)}, 400, "SerializationException", "MaxResults"},
 		{"out of range", rawReq{service: "acm-pca", target: target, body: []byte(`{"MaxResults":0}`)}, 400, "ValidationException", "maxResults"},
+		{"unsigned X-Amz-Target", rawReq{service: "acm-pca", body: []byte(`{}`), mutate: func(r *http.Request) { r.Header.Set("X-Amz-Target", target) }}, 400, "IncompleteSignatureException", "'X-Amz-Target' must be a 'SignedHeader'"},
 		{"unknown operation", rawReq{service: "acm-pca", target: "ACMPrivateCA.Teleport", body: []byte(`{}`)}, 400, "UnknownOperationException", ""},
 	}
 	for _, tc := range cases {
@@ -58,5 +59,33 @@ func TestJSONProtocolBadInput(t *testing.T) {
 	status, _, body := r.send(t, rawReq{service: "acm-pca", contentType: ct, target: target, body: []byte(`{}`)})
 	if status != 200 || !strings.Contains(body, "CertificateAuthorities") {
 		t.Fatalf("server stopped serving: %d %s", status, body)
+	}
+}
+
+// TestIAMIsGlobal: IAM answers only for us-east-1 scopes, whatever region
+// the server serves; STS and the regional services take the server's region.
+func TestIAMIsGlobal(t *testing.T) {
+	r := newRigIn(t, "", "eu-west-1")
+	form := "application/x-www-form-urlencoded; charset=utf-8"
+	cases := []struct {
+		name, service, region, body, ct, target string
+		status                                  int
+	}{
+		{"iam in us-east-1", "iam", "us-east-1", "Action=ListUsers&Version=2010-05-08", form, "", 200},
+		{"iam in the server's region", "iam", "eu-west-1", "Action=ListUsers&Version=2010-05-08", form, "", 403},
+		{"sts in the server's region", "sts", "eu-west-1", "Action=GetCallerIdentity&Version=2011-06-15", form, "", 200},
+		{"acm-pca in the server's region", "acm-pca", "eu-west-1", "{}", "application/x-amz-json-1.1", "ACMPrivateCA.ListCertificateAuthorities", 200},
+		{"acm-pca in another region", "acm-pca", "us-east-1", "{}", "application/x-amz-json-1.1", "ACMPrivateCA.ListCertificateAuthorities", 400},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, body := r.send(t, rawReq{service: tc.service, region: tc.region, contentType: tc.ct, target: tc.target, body: []byte(tc.body)})
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			if tc.status != 200 && !strings.Contains(body, "Credential should be scoped to a valid region") {
+				t.Fatalf("body %s", body)
+			}
+		})
 	}
 }

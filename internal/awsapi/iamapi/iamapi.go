@@ -92,6 +92,7 @@ func IAM(svc *iam.Service) *awsapi.Service {
 		XMLNamespace: "https://iam.amazonaws.com/doc/2010-05-08/",
 		APIVersion:   "2010-05-08",
 		Regions:      []string{"us-east-1"},
+		Global:       true,
 		Operations:   byName(ops),
 		MapError:     MapError,
 	}
