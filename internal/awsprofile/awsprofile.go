@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Dir is the folder inside the data directory that holds the two files.
@@ -34,6 +35,11 @@ func Write(dataDir string, p Profile) error {
 	if err := os.MkdirAll(filepath.Dir(cfgPath), 0o700); err != nil {
 		return err
 	}
+	unlock, err := lock(dataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	cfgSection := "profile " + p.Name
 	if p.Name == "default" {
 		cfgSection = "default"
@@ -55,6 +61,14 @@ func Write(dataDir string, p Profile) error {
 // a restart on another address keeps the profiles working.
 func SetEndpoint(dataDir, endpoint string) error {
 	cfgPath, _ := Paths(dataDir)
+	if err := os.MkdirAll(filepath.Dir(cfgPath), 0o700); err != nil {
+		return err
+	}
+	unlock, err := lock(dataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	sections, err := readINI(cfgPath)
 	if err != nil {
 		return err
@@ -175,10 +189,21 @@ func writeINI(path string, sections []section) error {
 			b.WriteString(l + "\n")
 		}
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
 		return err
 	}
+	tmp := f.Name()
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	// CreateTemp makes the file 0600 already; the rename keeps it.
 	return os.Rename(tmp, path)
 }
 
@@ -201,4 +226,21 @@ func upsertSection(path, name string, kv [][2]string) error {
 		sections[idx].set(p[0], p[1])
 	}
 	return writeINI(path, sections)
+}
+
+// lock serializes writers of the profile files across processes
+// (`admin create-account` runs while `serve` may rewrite endpoints).
+func lock(dataDir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dataDir, Dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }

@@ -1,6 +1,7 @@
 package awsprofile
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -39,5 +40,30 @@ func TestWriteUpsertAndEndpoint(t *testing.T) {
 	ex := Exports("/tmp/a b", "openpca")
 	if !strings.Contains(ex[0], "'/tmp/a b/aws/config'") || ex[1] != "export AWS_PROFILE=openpca" {
 		t.Fatalf("exports %q", ex)
+	}
+}
+
+// TestConcurrentWritersKeepEveryProfile: concurrent writers (the server and
+// admin create-account) never drop each other's profiles.
+func TestConcurrentWritersKeepEveryProfile(t *testing.T) {
+	dir := t.TempDir()
+	const n = 20
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			errs <- Write(dir, Profile{Name: fmt.Sprintf("p%02d", i), AccessKeyID: "AKIA", SecretAccessKey: "s", Region: "us-east-1", EndpointURL: "http://x"})
+		}(i)
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, cred := Paths(dir)
+	b, _ := os.ReadFile(cred)
+	for i := 0; i < n; i++ {
+		if !strings.Contains(string(b), fmt.Sprintf("[p%02d]", i)) {
+			t.Fatalf("profile p%02d lost:\n%s", i, b)
+		}
 	}
 }
