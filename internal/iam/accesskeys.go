@@ -35,7 +35,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *authz.Caller, in *Crea
 	}
 	now := s.clk.Now()
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_access_keys WHERE account_id = $1 AND user_id = $2`, c.AccountID, userID)
+		n, err := s.st.countAccessKeys(ctx, tx, c.AccountID, userID)
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, c *authz.Caller, in *ListA
 	}
 	page, marker, trunc, err := paginateAs(keys, func(k *accessKeyRow) string { return k.ID }, func(k *accessKeyRow) AccessKeyMetadata {
 		return AccessKeyMetadata{UserName: userName, AccessKeyId: k.ID, Status: k.Status, CreateDate: k.CreatedAt}
-	}, in.Marker, in.MaxItems)
+	}, scopeOf(c, "ListAccessKeys", userID), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,22 @@ func (s *Service) attachPolicy(ctx context.Context, c *authz.Caller, k *entityKi
 	if ref.aws != nil && ref.aws.serviceRolePolicy() {
 		return errorf(PolicyNotAttachable, "Cannot attach a Service Role Policy to a Customer Role.")
 	}
+	if s.beforeAttachTx != nil {
+		s.beforeAttachTx()
+	}
 	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Attachments carry no foreign key: a DeletePolicy committed since
+		// the check above would leave one pointing at a deleted ARN, which
+		// a same-named policy created later would bring back to life.
+		if ref.aws == nil {
+			p, err := s.st.getPolicyByARN(ctx, tx, arn)
+			if err != nil {
+				return err
+			}
+			if p == nil || p.AccountID != c.AccountID {
+				return noSuchPolicy(arn)
+			}
+		}
 		attached, err := s.st.attachedPolicies(ctx, tx, t.id)
 		if err != nil {
 			return err
@@ -80,7 +95,7 @@ func (s *Service) listAttached(ctx context.Context, c *authz.Caller, k *entityKi
 		}
 		all = append(all, AttachedPolicy{PolicyName: pa.Name, PolicyArn: a})
 	}
-	page, next, trunc, err := paginate(all, func(p AttachedPolicy) string { return p.PolicyArn }, marker, maxItems)
+	page, next, trunc, err := paginate(all, func(p AttachedPolicy) string { return p.PolicyArn }, scopeOf(c, k.act("ListAttached", "Policies"), t.id, prefix), marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +248,8 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, c *authz.Caller, in
 		}
 	}
 	sortBy(all, func(i item) string { return i.kind + "/" + lowerKey(i.name) })
-	page, marker, trunc, err := paginate(all, func(i item) string { return i.kind + "/" + lowerKey(i.name) }, in.Marker, in.MaxItems)
+	page, marker, trunc, err := paginate(all, func(i item) string { return i.kind + "/" + lowerKey(i.name) },
+		scopeOf(c, "ListEntitiesForPolicy", ref.row.ARN, in.EntityFilter, normPath(in.PathPrefix), in.PolicyUsageFilter), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,11 @@ type ResolvedKey struct {
 	// with expired session credentials (ExpiredToken).
 	Expiration time.Time
 	Principal  authz.Principal
+	// GetSessionToken marks credentials from GetSessionToken (a user's or
+	// the root's session, never MFA-authenticated here): AWS refuses them
+	// for every IAM operation and for STS operations other than AssumeRole
+	// and GetCallerIdentity.
+	GetSessionToken bool
 }
 
 // LookupCredential resolves an access key. It returns (nil, nil) for keys
@@ -81,7 +86,10 @@ func (s *Store) lookupSession(ctx context.Context, id string) (*ResolvedKey, err
 			return nil, err
 		}
 	}
-	return &ResolvedKey{AccessKeyID: r.ID, SecretAccessKey: sec.Secret, SessionToken: sec.Token, Expiration: r.ExpiresAt, Principal: *p}, nil
+	return &ResolvedKey{
+		AccessKeyID: r.ID, SecretAccessKey: sec.Secret, SessionToken: sec.Token, Expiration: r.ExpiresAt, Principal: *p,
+		GetSessionToken: r.RoleID == "",
+	}, nil
 }
 
 // basePrincipal is the root (userID "") or the user, nil when gone.

@@ -26,6 +26,10 @@ const (
 	// evaluation (e.g. GetSessionToken called with session credentials).
 	AccessDenied
 	PolicyNotAttachable
+	// InvalidClientTokenId refuses the credentials themselves, e.g. IAM
+	// operations signed with GetSessionToken credentials obtained without
+	// MFA.
+	InvalidClientTokenId
 )
 
 var kindNames = map[ErrorKind]string{
@@ -42,6 +46,7 @@ var kindNames = map[ErrorKind]string{
 	ValidationError:         "ValidationError",
 	AccessDenied:            "AccessDenied",
 	PolicyNotAttachable:     "PolicyNotAttachable",
+	InvalidClientTokenId:    "InvalidClientTokenId",
 }
 
 func (k ErrorKind) String() string {

@@ -33,7 +33,7 @@ func (s *Service) CreateGroup(ctx context.Context, c *authz.Caller, in *CreateGr
 			exists: errorf(EntityAlreadyExists, "Group with name %s already exists.", in.GroupName),
 			taken:  func() (bool, error) { return s.nameTaken(ctx, tx, "group", c.AccountID, in.GroupName) },
 			used: func() (int, error) {
-				return count(ctx, tx, `SELECT COUNT(*) FROM iam_groups WHERE account_id = $1`, c.AccountID)
+				return s.st.countEntities(ctx, tx, "group", c.AccountID)
 			},
 			limit: maxGroupsPerAccount, quota: "GroupsPerAccount",
 			insert: func() error { return s.st.insertEntity(ctx, tx, "group", g) },
@@ -72,7 +72,7 @@ func (s *Service) GetGroup(ctx context.Context, c *authz.Caller, in *GetGroupInp
 	if err != nil {
 		return nil, err
 	}
-	page, marker, trunc, err := paginateAs(users, entityKey, s.listedUser, in.Marker, in.MaxItems)
+	page, marker, trunc, err := paginateAs(users, entityKey, s.listedUser, scopeOf(c, "GetGroup", t.id), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -107,11 +107,11 @@ func (s *Service) ListGroups(ctx context.Context, c *authz.Caller, in *ListGroup
 	if err != nil {
 		return nil, err
 	}
-	return s.groupPage(all, in.Marker, in.MaxItems)
+	return s.groupPage(all, scopeOf(c, "ListGroups", normPath(in.PathPrefix)), in.Marker, in.MaxItems)
 }
 
-func (s *Service) groupPage(all []*entity, marker string, maxItems *int) (*ListGroupsOutput, error) {
-	groups, next, trunc, err := paginateAs(all, entityKey, s.groupShape, marker, maxItems)
+func (s *Service) groupPage(all []*entity, scope pageScope, marker string, maxItems *int) (*ListGroupsOutput, error) {
+	groups, next, trunc, err := paginateAs(all, entityKey, s.groupShape, scope, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (s *Service) ListGroupsForUser(ctx context.Context, c *authz.Caller, in *Li
 	if err != nil {
 		return nil, err
 	}
-	return s.groupPage(groups, in.Marker, in.MaxItems)
+	return s.groupPage(groups, scopeOf(c, "ListGroupsForUser", lowerKey(in.UserName)), in.Marker, in.MaxItems)
 }
 
 type GroupNameInput struct {
@@ -148,10 +148,10 @@ func (s *Service) DeleteGroup(ctx context.Context, c *authz.Caller, in *GroupNam
 		return nil, err
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		err := refuseInUse(ctx, tx, t.id, []inUse{
-			{`SELECT COUNT(*) FROM iam_group_members WHERE group_id = $1`, "Cannot delete entity, must remove users from group first."},
-			{`SELECT COUNT(*) FROM iam_inline_policies WHERE entity_id = $1`, "Cannot delete entity, must delete policies first."},
-			{`SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`, "Cannot delete entity, must detach all policies first."},
+		err := s.refuseInUse(ctx, tx, t.id, []inUse{
+			{depGroupMembers, "Cannot delete entity, must remove users from group first."},
+			{depInlinePolicies, "Cannot delete entity, must delete policies first."},
+			{depAttachments, "Cannot delete entity, must detach all policies first."},
 		})
 		if err != nil {
 			return err

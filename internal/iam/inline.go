@@ -101,7 +101,7 @@ func (s *Service) listInline(ctx context.Context, c *authz.Caller, k *entityKind
 		return nil, err
 	}
 	policyName := func(p inlinePolicy) string { return p.Name }
-	names, next, trunc, err := paginateAs(all, policyName, policyName, marker, maxItems)
+	names, next, trunc, err := paginateAs(all, policyName, policyName, scopeOf(c, k.act("List", "Policies"), t.id), marker, maxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -101,7 +101,7 @@ func (r *managedRef) localOnly() error {
 }
 
 func (s *Service) policyShape(ctx context.Context, acct string, p *policyRow) (ManagedPolicy, error) {
-	n, err := count(ctx, s.st.db, `SELECT COUNT(*) FROM iam_attachments WHERE account_id = $1 AND policy_arn = $2`, acct, p.ARN)
+	n, err := s.st.countAttachmentsIn(ctx, s.st.db, acct, p.ARN)
 	if err != nil {
 		return ManagedPolicy{}, err
 	}
@@ -150,14 +150,15 @@ func (s *Service) CreatePolicy(ctx context.Context, c *authz.Caller, in *CreateP
 	}
 	exists := errorf(EntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
 	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_policies WHERE account_id = $1 AND name_lower = $2`, c.AccountID, lowerKey(in.PolicyName))
+		taken, err := s.st.policyNameTaken(ctx, tx, c.AccountID, in.PolicyName)
 		if err != nil {
 			return err
 		}
-		if n > 0 {
+		if taken {
 			return exists
 		}
-		if n, err = count(ctx, tx, `SELECT COUNT(*) FROM iam_policies WHERE account_id = $1`, c.AccountID); err != nil {
+		n, err := s.st.countPolicies(ctx, tx, c.AccountID)
+		if err != nil {
 			return err
 		}
 		if n >= maxPoliciesPerAccount {
@@ -210,14 +211,14 @@ func (s *Service) DeletePolicy(ctx context.Context, c *authz.Caller, in *PolicyA
 		return nil, err
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_attachments WHERE policy_arn = $1`, ref.row.ARN)
+		n, err := s.st.countAttachments(ctx, tx, ref.row.ARN)
 		if err != nil {
 			return err
 		}
 		if n > 0 {
 			return errorf(DeleteConflict, "Cannot delete a policy attached to entities.")
 		}
-		if n, err = count(ctx, tx, `SELECT COUNT(*) FROM iam_policy_versions WHERE policy_id = $1`, ref.row.ID); err != nil {
+		if n, err = s.st.countPolicyVersions(ctx, tx, ref.row.ID); err != nil {
 			return err
 		}
 		if n > 1 {
@@ -251,7 +252,7 @@ func (s *Service) ListPolicies(ctx context.Context, c *authz.Caller, in *ListPol
 	if err := s.authorize(ctx, c, "iam:ListPolicies", "*", nil); err != nil {
 		return nil, err
 	}
-	counts, err := s.attachmentCounts(ctx, c.AccountID)
+	counts, err := s.st.attachmentCounts(ctx, s.st.db, c.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -286,29 +287,12 @@ func (s *Service) ListPolicies(ctx context.Context, c *authz.Caller, in *ListPol
 		}
 		return "1" + lowerKey(p.PolicyName)
 	}
-	page, marker, trunc, err := paginate(all, key, in.Marker, in.MaxItems)
+	scope := scopeOf(c, "ListPolicies", in.Scope, strconv.FormatBool(in.OnlyAttached != nil && *in.OnlyAttached), prefix, in.PolicyUsageFilter)
+	page, marker, trunc, err := paginate(all, key, scope, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
 	return &ListPoliciesOutput{Policies: nonNil(page), IsTruncated: trunc, Marker: marker}, nil
-}
-
-func (s *Service) attachmentCounts(ctx context.Context, acct string) (map[string]int, error) {
-	rows, err := s.st.db.QueryContext(ctx, `SELECT policy_arn, COUNT(*) FROM iam_attachments WHERE account_id = $1 GROUP BY policy_arn`, acct)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var arn string
-		var n int
-		if err := rows.Scan(&arn, &n); err != nil {
-			return nil, err
-		}
-		out[arn] = n
-	}
-	return out, rows.Err()
 }
 
 func nonNil[T any](s []T) []T {
@@ -341,7 +325,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *authz.Caller, in *
 	now := s.clk.Now()
 	var v policyVersion
 	err = s.inPolicyTx(ctx, ref.row.ARN, func(tx *sql.Tx, p *policyRow) error {
-		n, err := count(ctx, tx, `SELECT COUNT(*) FROM iam_policy_versions WHERE policy_id = $1`, p.ID)
+		n, err := s.st.countPolicyVersions(ctx, tx, p.ID)
 		if err != nil {
 			return err
 		}
@@ -431,7 +415,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, c *authz.Caller, in *L
 		n, _ := strconv.Atoi(strings.TrimPrefix(v.VersionId, "v"))
 		return fmt.Sprintf("%010d", 1<<30-n)
 	}
-	page, marker, trunc, err := paginate(all, key, in.Marker, in.MaxItems)
+	page, marker, trunc, err := paginate(all, key, scopeOf(c, "ListPolicyVersions", ref.row.ARN), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

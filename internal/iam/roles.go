@@ -78,7 +78,7 @@ func (s *Service) insertRoleChecked(ctx context.Context, r *roleRow, tags []Tag,
 				return other != nil, err
 			},
 			used: func() (int, error) {
-				return count(ctx, tx, `SELECT COUNT(*) FROM iam_roles WHERE account_id = $1`, r.AccountID)
+				return s.st.countRoles(ctx, tx, r.AccountID)
 			},
 			limit: maxRolesPerAccount, quota: "RolesPerAccount",
 			insert: func() error { return s.st.insertRole(ctx, tx, r) },
@@ -129,7 +129,7 @@ func (s *Service) ListRoles(ctx context.Context, c *authz.Caller, in *ListRolesI
 		return nil, err
 	}
 	roles, marker, trunc, err := paginateAs(all, func(r *roleRow) string { return lowerKey(r.Name) },
-		func(r *roleRow) Role { return s.roleShape(r, nil) }, in.Marker, in.MaxItems)
+		func(r *roleRow) Role { return s.roleShape(r, nil) }, scopeOf(c, "ListRoles", normPath(in.PathPrefix)), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -144,9 +144,9 @@ func (s *Service) DeleteRole(ctx context.Context, c *authz.Caller, in *RoleNameI
 		return nil, err
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		err := refuseInUse(ctx, tx, t.id, []inUse{
-			{`SELECT COUNT(*) FROM iam_inline_policies WHERE entity_id = $1`, "Cannot delete entity, must delete policies first."},
-			{`SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`, "Cannot delete entity, must detach all policies first."},
+		err := s.refuseInUse(ctx, tx, t.id, []inUse{
+			{depInlinePolicies, "Cannot delete entity, must delete policies first."},
+			{depAttachments, "Cannot delete entity, must detach all policies first."},
 		})
 		if err != nil {
 			return err

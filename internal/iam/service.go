@@ -7,7 +7,6 @@ package iam
 
 import (
 	"context"
-	"encoding/base64"
 	"sort"
 	"strings"
 	"unicode"
@@ -31,6 +30,10 @@ type Service struct {
 	clk    clock.Clock
 	arn    arns
 	parser *policy.Cache
+
+	// beforeAttachTx, when set (by tests), runs between an attach's checks
+	// and its transaction, where a concurrent change may land.
+	beforeAttachTx func()
 }
 
 // New builds the service on st; engine is normally authz.New(st, orgs, clk).
@@ -41,14 +44,27 @@ func New(st *Store, engine Authorizer) *Service {
 // Store returns the service's store (credential lookup, identity source).
 func (s *Service) Store() *Store { return s.st }
 
-// authorize checks action on resource in the caller's own account.
+// authorize checks action on resource in the caller's own account. Every
+// IAM operation passes here, so this is where GetSessionToken credentials
+// are refused for them.
 func (s *Service) authorize(ctx context.Context, c *authz.Caller, action, resource string, extra map[string][]string) error {
 	if c == nil {
 		return errorf(AccessDenied, "Request is not authenticated.")
 	}
+	if strings.HasPrefix(action, "iam:") && fromGetSessionToken(c) {
+		return errorf(InvalidClientTokenId, "The security token included in the request is invalid")
+	}
 	return s.authz.Check(ctx, &authz.Request{
 		Caller: c, Action: action, Resource: resource, ResourceAccount: c.AccountID, Context: extra,
 	})
+}
+
+// fromGetSessionToken reports whether c signs with GetSessionToken
+// credentials (ResolvedKey.GetSessionToken): session keys (ASIA…) resolve
+// to a user or the root only when GetSessionToken issued them; AssumeRole's
+// resolve to a role session.
+func fromGetSessionToken(c *authz.Caller) bool {
+	return strings.HasPrefix(c.AccessKeyID, prefixSession) && (c.Type == authz.TypeUser || c.Type == authz.TypeAccount)
 }
 
 // validateDocument parses doc as kind; a failure is MalformedPolicyDocument.
@@ -73,15 +89,15 @@ func compactLen(doc string) int {
 
 const defaultMaxItems = 100
 
-// paginate returns the page of items (sorted by key) after marker.
-func paginate[T any](items []T, key func(T) string, marker string, maxItems *int) ([]T, string, bool, error) {
+// paginate returns the page of items (sorted by key) after marker, which
+// must have been issued for scope.
+func paginate[T any](items []T, key func(T) string, scope pageScope, marker string, maxItems *int) ([]T, string, bool, error) {
 	start := 0
 	if marker != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(marker)
-		if err != nil {
+		after, ok := openMarker(scope, marker)
+		if !ok {
 			return nil, "", false, errorf(InvalidInput, "Invalid Marker.")
 		}
-		after := string(raw)
 		for start < len(items) && key(items[start]) <= after {
 			start++
 		}
@@ -93,15 +109,15 @@ func paginate[T any](items []T, key func(T) string, marker string, maxItems *int
 	end := min(start+n, len(items))
 	page := items[start:end]
 	if end < len(items) && len(page) > 0 {
-		return page, base64.RawURLEncoding.EncodeToString([]byte(key(page[len(page)-1]))), true, nil
+		return page, sealMarker(scope, key(page[len(page)-1])), true, nil
 	}
 	return page, "", false, nil
 }
 
 // paginateAs is paginate with each item of the page shaped by shape; the
 // page is never nil.
-func paginateAs[T, S any](items []T, key func(T) string, shape func(T) S, marker string, maxItems *int) ([]S, string, bool, error) {
-	page, next, trunc, err := paginate(items, key, marker, maxItems)
+func paginateAs[T, S any](items []T, key func(T) string, shape func(T) S, scope pageScope, marker string, maxItems *int) ([]S, string, bool, error) {
+	page, next, trunc, err := paginate(items, key, scope, marker, maxItems)
 	if err != nil {
 		return nil, "", false, err
 	}

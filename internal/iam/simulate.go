@@ -82,6 +82,7 @@ type simulation struct {
 	resource  *authz.Policy
 	owner     string
 	entries   []ContextEntry
+	source    string // PolicySourceArn; "" for SimulateCustomPolicy
 }
 
 // SimulatePrincipalPolicy evaluates the policies of a user, group or role
@@ -99,7 +100,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *authz.Caller, 
 	if err != nil {
 		return nil, err
 	}
-	sim.entries = in.ContextEntries
+	sim.entries, sim.source = in.ContextEntries, in.PolicySourceArn
 	return s.simulate(ctx, c, sim, in.PolicyInputList, in.PermissionsBoundaryPolicyInputList, in.ResourcePolicy,
 		in.ResourceOwner, in.CallerArn, in.ActionNames, in.ResourceArns, in.Marker, in.MaxItems)
 }
@@ -224,7 +225,11 @@ func (s *Service) simulate(ctx context.Context, c *authz.Caller, sim *simulation
 	for i, p := range all {
 		index[p] = i
 	}
-	page, next, trunc, err := paginate(all, func(p pair) string { return fmt.Sprintf("%08d", index[p]) }, marker, maxItems)
+	// The Marker is a position in the action × resource list: bind it to
+	// that list and to the simulated principal.
+	filter := append([]string{sim.source, strconv.Itoa(len(actions))}, actions...)
+	scope := scopeOf(c, "Simulate", append(filter, resources...)...)
+	page, next, trunc, err := paginate(all, func(p pair) string { return fmt.Sprintf("%08d", index[p]) }, scope, marker, maxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func (s *Service) listTags(ctx context.Context, c *authz.Caller, k *entityKind, 
 	if err != nil {
 		return nil, err
 	}
-	page, next, trunc, err := paginate(tags, func(x Tag) string { return lowerKey(x.Key) }, marker, maxItems)
+	page, next, trunc, err := paginate(tags, func(x Tag) string { return lowerKey(x.Key) }, scopeOf(c, k.act("List", "Tags"), t.id), marker, maxItems)
 	if err != nil {
 		return nil, err
 	}

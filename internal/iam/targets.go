@@ -159,14 +159,17 @@ func (e *newEntity) create() error {
 	return nil
 }
 
-// inUse is a count query that must find nothing before an entity is deleted.
-type inUse struct{ query, msg string }
+// inUse is what must be gone before an entity is deleted.
+type inUse struct {
+	what dependent
+	msg  string
+}
 
-// refuseInUse fails with DeleteConflict at the first check that counts rows
+// refuseInUse fails with DeleteConflict at the first check that finds rows
 // for id.
-func refuseInUse(ctx context.Context, tx *sql.Tx, id string, checks []inUse) error {
+func (s *Service) refuseInUse(ctx context.Context, tx *sql.Tx, id string, checks []inUse) error {
 	for _, ch := range checks {
-		n, err := count(ctx, tx, ch.query, id)
+		n, err := s.st.countDependents(ctx, tx, ch.what, id)
 		if err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@ func (s *Service) CreateUser(ctx context.Context, c *authz.Caller, in *CreateUse
 			exists: errorf(EntityAlreadyExists, "User with name %s already exists.", in.UserName),
 			taken:  func() (bool, error) { return s.nameTaken(ctx, tx, "user", c.AccountID, in.UserName) },
 			used: func() (int, error) {
-				return count(ctx, tx, `SELECT COUNT(*) FROM iam_users WHERE account_id = $1`, c.AccountID)
+				return s.st.countEntities(ctx, tx, "user", c.AccountID)
 			},
 			limit: maxUsersPerAccount, quota: "UsersPerAccount",
 			insert: func() error { return s.st.insertEntity(ctx, tx, "user", u) },
@@ -108,7 +108,7 @@ func (s *Service) ListUsers(ctx context.Context, c *authz.Caller, in *ListUsersI
 	if err != nil {
 		return nil, err
 	}
-	users, marker, trunc, err := paginateAs(all, entityKey, s.listedUser, in.Marker, in.MaxItems)
+	users, marker, trunc, err := paginateAs(all, entityKey, s.listedUser, scopeOf(c, "ListUsers", normPath(in.PathPrefix)), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -161,16 +161,16 @@ func (s *Service) DeleteUser(ctx context.Context, c *authz.Caller, in *DeleteUse
 		return nil, err
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		err := refuseInUse(ctx, tx, t.id, []inUse{
-			{`SELECT COUNT(*) FROM iam_access_keys WHERE user_id = $1`, "Cannot delete entity, must delete access keys first."},
-			{`SELECT COUNT(*) FROM iam_inline_policies WHERE entity_id = $1`, "Cannot delete entity, must delete policies first."},
-			{`SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`, "Cannot delete entity, must detach all policies first."},
-			{`SELECT COUNT(*) FROM iam_group_members WHERE user_id = $1`, "Cannot delete entity, must remove users from group first."},
+		err := s.refuseInUse(ctx, tx, t.id, []inUse{
+			{depAccessKeys, "Cannot delete entity, must delete access keys first."},
+			{depInlinePolicies, "Cannot delete entity, must delete policies first."},
+			{depAttachments, "Cannot delete entity, must detach all policies first."},
+			{depGroups, "Cannot delete entity, must remove users from group first."},
 		})
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM iam_sessions WHERE user_id = $1`, t.id); err != nil {
+		if err := s.st.deleteUserSessions(ctx, tx, t.id); err != nil {
 			return err
 		}
 		return s.st.deleteEntity(ctx, tx, "user", t.id)

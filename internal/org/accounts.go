@@ -1,10 +1,13 @@
 package org
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
 	"slices"
-	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/iam"
@@ -51,63 +54,81 @@ func (s *Service) CreateAccount(ctx context.Context, c *authz.Caller, in *Create
 		return nil, err
 	}
 	o := ss.org
-	if n, err := s.st.countRows(ctx, s.st.db, `SELECT COUNT(*) FROM org_members WHERE org_id = $1`, o.ID); err != nil {
+	if n, err := s.st.countMembers(ctx, s.st.db, o.ID); err != nil {
 		return nil, err
 	} else if n >= maxAccounts {
 		return nil, reasonf(ConstraintViolation, "ACCOUNT_NUMBER_LIMIT_EXCEEDED", "You have reached the limit on the number of accounts in your organization.")
 	}
 	req := &carRow{ID: newCARID(), OrgID: o.ID, AccountName: in.AccountName, State: "IN_PROGRESS", RequestedAt: s.clk.Now()}
-	if err := s.st.insertCAR(ctx, s.st.db, req); err != nil {
-		return nil, err
-	}
 	answer := carShape(req)
 
+	// The request is stored with its outcome: on success in the transaction
+	// that creates the account, on failure after that one rolled back.
 	done := *req
-	done.State, done.CompletedAt = "SUCCEEDED", s.clk.Now()
-	acct, reason, err := s.createMember(ctx, o, in)
+	done.State = "SUCCEEDED"
+	var reason string
+	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		acct, why, err := s.createMember(ctx, tx, o, in)
+		if err != nil || why != "" {
+			reason = why
+			if err == nil {
+				err = errRefused
+			}
+			return err
+		}
+		done.AccountID, done.CompletedAt = acct, s.clk.Now()
+		return s.st.insertCAR(ctx, tx, &done)
+	})
 	if err != nil {
-		return nil, err
+		if reason == "" {
+			// Details stay in the log; the request reports a bare reason.
+			slog.ErrorContext(ctx, "organizations: CreateAccount failed", "request", req.ID, "org", o.ID, "err", err)
+			reason = "INTERNAL_FAILURE"
+		}
+		done.State, done.FailureReason, done.AccountID, done.CompletedAt = "FAILED", reason, "", s.clk.Now()
+		if err := s.st.insertCAR(ctx, s.st.db, &done); err != nil {
+			return nil, err
+		}
+		return &CreateAccountStatusOutput{CreateAccountStatus: answer}, nil
 	}
-	if reason != "" {
-		done.State, done.FailureReason = "FAILED", reason
-	}
-	done.AccountID = acct
-	if err := s.st.finishCAR(ctx, s.st.db, &done); err != nil {
-		return nil, err
-	}
-	if acct != "" {
-		s.authz.Invalidate(acct)
-	}
+	s.authz.Invalidate(done.AccountID)
 	return &CreateAccountStatusOutput{CreateAccountStatus: answer}, nil
 }
 
-// createMember does CreateAccount's work. A reason is a FailureReason the
-// request reports; an error is a store failure.
-func (s *Service) createMember(ctx context.Context, o *orgRow, in *CreateAccountInput) (acct, reason string, err error) {
-	all, err := s.iam.ListAccounts(ctx)
-	if err != nil {
+// errRefused rolls back a CreateAccount that ends with a FailureReason.
+var errRefused = errors.New("create account refused")
+
+// createMember does CreateAccount's work in tx: the account, its membership
+// and its access role. A reason is a FailureReason the request reports; an
+// error is any other failure.
+func (s *Service) createMember(ctx context.Context, tx *sql.Tx, o *orgRow, in *CreateAccountInput) (acct, reason string, err error) {
+	// Checked again here: the organization may have gone, or other requests
+	// may have taken the last slot or the email, since the first checks.
+	if cur, err := s.st.getOrg(ctx, tx, o.ID); err != nil || cur == nil {
+		return "", "", cmp.Or(err, errors.New("organization deleted"))
+	}
+	if n, err := s.st.countMembers(ctx, tx, o.ID); err != nil {
 		return "", "", err
+	} else if n >= maxAccounts {
+		return "", "ACCOUNT_LIMIT_EXCEEDED", nil
 	}
-	for _, a := range all {
-		if strings.EqualFold(a.Email, in.Email) {
-			return "", "EMAIL_ALREADY_EXISTS", nil
-		}
+	if taken, err := s.iam.AccountEmailTakenTx(ctx, tx, in.Email); err != nil {
+		return "", "", err
+	} else if taken {
+		return "", "EMAIL_ALREADY_EXISTS", nil
 	}
-	created, err := s.iam.CreateAccount(ctx, iam.AccountSpec{Name: in.AccountName, Email: in.Email})
+	created, err := s.iam.CreateAccountTx(ctx, tx, iam.AccountSpec{Name: in.AccountName, Email: in.Email})
 	if err != nil {
-		return "", "INTERNAL_FAILURE", nil
+		return "", "", fmt.Errorf("create account: %w", err)
 	}
 	acct = created.AccountID
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.st.insertMember(ctx, tx, &memberRow{AccountID: acct, OrgID: o.ID, ParentID: o.RootID, JoinedMethod: "CREATED", JoinedAt: s.clk.Now()}); err != nil {
-			return err
-		}
-		if err := s.st.putTags(ctx, tx, o.ID, acct, in.Tags); err != nil {
-			return err
-		}
-		return s.attachDefaultSCP(ctx, tx, o, acct)
-	})
-	if err != nil {
+	if err := s.st.insertMember(ctx, tx, &memberRow{AccountID: acct, OrgID: o.ID, ParentID: o.RootID, JoinedMethod: "CREATED", JoinedAt: s.clk.Now()}); err != nil {
+		return "", "", err
+	}
+	if err := s.st.putTags(ctx, tx, o.ID, acct, in.Tags); err != nil {
+		return "", "", err
+	}
+	if err := s.attachDefaultSCP(ctx, tx, o, acct); err != nil {
 		return "", "", err
 	}
 	role := in.RoleName
@@ -116,11 +137,11 @@ func (s *Service) createMember(ctx context.Context, o *orgRow, in *CreateAccount
 	}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:` + s.arn.partition + `:iam::` +
 		o.Management + `:root"},"Action":"sts:AssumeRole"}]}`
-	if _, err := s.iam.CreateRoleDirect(ctx, iam.RoleSpec{
+	if _, err := s.iam.CreateRoleDirectTx(ctx, tx, iam.RoleSpec{
 		AccountID: acct, Name: role, TrustPolicy: trust,
 		ManagedPolicyARNs: []string{s.iam.AWSManagedPolicyARN("AdministratorAccess")},
 	}); err != nil {
-		return acct, "INTERNAL_FAILURE", nil
+		return "", "", fmt.Errorf("create access role: %w", err)
 	}
 	return acct, "", nil
 }
@@ -179,7 +200,7 @@ func (s *Service) ListCreateAccountStatus(ctx context.Context, c *authz.Caller, 
 	}
 	// Requests are listed in request order; the key keeps that order.
 	key := func(r *carRow) string { return r.RequestedAt.Format("20060102150405.000000000") + r.ID }
-	page, next, err := paginate(keep, key, "ListCreateAccountStatus/"+strings.Join(in.States, ","), in.NextToken, in.MaxResults)
+	page, next, err := paginate(keep, key, ss.scope("ListCreateAccountStatus", in.States...), in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +226,7 @@ func (s *Service) ListAccounts(ctx context.Context, c *authz.Caller, in *ListInp
 	if err != nil {
 		return nil, err
 	}
-	return s.listAccounts(ctx, ss.org, ms, "ListAccounts", in.NextToken, in.MaxResults)
+	return s.listAccounts(ctx, ss.org, ms, ss.scope("ListAccounts"), in.NextToken, in.MaxResults)
 }
 
 // ListAccountsForParent lists the accounts directly under a root or OU.
@@ -222,7 +243,7 @@ func (s *Service) ListAccountsForParent(ctx context.Context, c *authz.Caller, in
 	if err != nil {
 		return nil, err
 	}
-	return s.listAccounts(ctx, ss.org, ms, "ListAccountsForParent/"+in.ParentId, in.NextToken, in.MaxResults)
+	return s.listAccounts(ctx, ss.org, ms, ss.scope("ListAccountsForParent", in.ParentId), in.NextToken, in.MaxResults)
 }
 
 func (s *Service) listAccounts(ctx context.Context, o *orgRow, ms []*memberRow, scope, token string, maxResults *int) (*ListAccountsOutput, error) {

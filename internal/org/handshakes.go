@@ -308,7 +308,7 @@ func (s *Service) ListHandshakesForAccount(ctx context.Context, c *authz.Caller,
 	if err != nil {
 		return nil, err
 	}
-	return s.listHandshakes(ctx, all, "ListHandshakesForAccount", in)
+	return s.listHandshakes(ctx, all, ss.scope("ListHandshakesForAccount"), in)
 }
 
 // ListHandshakesForOrganization lists the organization's handshakes.
@@ -321,7 +321,7 @@ func (s *Service) ListHandshakesForOrganization(ctx context.Context, c *authz.Ca
 	if err != nil {
 		return nil, err
 	}
-	return s.listHandshakes(ctx, all, "ListHandshakesForOrganization", in)
+	return s.listHandshakes(ctx, all, ss.scope("ListHandshakesForOrganization"), in)
 }
 
 func (s *Service) listHandshakes(ctx context.Context, all []*handshakeRow, scope string, in *ListHandshakesInput) (*ListHandshakesOutput, error) {

@@ -25,6 +25,7 @@ type testEnv struct {
 	t     *testing.T
 	ctx   context.Context
 	clk   *clock.Fake
+	db    *store.DB
 	iam   *iam.Store
 	st    *Store
 	svc   *Service
@@ -48,7 +49,7 @@ func newEnv(t *testing.T) *testEnv {
 	iamStore := iam.NewStore(db, mk, clk, iam.Config{})
 	st := NewStore(db, clk, Config{})
 	eng := authz.New(iamStore, st, clk)
-	e := &testEnv{t: t, ctx: ctx, clk: clk, iam: iamStore, st: st, svc: New(st, iamStore, eng), eng: eng, roots: map[string]*authz.Caller{}}
+	e := &testEnv{t: t, ctx: ctx, clk: clk, db: db, iam: iamStore, st: st, svc: New(st, iamStore, eng), eng: eng, roots: map[string]*authz.Caller{}}
 	for _, a := range []string{acctM, acctB, acctS} {
 		out, err := iamStore.CreateAccount(ctx, iam.AccountSpec{ID: a, Name: "acct-" + a, Email: a + "@example.com"})
 		if err != nil {

@@ -82,7 +82,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, c *authz.Caller, _ *Em
 		return nil, err
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		n, err := s.st.countRows(ctx, tx, `SELECT COUNT(*) FROM org_members WHERE org_id = $1 AND account_id <> $2`, ss.org.ID, ss.org.Management)
+		n, err := s.st.countMembersBut(ctx, tx, ss.org.ID, ss.org.Management)
 		if err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func (s *Service) ListRoots(ctx context.Context, c *authz.Caller, in *ListInput)
 		return nil, err
 	}
 	roots := []Root{{Id: ss.org.RootID, Arn: s.arn.root(ss.org, ss.org.RootID), Name: "Root", PolicyTypes: types}}
-	page, next, err := paginate(roots, func(r Root) string { return r.Id }, "ListRoots", in.NextToken, in.MaxResults)
+	page, next, err := paginate(roots, func(r Root) string { return r.Id }, ss.scope("ListRoots"), in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (s *Service) ListAWSServiceAccessForOrganization(ctx context.Context, c *au
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(all, func(a serviceAccess) string { return a.Principal }, "ListAWSServiceAccess", in.NextToken, in.MaxResults)
+	page, next, err := paginate(all, func(a serviceAccess) string { return a.Principal }, ss.scope("ListAWSServiceAccess"), in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

@@ -232,7 +232,7 @@ func (s *Service) ListOrganizationalUnitsForParent(ctx context.Context, c *authz
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(units, func(u *unitRow) string { return u.ID }, "ListOUs/"+in.ParentId, in.NextToken, in.MaxResults)
+	page, next, err := paginate(units, func(u *unitRow) string { return u.ID }, ss.scope("ListOUs", in.ParentId), in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +287,7 @@ func (s *Service) ListChildren(ctx context.Context, c *authz.Caller, in *ListChi
 			ids = append(ids, u.ID)
 		}
 	}
-	page, next, err := paginate(ids, func(id string) string { return id }, "ListChildren/"+in.ParentId+"/"+in.ChildType, in.NextToken, in.MaxResults)
+	page, next, err := paginate(ids, func(id string) string { return id }, ss.scope("ListChildren", in.ParentId, in.ChildType), in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +336,7 @@ func (s *Service) ListParents(ctx context.Context, c *authz.Caller, in *ListPare
 		return nil, errorf(ChildNotFound, "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
 	}
 	parents := []Parent{{Id: parentID, Type: unitType(parentID)}}
-	page, next, err := paginate(parents, func(p Parent) string { return p.Id }, "ListParents/"+in.ChildId, in.NextToken, in.MaxResults)
+	page, next, err := paginate(parents, func(p Parent) string { return p.Id }, ss.scope("ListParents", in.ChildId), in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

@@ -339,7 +339,7 @@ func (s *Service) ListPolicies(ctx context.Context, c *authz.Caller, in *ListPol
 	if err != nil {
 		return nil, err
 	}
-	return s.listPolicies(ss.org, all, "ListPolicies/"+in.Filter, in.NextToken, in.MaxResults)
+	return s.listPolicies(ss.org, all, ss.scope("ListPolicies", in.Filter), in.NextToken, in.MaxResults)
 }
 
 func (s *Service) listPolicies(o *orgRow, all []*policyRow, scope, token string, maxResults *int) (*ListPoliciesOutput, error) {
@@ -505,7 +505,7 @@ func (s *Service) ListPoliciesForTarget(ctx context.Context, c *authz.Caller, in
 			pols = append(pols, p)
 		}
 	}
-	return s.listPolicies(ss.org, pols, "ListPoliciesForTarget/"+t.ID+"/"+in.Filter, in.NextToken, in.MaxResults)
+	return s.listPolicies(ss.org, pols, ss.scope("ListPoliciesForTarget", t.ID, in.Filter), in.NextToken, in.MaxResults)
 }
 
 type ListTargetsForPolicyInput struct {
@@ -530,7 +530,7 @@ func (s *Service) ListTargetsForPolicy(ctx context.Context, c *authz.Caller, in 
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(have, func(a attachmentRow) string { return a.TargetID }, "ListTargetsForPolicy/"+p.ID, in.NextToken, in.MaxResults)
+	page, next, err := paginate(have, func(a attachmentRow) string { return a.TargetID }, ss.scope("ListTargetsForPolicy", p.ID), in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ package org
 
 import (
 	"context"
-	"encoding/base64"
 	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
@@ -236,15 +235,13 @@ func (s *Service) accountNames(ctx context.Context) (map[string]iam.Account, err
 
 const defaultMaxResults = 20
 
-// paginate returns the page of items (sorted by key) after the token. The
-// token names the query it belongs to (scope), so a token from another list
-// is refused.
+// paginate returns the page of items (sorted by key) after the token, which
+// must have been issued for scope (session.scope).
 func paginate[T any](items []T, key func(T) string, scope, token string, maxResults *int) ([]T, string, error) {
 	start := 0
 	if token != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(token)
-		sc, after, ok := strings.Cut(string(raw), "\x00")
-		if err != nil || !ok || sc != scope {
+		after, ok := openToken(scope, token)
+		if !ok {
 			return nil, "", reasonf(InvalidInput, "INVALID_NEXT_TOKEN", "The NextToken value is not valid.")
 		}
 		for start < len(items) && key(items[start]) <= after {
@@ -258,7 +255,7 @@ func paginate[T any](items []T, key func(T) string, scope, token string, maxResu
 	end := min(start+n, len(items))
 	page := items[start:end]
 	if end < len(items) && len(page) > 0 {
-		return page, base64.RawURLEncoding.EncodeToString([]byte(scope + "\x00" + key(page[len(page)-1]))), nil
+		return page, sealToken(scope, key(page[len(page)-1])), nil
 	}
 	return page, "", nil
 }

@@ -102,8 +102,7 @@ func (s *Store) Membership(ctx context.Context, accountID string) (*Membership, 
 // ServiceAccessEnabled reports whether EnableAWSServiceAccess turned on
 // trusted access for principal (e.g. "ram.amazonaws.com") in the org.
 func (s *Store) ServiceAccessEnabled(ctx context.Context, orgID, principal string) (bool, error) {
-	n, err := s.countRows(ctx, s.db, `SELECT COUNT(*) FROM org_service_access WHERE org_id = $1 AND service_principal = $2`, orgID, principal)
-	return n > 0, err
+	return s.serviceAccessOn(ctx, s.db, orgID, principal)
 }
 
 // AccountsUnder lists the accounts of orgID under parentID (a root or OU)

@@ -199,6 +199,22 @@ func (s *Store) countChildren(ctx context.Context, q querier, parentID string) (
 	return units, accounts, err
 }
 
+// countMembers counts an organization's accounts, the management included.
+func (s *Store) countMembers(ctx context.Context, q querier, orgID string) (int, error) {
+	return s.countRows(ctx, q, `SELECT COUNT(*) FROM org_members WHERE org_id = $1`, orgID)
+}
+
+// countMembersBut counts an organization's accounts other than acct.
+func (s *Store) countMembersBut(ctx context.Context, q querier, orgID, acct string) (int, error) {
+	return s.countRows(ctx, q, `SELECT COUNT(*) FROM org_members WHERE org_id = $1 AND account_id <> $2`, orgID, acct)
+}
+
+// serviceAccessOn reports whether trusted access for principal is enabled.
+func (s *Store) serviceAccessOn(ctx context.Context, q querier, orgID, principal string) (bool, error) {
+	n, err := s.countRows(ctx, q, `SELECT COUNT(*) FROM org_service_access WHERE org_id = $1 AND service_principal = $2`, orgID, principal)
+	return n > 0, err
+}
+
 func (s *Store) countUnits(ctx context.Context, q querier, orgID string) (int, error) {
 	return s.countRows(ctx, q, `SELECT COUNT(*) FROM org_units WHERE org_id = $1 AND parent_id <> ''`, orgID)
 }

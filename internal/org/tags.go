@@ -178,7 +178,7 @@ func (s *Service) ListTagsForResource(ctx context.Context, c *authz.Caller, in *
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(tags, func(t Tag) string { return t.Key }, "ListTags/"+t.ID, in.NextToken, nil)
+	page, next, err := paginate(tags, func(t Tag) string { return t.Key }, ss.scope("ListTags", t.ID), in.NextToken, nil)
 	if err != nil {
 		return nil, err
 	}

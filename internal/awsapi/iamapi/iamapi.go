@@ -143,6 +143,7 @@ var wireCodes = map[iam.ErrorKind]struct {
 	iam.ValidationError:         {"ValidationError", http.StatusBadRequest},
 	iam.AccessDenied:            {"AccessDenied", http.StatusForbidden},
 	iam.PolicyNotAttachable:     {"PolicyNotAttachable", http.StatusBadRequest},
+	iam.InvalidClientTokenId:    {"InvalidClientTokenId", http.StatusForbidden},
 }
 
 // MapError turns an *iam.Error into the wire error; nil for other errors.

@@ -1,0 +1,12 @@
+package iam
+
+import "context"
+
+// accountEmails lists every account's email.
+func (s *Store) accountEmails(ctx context.Context, q querier) ([]string, error) {
+	return queryAll(ctx, q, func(sc scanner) (string, error) {
+		var e string
+		err := sc.Scan(&e)
+		return e, err
+	}, `SELECT email FROM accounts`)
+}
