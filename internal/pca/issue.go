@@ -73,6 +73,9 @@ func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in
 		SigningAlgorithm: pki.SigningAlgorithm(in.SigningAlgorithm), TemplateARN: in.TemplateArn,
 		Validity: in.Validity.pki(), APIPassthrough: in.ApiPassthrough, Now: now,
 		UsageMode: pki.UsageMode(ca.UsageMode),
+		// The CA's revocation configuration as it is now: changing it
+		// later affects only certificates issued afterwards.
+		CRLDistributionPoints: s.cdpURLs(ca), OCSPURLs: s.ocspURLs(ca),
 	}
 	if in.ValidityNotBefore != nil {
 		nb := in.ValidityNotBefore.pki()

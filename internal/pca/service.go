@@ -36,6 +36,11 @@ const (
 	DefaultBatchWait    = 2 * time.Millisecond
 	idempotencyWindow   = 5 * time.Minute
 	defaultDeletionDays = 30
+
+	DefaultOCSPValidity     = time.Hour
+	DefaultOCSPCacheTTL     = 5 * time.Minute
+	DefaultCRLDebounce      = 100 * time.Millisecond
+	DefaultCRLCheckInterval = time.Minute
 )
 
 // Config is the service's configuration.
@@ -50,6 +55,31 @@ type Config struct {
 	// signed. Zero values take the defaults.
 	BatchMax  int
 	BatchWait time.Duration
+
+	// PublicBaseURL is this server's URL as relying parties reach it
+	// ("http://pki.example.com:8080", no trailing slash): the base of the
+	// CRL distribution point (<base>/crl/<ca-id>.crl) and of the OCSP URL
+	// (<base>/ocsp) put into issued certificates when the CA names no
+	// custom CNAME. Empty: such certificates carry no CDP or AIA.
+	PublicBaseURL string
+	// CRLDir, when set, also receives every CRL published, at its URL
+	// path under the directory (for a static web server).
+	CRLDir string
+	// AuditDir is the root of the local "buckets" audit reports are
+	// written to (<AuditDir>/<bucket>/<S3Key>). Empty disables audit
+	// reports (RequestFailedException).
+	AuditDir string
+	// OCSPValidity is nextUpdate − thisUpdate of OCSP responses;
+	// OCSPCacheTTL bounds how long a signed response is reused (revoking
+	// the certificate drops it at once on this server; other servers
+	// sharing the database see the revocation within the TTL).
+	OCSPValidity time.Duration
+	OCSPCacheTTL time.Duration
+	// CRLDebounce is how long CRL regeneration waits after a revocation
+	// to absorb the next ones; CRLCheckInterval is how often the
+	// scheduler looks for CRLs due before their nextUpdate.
+	CRLDebounce      time.Duration
+	CRLCheckInterval time.Duration
 }
 
 // Service implements the acm-pca operations.
@@ -74,6 +104,8 @@ type Service struct {
 	// certCache holds parsed CA certificates by CA id.
 	certMu    sync.Mutex
 	certCache map[string]*cachedCert
+
+	rev *revocation // CRL publisher, OCSP caches, audit workers
 }
 
 type idemLock struct {
@@ -105,6 +137,19 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 	if cfg.BatchWait <= 0 {
 		cfg.BatchWait = DefaultBatchWait
 	}
+	cfg.PublicBaseURL = strings.TrimRight(cfg.PublicBaseURL, "/")
+	if cfg.OCSPValidity <= 0 {
+		cfg.OCSPValidity = DefaultOCSPValidity
+	}
+	if cfg.OCSPCacheTTL <= 0 {
+		cfg.OCSPCacheTTL = DefaultOCSPCacheTTL
+	}
+	if cfg.CRLDebounce <= 0 {
+		cfg.CRLDebounce = DefaultCRLDebounce
+	}
+	if cfg.CRLCheckInterval <= 0 {
+		cfg.CRLCheckInterval = DefaultCRLCheckInterval
+	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		panic("pca: no randomness: " + err.Error())
@@ -117,6 +162,11 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 	}
 	s.stmts = stmts
 	s.batch = newBatcher(db, cfg.BatchMax, cfg.BatchWait)
+	rev, err := newRevocation(s)
+	if err != nil {
+		panic("pca: prepare revocation queries: " + err.Error())
+	}
+	s.rev = rev
 	return s
 }
 
@@ -125,6 +175,7 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		s.rev.close()
 		s.batch.close()
 		s.stmts.close()
 	})
@@ -223,6 +274,7 @@ func (s *Service) caCert(ca *caRow) (*x509.Certificate, error) {
 	s.certMu.Lock()
 	s.certCache[ca.ID] = &cachedCert{der: string(ca.Cert), cert: cert}
 	s.certMu.Unlock()
+	s.rev.issuers.add(ca.ID, cert) // the OCSP responder finds the CA by its key hash
 	return cert, nil
 }
 

@@ -1,0 +1,275 @@
+package pca
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/openpca/openpca/internal/pki"
+)
+
+const (
+	// responderTTL bounds how long a CA's OCSP view (status, OCSP
+	// configuration, certificate, key) is reused before it is reloaded.
+	responderTTL = 10 * time.Second
+	// issuerRescan bounds how often an unknown issuer hash rescans the CAs.
+	issuerRescan = time.Second
+	// maxOCSPCache bounds the signed responses kept; beyond it the cache
+	// starts over.
+	maxOCSPCache = 200_000
+)
+
+// OCSPAnswer is what the OCSP responder sends: DER, and for a successful
+// response its validity (for HTTP caching headers).
+type OCSPAnswer struct {
+	DER                    []byte
+	Successful             bool
+	ThisUpdate, NextUpdate time.Time
+}
+
+func ocspURL(ca *caRow, base string) string {
+	if ca.Revocation == nil || ca.Revocation.OcspConfiguration == nil {
+		return ""
+	}
+	o := ca.Revocation.OcspConfiguration
+	if o.Enabled == nil || !*o.Enabled {
+		return ""
+	}
+	if o.OcspCustomCname != "" {
+		return "http://" + o.OcspCustomCname // AWS's form: the CNAME's root
+	}
+	if base == "" {
+		return ""
+	}
+	return base + "/ocsp"
+}
+
+// ocspURLs are the AIA OCSP locations for certificates the CA issues now.
+func (s *Service) ocspURLs(ca *caRow) []string {
+	if u := ocspURL(ca, s.cfg.PublicBaseURL); u != "" {
+		return []string{u}
+	}
+	return nil
+}
+
+// responder is a CA's OCSP view, reloaded every responderTTL.
+type responder struct {
+	ca      *caRow
+	cert    *x509.Certificate
+	signer  crypto.Signer
+	enabled bool
+	loaded  time.Time // wall clock, for the TTL
+}
+
+// ocspEntry is a cached answer for one serial: its status, and the signed
+// response without nonce.
+type ocspEntry struct {
+	status     pki.OCSPStatus
+	revokedAt  time.Time
+	reason     pki.RevocationReason
+	der        []byte
+	thisUpdate time.Time
+	nextUpdate time.Time
+	expires    time.Time // service clock
+}
+
+// OCSP answers a DER OCSP request (RFC 6960, RFC 5019 profile) for any CA
+// of this server: good, revoked (time and reason) or unknown, signed by
+// the CA key, with the request's nonce echoed. It never fails: malformed
+// requests get malformedRequest, issuers this server does not serve (or
+// whose CA has OCSP disabled or is not ACTIVE/DISABLED) unauthorized, and
+// internal failures internalError. Responses to requests without a nonce
+// are cached per serial until revocation or OCSPCacheTTL.
+func (s *Service) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
+	req, err := pki.ParseOCSPRequest(der)
+	if err != nil {
+		return &OCSPAnswer{DER: pki.OCSPMalformedRequest}
+	}
+	if s.closed.Load() {
+		return &OCSPAnswer{DER: pki.OCSPTryLater}
+	}
+	caID, ok := s.rev.issuers.lookup(req.HashAlgorithm, req.IssuerKeyHash)
+	if !ok {
+		s.rev.rescanIssuers(ctx)
+		if caID, ok = s.rev.issuers.lookup(req.HashAlgorithm, req.IssuerKeyHash); !ok {
+			return &OCSPAnswer{DER: pki.OCSPUnauthorized}
+		}
+	}
+	rs, err := s.rev.responder(ctx, caID)
+	if err != nil {
+		return &OCSPAnswer{DER: pki.OCSPInternalError}
+	}
+	now := s.clk.Now()
+	if rs == nil || !rs.enabled || !canPublish(rs.ca, now) {
+		return &OCSPAnswer{DER: pki.OCSPUnauthorized}
+	}
+	if nameHash, _, err := pki.IssuerHashes(rs.cert, req.HashAlgorithm); err != nil || string(nameHash) != string(req.IssuerNameHash) {
+		return &OCSPAnswer{DER: pki.OCSPUnauthorized}
+	}
+
+	serial := ""
+	if req.Serial.Sign() > 0 {
+		serial = pki.SerialHex(req.Serial)
+	}
+	key := caID + "/" + serial
+	e := s.rev.cachedOCSP(key, now)
+	if e != nil && req.Nonce == nil {
+		return &OCSPAnswer{DER: e.der, Successful: true, ThisUpdate: e.thisUpdate, NextUpdate: e.nextUpdate}
+	}
+	if e == nil {
+		e = &ocspEntry{status: pki.OCSPUnknown}
+		if serial != "" {
+			cs, err := s.certStatus(ctx, caID, serial)
+			if err != nil {
+				return &OCSPAnswer{DER: pki.OCSPInternalError}
+			}
+			switch {
+			case cs == nil:
+			case cs.Revoked():
+				e.status, e.revokedAt, e.reason = pki.OCSPRevoked, cs.RevokedAt, pki.RevocationReason(cs.Reason)
+			default:
+				e.status = pki.OCSPGood
+			}
+		}
+	}
+	this := now.Truncate(time.Second)
+	resp := &pki.OCSPResponse{Issuer: rs.cert, Signer: rs.signer, SigningAlgorithm: pki.SigningAlgorithm(rs.ca.Config.SigningAlgorithm),
+		HashAlgorithm: req.HashAlgorithm, Serial: req.Serial, Status: e.status, RevokedAt: e.revokedAt, Reason: e.reason,
+		ProducedAt: this, ThisUpdate: this, NextUpdate: this.Add(s.cfg.OCSPValidity), Nonce: req.Nonce}
+	out, err := pki.BuildOCSPResponse(resp)
+	if err != nil {
+		return &OCSPAnswer{DER: pki.OCSPInternalError}
+	}
+	ans := &OCSPAnswer{DER: out, Successful: true, ThisUpdate: resp.ThisUpdate, NextUpdate: resp.NextUpdate}
+	// Unknown serials are not cached: the serial may be issued later.
+	if req.Nonce == nil && e.status != pki.OCSPUnknown {
+		e.der, e.thisUpdate, e.nextUpdate = out, resp.ThisUpdate, resp.NextUpdate
+		e.expires = now.Add(s.cfg.OCSPCacheTTL)
+		s.rev.storeOCSP(key, e)
+	}
+	return ans
+}
+
+func (r *revocation) cachedOCSP(key string, now time.Time) *ocspEntry {
+	r.ocspMu.RLock()
+	e := r.ocspCache[key]
+	r.ocspMu.RUnlock()
+	if e == nil || !now.Before(e.expires) {
+		return nil
+	}
+	return e
+}
+
+func (r *revocation) storeOCSP(key string, e *ocspEntry) {
+	r.ocspMu.Lock()
+	if len(r.ocspCache) >= maxOCSPCache {
+		r.ocspCache = map[string]*ocspEntry{}
+	}
+	r.ocspCache[key] = e
+	r.ocspMu.Unlock()
+}
+
+func (r *revocation) dropOCSP(caID, serial string) {
+	r.ocspMu.Lock()
+	delete(r.ocspCache, caID+"/"+serial)
+	r.ocspMu.Unlock()
+}
+
+// responder returns the CA's OCSP view, loading it when absent or older
+// than responderTTL; nil when the CA no longer exists.
+func (r *revocation) responder(ctx context.Context, caID string) (*responder, error) {
+	r.respMu.Lock()
+	old := r.responders[caID]
+	r.respMu.Unlock()
+	if old != nil && time.Since(old.loaded) < responderTTL {
+		return old, nil
+	}
+	s := r.s
+	ca, err := s.getCA(ctx, caID)
+	if err != nil || ca == nil {
+		return nil, err
+	}
+	cert, err := s.caCert(ca)
+	if err != nil {
+		return nil, err
+	}
+	rs := &responder{ca: ca, cert: cert, loaded: time.Now(), enabled: ocspURL(ca, "-") != ""}
+	if cert != nil && rs.enabled {
+		// The old view's signer is reused when the key has not changed.
+		if old != nil && old.ca.KeyHandle == ca.KeyHandle && string(old.ca.KeyBlob) == string(ca.KeyBlob) && old.signer != nil {
+			rs.signer = old.signer
+		} else if rs.signer, err = s.keys.Signer(ctx, ca.KeyHandle, ca.KeyBlob); err != nil {
+			return nil, err
+		}
+	} else {
+		rs.enabled = false
+	}
+	r.respMu.Lock()
+	r.responders[caID] = rs
+	r.respMu.Unlock()
+	return rs, nil
+}
+
+// issuerIndex finds a CA by the hash of its public key, as OCSP CertIDs
+// name issuers.
+type issuerIndex struct {
+	mu       sync.RWMutex
+	byKey    map[string]string // hash id + key hash → CA id
+	lastScan time.Time         // wall clock
+}
+
+func newIssuerIndex() *issuerIndex { return &issuerIndex{byKey: map[string]string{}} }
+
+var ocspHashes = []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA384, crypto.SHA512}
+
+func (x *issuerIndex) add(caID string, cert *x509.Certificate) {
+	keys := make([]string, 0, len(ocspHashes))
+	for _, h := range ocspHashes {
+		_, kh, err := pki.IssuerHashes(cert, h)
+		if err != nil {
+			return
+		}
+		keys = append(keys, string(rune(h))+string(kh))
+	}
+	x.mu.Lock()
+	for _, k := range keys {
+		x.byKey[k] = caID
+	}
+	x.mu.Unlock()
+}
+
+func (x *issuerIndex) lookup(h crypto.Hash, keyHash []byte) (string, bool) {
+	var b strings.Builder
+	b.WriteRune(rune(h))
+	b.Write(keyHash)
+	x.mu.RLock()
+	id, ok := x.byKey[b.String()]
+	x.mu.RUnlock()
+	return id, ok
+}
+
+// rescanIssuers indexes every CA that may answer OCSP, at most once per
+// issuerRescan (requests naming foreign issuers must not hammer the
+// database). CAs this process issues from are indexed as they are used.
+func (r *revocation) rescanIssuers(ctx context.Context) {
+	x := r.issuers
+	x.mu.Lock()
+	if !x.lastScan.IsZero() && time.Since(x.lastScan) < issuerRescan {
+		x.mu.Unlock()
+		return
+	}
+	x.lastScan = time.Now()
+	x.mu.Unlock()
+	certs, err := r.s.issuerCerts(ctx)
+	if err != nil {
+		return
+	}
+	for id, der := range certs {
+		if c, err := x509.ParseCertificate(der); err == nil {
+			x.add(id, c)
+		}
+	}
+}

@@ -1,0 +1,212 @@
+package pca
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/openpca/openpca/internal/pki"
+	"github.com/openpca/openpca/internal/store"
+)
+
+// revStmts are the prepared queries of the OCSP and CRL hot paths.
+type revStmts struct {
+	certStatus, crlNumber *sql.Stmt
+}
+
+const (
+	qCertStatus = `SELECT revoked_at, revocation_reason, not_after, template_arn FROM pca_certificates WHERE ca_id = $1 AND serial = $2`
+	qCRLNumber  = `SELECT crl_number FROM pca_crls WHERE ca_id = $1`
+)
+
+func prepareRevocation(db *sql.DB) (*revStmts, error) {
+	var p revStmts
+	var err error
+	if p.certStatus, err = db.Prepare(qCertStatus); err != nil {
+		return nil, err
+	}
+	if p.crlNumber, err = db.Prepare(qCRLNumber); err != nil {
+		p.close()
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (p *revStmts) close() {
+	for _, st := range []*sql.Stmt{p.certStatus, p.crlNumber} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// certStatus is what revocation needs to know of one certificate.
+type certStatus struct {
+	RevokedAt   time.Time // zero when not revoked
+	Reason      string
+	NotAfter    time.Time
+	TemplateARN string
+}
+
+// Revoked reports a revoked certificate.
+func (c *certStatus) Revoked() bool { return !c.RevokedAt.IsZero() }
+
+// certStatus loads a certificate's revocation state; nil when the CA never
+// issued serial.
+func (s *Service) certStatus(ctx context.Context, caID, serial string) (*certStatus, error) {
+	var revoked, notAfter int64
+	var cs certStatus
+	err := s.rev.stmts.certStatus.QueryRowContext(ctx, caID, serial).Scan(&revoked, &cs.Reason, &notAfter, &cs.TemplateARN)
+	if errors.Is(err, store.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if revoked != 0 {
+		cs.RevokedAt = store.Time(revoked)
+	}
+	cs.NotAfter = store.Time(notAfter)
+	return &cs, nil
+}
+
+// revokeCert records a revocation unless the certificate is already
+// revoked; changed is false when it was.
+func (s *Service) revokeCert(ctx context.Context, caID, serial string, at time.Time, reason string) (changed bool, err error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE pca_certificates SET revoked_at = $1, revocation_reason = $2
+		WHERE ca_id = $3 AND serial = $4 AND revoked_at = 0`, store.Nanos(at), reason, caID, serial)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// listRevoked returns the CA's revoked certificates that had not expired
+// at notExpiredAt, oldest revocation first.
+func (s *Service) listRevoked(ctx context.Context, caID string, notExpiredAt time.Time) ([]pki.RevokedCert, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT serial, revoked_at, revocation_reason FROM pca_certificates
+		WHERE ca_id = $1 AND revoked_at > 0 AND not_after > $2 ORDER BY revoked_at, serial`, caID, store.Nanos(notExpiredAt))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pki.RevokedCert
+	for rows.Next() {
+		var serial, reason string
+		var at int64
+		if err := rows.Scan(&serial, &at, &reason); err != nil {
+			return nil, err
+		}
+		n, err := pki.ParseSerial(serial)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pki.RevokedCert{Serial: n, RevokedAt: store.Time(at), Reason: pki.RevocationReason(reason)})
+	}
+	return out, rows.Err()
+}
+
+// crlRecord is one published CRL.
+type crlRecord struct {
+	Number                 int64
+	ThisUpdate, NextUpdate time.Time
+	Path                   string
+	DER                    []byte
+}
+
+// getCRL loads the CA's last CRL; nil when none was published.
+func (s *Service) getCRL(ctx context.Context, caID string) (*crlRecord, error) {
+	var r crlRecord
+	var tu, nu int64
+	err := s.db.QueryRowContext(ctx, `SELECT crl_number, this_update, next_update, url_path, der FROM pca_crls WHERE ca_id = $1`,
+		caID).Scan(&r.Number, &tu, &nu, &r.Path, &r.DER)
+	if errors.Is(err, store.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.ThisUpdate, r.NextUpdate = store.Time(tu), store.Time(nu)
+	return &r, nil
+}
+
+// crlNumber is the number of the CA's stored CRL, 0 when none.
+func (s *Service) crlNumber(ctx context.Context, caID string) (int64, error) {
+	var n int64
+	err := s.rev.stmts.crlNumber.QueryRowContext(ctx, caID).Scan(&n)
+	if errors.Is(err, store.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// putCRL stores r unless a CRL with a number at least as high is stored
+// (another server published meanwhile); stored reports which happened.
+func (s *Service) putCRL(ctx context.Context, caID string, r *crlRecord) (stored bool, err error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO pca_crls (ca_id, crl_number, this_update, next_update, url_path, der)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (ca_id) DO UPDATE SET crl_number = excluded.crl_number, this_update = excluded.this_update,
+			next_update = excluded.next_update, url_path = excluded.url_path, der = excluded.der
+		WHERE pca_crls.crl_number < excluded.crl_number`,
+		caID, r.Number, store.Nanos(r.ThisUpdate), store.Nanos(r.NextUpdate), r.Path, r.DER)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// crlSchedule is one CA's CRL timing for the scheduler.
+type crlSchedule struct {
+	CAID                   string
+	ThisUpdate, NextUpdate time.Time // zero when no CRL exists
+}
+
+// crlSchedules lists the CAs that may publish CRLs (ACTIVE or DISABLED
+// with a revocation configuration) and their current CRL's times.
+func (s *Service) crlSchedules(ctx context.Context) ([]crlSchedule, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, COALESCE(r.this_update, 0), COALESCE(r.next_update, 0)
+		FROM pca_cas c LEFT JOIN pca_crls r ON r.ca_id = c.id
+		WHERE c.status IN ('ACTIVE', 'DISABLED') AND c.revocation_json <> ''`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []crlSchedule
+	for rows.Next() {
+		var c crlSchedule
+		var tu, nu int64
+		if err := rows.Scan(&c.CAID, &tu, &nu); err != nil {
+			return nil, err
+		}
+		if tu != 0 {
+			c.ThisUpdate, c.NextUpdate = store.Time(tu), store.Time(nu)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// issuerCerts returns the installed certificates of CAs that may answer
+// OCSP (the responder's issuer index is rebuilt from them).
+func (s *Service) issuerCerts(ctx context.Context) (map[string][]byte, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, cert_der FROM pca_cas WHERE status IN ('ACTIVE', 'DISABLED') AND cert_der IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var id string
+		var der []byte
+		if err := rows.Scan(&id, &der); err != nil {
+			return nil, err
+		}
+		if len(der) > 0 {
+			out[id] = der
+		}
+	}
+	return out, rows.Err()
+}
