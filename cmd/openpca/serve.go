@@ -22,6 +22,8 @@ type serveCmd struct {
 	LogLevel  string        `default:"info" enum:"debug,info,warn,error" env:"OPENPCA_LOG_LEVEL" help:"Log level."`
 	Drain     time.Duration `default:"20s" help:"How long SIGTERM waits for in-flight requests."`
 	MasterKey string        `env:"OPENPCA_MASTER_KEY" hidden:"" help:"Base64 master key (else DATA_DIR/master.key)."`
+	PublicURL string        `env:"OPENPCA_PUBLIC_URL" help:"Base URL written into certificates' CRL distribution points and OCSP locations (default: the listen endpoint)."`
+	CRLDir    string        `env:"OPENPCA_CRL_DIR" type:"path" help:"Directory that also receives every published CRL, for a static web server."`
 
 	BootstrapAccountID       string `env:"OPENPCA_BOOTSTRAP_ACCOUNT_ID" hidden:""`
 	BootstrapAccessKeyID     string `env:"OPENPCA_BOOTSTRAP_ACCESS_KEY_ID" hidden:""`
@@ -37,22 +39,30 @@ func (c *serveCmd) Run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	app, err := server.Open(ctx, server.Config{
-		DataDir:   c.DataDir,
-		Region:    c.Region,
-		MasterKey: c.MasterKey,
-		Logger:    logger,
-	})
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-
+	// Listen first: with port 0 the endpoint, which certificates name for
+	// CRLs and OCSP, is known only now.
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return err
 	}
 	endpoint := "http://" + ln.Addr().String()
+	public := c.PublicURL
+	if public == "" {
+		public = endpoint
+	}
+	app, err := server.Open(ctx, server.Config{
+		DataDir:   c.DataDir,
+		Region:    c.Region,
+		MasterKey: c.MasterKey,
+		Logger:    logger,
+		PublicURL: public,
+		CRLDir:    c.CRLDir,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer app.Close()
 	boot, err := app.Bootstrap(ctx, server.BootstrapSpec{
 		AccountID:       c.BootstrapAccountID,
 		AccessKeyID:     c.BootstrapAccessKeyID,

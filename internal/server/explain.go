@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/pca"
 )
 
 // ExplainInput asks how a request by Principal would be decided.
@@ -154,4 +155,18 @@ func reasonText(r authz.Reason) string {
 		return "the permissions boundary does not allow it"
 	}
 	return "unknown reason"
+}
+
+// WhoCan lists every principal that can perform action on the CA now,
+// answered as the CA owner's root would see it.
+func (a *App) WhoCan(ctx context.Context, caARN, action string) ([]pca.PrincipalAccess, error) {
+	owner := accountOfARN(caARN)
+	if owner == "" {
+		return nil, fmt.Errorf("%q is not a CA ARN", caARN)
+	}
+	root, err := a.IAMStore.PrincipalByARN(ctx, "arn:aws:iam::"+owner+":root")
+	if err != nil {
+		return nil, err
+	}
+	return a.PCA.WhoCan(ctx, &authz.Caller{Principal: *root}, caARN, action)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/org"
 	"github.com/openpca/openpca/internal/pca"
+	"github.com/openpca/openpca/internal/pkihttp"
 	"github.com/openpca/openpca/internal/store"
 )
 
@@ -37,6 +38,12 @@ type Config struct {
 	MasterKey string
 	Clock     clock.Clock
 	Logger    *slog.Logger
+	// PublicURL is the base URL written into issued certificates' CRL
+	// distribution points and OCSP locations ("" leaves them out).
+	PublicURL string
+	// CRLDir, when set, also receives every published CRL (for a static
+	// web server).
+	CRLDir string
 }
 
 // App is an opened OpenPCA instance.
@@ -81,7 +88,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	orgSvc := org.New(orgStore, iamStore, engine)
 	soft := keystore.NewSoftware(mk, 0)
 	keys := &keystore.Router{Default: soft, ByScheme: map[string]keystore.KeyStore{keystore.SoftwareScheme: soft}}
-	pcaSvc := pca.New(db, keys, engine, cfg.Clock, pca.Config{Region: cfg.Region, Partition: "aws"})
+	pcaSvc := pca.New(db, keys, engine, cfg.Clock, pca.Config{
+		Region: cfg.Region, Partition: "aws",
+		PublicBaseURL: cfg.PublicURL, CRLDir: cfg.CRLDir, AuditDir: filepath.Join(cfg.DataDir, "audit"),
+	})
+	pcaSvc.SetDirectory(iamStore) // who-can enumerates IAM principals
 
 	api := awsapi.New(awsapi.Config{
 		Region: cfg.Region,
@@ -93,7 +104,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
-	a.Handler = mux
+	// CRL and OCSP are matched before the mux: ServeMux would redirect OCSP
+	// GET paths, whose base64 may contain "//".
+	a.Handler = pkihttp.New(pkihttp.Config{PCA: pcaSvc, Credentials: credentialStore{iamStore}, Clock: cfg.Clock, Logger: cfg.Logger}, mux)
 	return a, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,15 +24,38 @@ type server struct {
 	bin      string
 }
 
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// buildBinary builds cmd/openpca once for all tests of the package.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "openpca")
-	cmd := exec.Command("go", "build", "-o", bin, "../../cmd/openpca")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("build: %v", err)
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "openpca-e2e-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "openpca")
+		cmd := exec.Command("go", "build", "-o", builtBin, "../../cmd/openpca")
+		cmd.Stderr = os.Stderr
+		buildErr = cmd.Run()
+	})
+	if buildErr != nil {
+		t.Fatalf("build: %v", buildErr)
 	}
-	return bin
+	return builtBin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
+	os.Exit(code)
 }
 
 func startServer(t *testing.T, bin, dataDir string, env ...string) *server {
@@ -175,5 +199,24 @@ func TestAWSCLIOrganization(t *testing.T) {
 	bin := buildBinary(t)
 	s := startServer(t, bin, t.TempDir())
 	t.Log(s.runScript(t, "org_cli.sh"))
+	s.stop(t)
+}
+
+func TestAWSCLICrossAccountPolicy(t *testing.T) {
+	requireTool(t, "aws")
+	requireTool(t, "openssl")
+	bin := buildBinary(t)
+	s := startServer(t, bin, t.TempDir())
+	t.Log(s.runScript(t, "cross_account_cli.sh"))
+	s.stop(t)
+}
+
+func TestAWSCLIRevocationCRLAndOCSP(t *testing.T) {
+	requireTool(t, "aws")
+	requireTool(t, "openssl")
+	requireTool(t, "curl")
+	bin := buildBinary(t)
+	s := startServer(t, bin, t.TempDir())
+	t.Log(s.runScript(t, "revocation_cli.sh"))
 	s.stop(t)
 }
