@@ -85,6 +85,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Concurrency = 1
 	}
 	op, ok := Operations[cfg.Operation]
+	if ok {
+		cfg.KeyAlgorithm = "" // only acm-pca operations create a CA
+	}
 	var raw time.Duration
 	var rawLabel string
 	if !ok {

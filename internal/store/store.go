@@ -28,7 +28,14 @@ var migrationFS embed.FS
 // DB is the opened database.
 type DB struct {
 	*sql.DB
-	path string
+	path  string
+	cache stmtCache
+}
+
+// Close closes the cached statements and the database.
+func (db *DB) Close() error {
+	db.closeStatements()
+	return db.DB.Close()
 }
 
 // FileName is the SQLite database file inside the data directory.
@@ -54,6 +61,9 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 	}
 	// Readers run concurrently under WAL; writers serialize on the lock.
 	sqldb.SetMaxOpenConns(8)
+	// Keep every connection: a new SQLite connection re-parses the whole
+	// schema, which costs more than most queries.
+	sqldb.SetMaxIdleConns(8)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: sqldb, path: path}
 	if err := db.PingContext(ctx); err != nil {
