@@ -12,7 +12,8 @@ go test -run=NONE -benchmem -count="$count" \
   -bench='^(BenchmarkEvaluateAccountShare|BenchmarkEvaluateOrgShare|BenchmarkParse)$' ./internal/policy/
 go test -run=NONE -benchmem -count="$count" -bench='^BenchmarkAuthorize' ./internal/authz/
 go test -run=NONE -benchmem -count="$count" -bench='^(BenchmarkIssueP256|BenchmarkIssueRSA2048)$' ./internal/pki/
-go test -run=NONE -benchmem -count="$count" -bench='^BenchmarkIssueCertificateService' ./internal/pca/
+go test -run=NONE -benchmem -count="$count" -bench='^(BenchmarkIssueCertificateService|BenchmarkIssueSameAccount|BenchmarkIssueCrossAccount|BenchmarkAuthorizeIssue|BenchmarkOCSP)' ./internal/pca/
+go test -run=NONE -benchmem -count=1 -bench='^BenchmarkCRL100k$' ./internal/pki/
 
 echo "== load test: GetCallerIdentity through HTTP + SigV4 + authz"
 work=$(mktemp -d)

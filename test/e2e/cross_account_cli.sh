@@ -74,6 +74,11 @@ if aws --profile xacct-c acm-pca issue-certificate --certificate-authority-arn "
   --signing-algorithm SHA256WITHECDSA --validity Value=30,Type=DAYS 2>err.txt; then echo "C issued"; exit 1; fi
 grep -q "User: arn:aws:iam::$acct_c:root is not authorized to perform: acm-pca:IssueCertificate on resource: $ca because no resource-based policy allows the acm-pca:IssueCertificate action" err.txt
 
+# Beyond AWS: who can issue from the CA right now, and why.
+"$OPENPCA_BIN" admin who-can --data-dir "$OPENPCA_DATA_DIR" --ca "$ca" > whocan.txt
+grep -q "arn:aws:iam::$acct_b:root" whocan.txt || { echo "who-can does not list B's root"; cat whocan.txt; exit 1; }
+grep -q "AllowedByBoth" whocan.txt
+
 # After delete-policy, B is denied again.
 aws acm-pca delete-policy --resource-arn "$ca"
 if aws acm-pca get-policy --resource-arn "$ca" 2>err.txt; then echo "policy still there"; exit 1; fi
@@ -81,4 +86,6 @@ grep -q "ResourceNotFoundException" err.txt
 if aws --profile xacct-b acm-pca issue-certificate --certificate-authority-arn "$ca" --csr fileb://leaf.csr \
   --signing-algorithm SHA256WITHECDSA --validity Value=30,Type=DAYS 2>err.txt; then echo "B issued after delete-policy"; exit 1; fi
 grep -q "because no resource-based policy allows the acm-pca:IssueCertificate action" err.txt
+"$OPENPCA_BIN" admin who-can --data-dir "$OPENPCA_DATA_DIR" --ca "$ca" > whocan.txt
+if grep -q "arn:aws:iam::$acct_b:" whocan.txt; then echo "who-can still lists B after delete-policy"; cat whocan.txt; exit 1; fi
 echo "cross-account cli ok: $ca shared with $acct_b, issued $leaf"
