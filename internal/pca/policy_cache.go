@@ -3,10 +3,8 @@ package pca
 import (
 	"context"
 	"encoding/json"
-	"runtime"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/openpca/openpca/internal/authz"
 )
@@ -25,9 +23,7 @@ type caPolicies struct {
 	expires        time.Time
 }
 
-// policyState is per-Service state kept beside the Service struct (whose
-// file belongs to another change): the policy cache and the who-can
-// directory. It is dropped when the Service is collected.
+// policyState is the Service's policy cache and who-can directory.
 type policyState struct {
 	mu    sync.RWMutex
 	byCA  map[string]*caPolicies
@@ -36,19 +32,7 @@ type policyState struct {
 	dir   Directory
 }
 
-var policyStates sync.Map // weak.Pointer[Service] → *policyState
-
-func (s *Service) pstate() *policyState {
-	key := weak.Make(s)
-	if v, ok := policyStates.Load(key); ok {
-		return v.(*policyState)
-	}
-	v, loaded := policyStates.LoadOrStore(key, &policyState{byCA: map[string]*caPolicies{}})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Service]) { policyStates.Delete(k) }, key)
-	}
-	return v.(*policyState)
-}
+func (s *Service) pstate() *policyState { return &s.policy }
 
 // invalidatePolicy drops the cached policy of a CA, so that the next call
 // reads it again. PutPolicy and DeletePolicy call it; so must any change to
@@ -79,6 +63,9 @@ func (s *Service) policiesFor(ctx context.Context, ca *caRow) (*caPolicies, erro
 	st.mu.Lock()
 	// An invalidation while we read means what we read may be stale.
 	if st.gen == gen {
+		if st.byCA == nil {
+			st.byCA = make(map[string]*caPolicies)
+		}
 		st.byCA[ca.ID] = p
 	}
 	st.mu.Unlock()

@@ -101,6 +101,9 @@ type Service struct {
 	idemMu sync.Mutex
 	idem   map[string]*idemLock
 
+	// policy caches each CA's resource policy and holds the who-can directory.
+	policy policyState
+
 	// certCache holds parsed CA certificates by CA id.
 	certMu    sync.Mutex
 	certCache map[string]*cachedCert
