@@ -15,7 +15,7 @@ grep -rl --include='*_test.go' '^func Fuzz' internal | sort | while read -r f; d
   pkg=./$(dirname "$f")
   for name in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | cut -d' ' -f2); do
     echo "fuzz $pkg $name ($fuzztime)"
-    go test -run=NONE -fuzz="^${name}\$" -fuzztime="$fuzztime" "$pkg" >/tmp/openpca-fuzz.log 2>&1 || { cat /tmp/openpca-fuzz.log; exit 1; }
+    go test -run=NONE -fuzz="^${name}\$" -fuzztime="$fuzztime" -fuzzminimizetime=2s "$pkg" >/tmp/openpca-fuzz.log 2>&1 || { cat /tmp/openpca-fuzz.log; exit 1; }
   done
 done
 
