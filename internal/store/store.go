@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -116,10 +117,25 @@ func IsUniqueViolation(err error) bool {
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
 }
 
-// Nanos converts t to the stored form: UTC Unix nanoseconds.
+// maxStored and minStored are the instants int64 nanoseconds can hold
+// (1677-09-21 to 2262-04-11).
+var (
+	maxStored = time.Unix(0, math.MaxInt64)
+	minStored = time.Unix(0, math.MinInt64+1)
+)
+
+// Nanos converts t to the stored form: UTC Unix nanoseconds. Instants past
+// what int64 nanoseconds hold (a certificate valid until 9999-12-31 is
+// legal) are clamped to the last representable one instead of wrapping
+// into the past, so comparisons with the clock stay right.
 func Nanos(t time.Time) int64 {
-	if t.IsZero() {
+	switch {
+	case t.IsZero():
 		return 0
+	case t.After(maxStored):
+		return math.MaxInt64
+	case t.Before(minStored):
+		return math.MinInt64 + 1
 	}
 	return t.UnixNano()
 }

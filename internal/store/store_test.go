@@ -92,6 +92,14 @@ func TestUniqueViolationAndTimes(t *testing.T) {
 	if !Time(0).IsZero() || Nanos(time.Time{}) != 0 {
 		t.Fatal("zero time not preserved")
 	}
+	// Far-future validity (9999-12-31) clamps instead of wrapping into the past.
+	far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+	if got := Time(Nanos(far)); !got.After(time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("9999-12-31 stored as %v", got)
+	}
+	if got := Time(Nanos(time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC))); !got.Before(time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("year 1000 stored as %v", got)
+	}
 }
 
 func TestSplitStatements(t *testing.T) {
