@@ -35,7 +35,7 @@ func (s *Service) GetCertificateAuthorityCsr(ctx context.Context, caller *authz.
 // ACTIVE; ACTIVE and EXPIRED CAs get their certificate replaced (an EXPIRED
 // CA returns to the status it had, ACTIVE or DISABLED).
 func (s *Service) ImportCertificateAuthorityCertificate(ctx context.Context, caller *authz.Caller, in *ImportCertificateAuthorityCertificateInput) (*Empty, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCAFresh(ctx, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}

@@ -164,7 +164,10 @@ func (s *Service) GetCertificate(ctx context.Context, caller *authz.Caller, in *
 	}
 	out := &GetCertificateOutput{Certificate: string(pki.EncodeCertPEM(der))}
 	if len(ca.Cert) > 0 {
-		out.CertificateChain = string(pki.EncodeCertPEM(ca.Cert)) + string(ca.Chain)
+		out.CertificateChain = ca.issuedChain
+		if out.CertificateChain == "" { // a row not read by readCA
+			out.CertificateChain = string(pki.EncodeCertPEM(ca.Cert)) + string(ca.Chain)
+		}
 	}
 	return out, nil
 }

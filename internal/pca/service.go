@@ -103,6 +103,8 @@ type Service struct {
 
 	// policy caches each CA's resource policy and holds the who-can directory.
 	policy policyState
+	// cas caches CA rows (ca_cache.go).
+	cas caCache
 
 	// certCache holds parsed CA certificates by CA id.
 	certMu    sync.Mutex
@@ -214,8 +216,19 @@ func (s *Service) parseCAARN(arn string) (account, id string, err error) {
 }
 
 // loadCA resolves a CA ARN to its row: InvalidArn for a malformed ARN,
-// ResourceNotFound for an unknown or permanently deleted CA.
+// ResourceNotFound for an unknown or permanently deleted CA. The row may
+// come from the cache and must not be modified.
 func (s *Service) loadCA(ctx context.Context, arn string) (*caRow, error) {
+	return s.resolveCA(ctx, arn, false)
+}
+
+// loadCAFresh is loadCA reading the database, for the operations that
+// change the CA.
+func (s *Service) loadCAFresh(ctx context.Context, arn string) (*caRow, error) {
+	return s.resolveCA(ctx, arn, true)
+}
+
+func (s *Service) resolveCA(ctx context.Context, arn string, fresh bool) (*caRow, error) {
 	if s.closed.Load() {
 		return nil, errf(ErrRequestFailed, "The service is shutting down; please retry.")
 	}
@@ -223,7 +236,7 @@ func (s *Service) loadCA(ctx context.Context, arn string) (*caRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	ca, err := s.getCA(ctx, id)
+	ca, err := s.getCAFrom(ctx, id, fresh)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/openpca/openpca/internal/pki"
 	"github.com/openpca/openpca/internal/store"
 )
 
@@ -36,6 +37,10 @@ type caRow struct {
 
 	Token, CreatedBy string
 	Tags             map[string]string
+
+	// issuedChain is the chain GetCertificate answers for the CA's
+	// certificates (its certificate PEM, then its own chain); set by readCA.
+	issuedChain string
 }
 
 // effectiveStatus is the status callers see: ACTIVE or DISABLED CAs whose
@@ -95,6 +100,7 @@ func marshalJSON(v any) string {
 // createCA inserts a CREATING CA and its tags unless the owner's quota
 // (CAs not permanently deleted) is reached.
 func (s *Service) createCA(ctx context.Context, c *caRow, quota int, now time.Time) error {
+	defer s.invalidateCA(c.ID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pca_cas WHERE owner_account = $1
@@ -171,8 +177,9 @@ func (p *prepared) close() {
 	}
 }
 
-// getCA loads a CA with its tags; nil when it does not exist.
-func (s *Service) getCA(ctx context.Context, id string) (*caRow, error) {
+// readCA reads a CA with its tags from the database; nil when it does not
+// exist. Callers go through getCA (ca_cache.go).
+func (s *Service) readCA(ctx context.Context, id string) (*caRow, error) {
 	c, err := scanCA(s.stmts.getCA.QueryRowContext(ctx, id))
 	if errors.Is(err, store.ErrNoRows) {
 		return nil, nil
@@ -182,6 +189,9 @@ func (s *Service) getCA(ctx context.Context, id string) (*caRow, error) {
 	}
 	if c.Tags, err = s.tags(ctx, id); err != nil {
 		return nil, err
+	}
+	if len(c.Cert) > 0 {
+		c.issuedChain = string(pki.EncodeCertPEM(c.Cert)) + string(c.Chain)
 	}
 	return c, nil
 }
@@ -209,6 +219,7 @@ func (s *Service) listCAs(ctx context.Context, owner string, now time.Time, offs
 
 // finishCreate records the CA's key and CSR and moves CREATING → PENDING_CERTIFICATE.
 func (s *Service) finishCreate(ctx context.Context, id, handle string, blob, csr []byte, now time.Time) error {
+	defer s.invalidateCA(id)
 	_, err := s.db.ExecContext(ctx, `UPDATE pca_cas SET key_handle = $1, key_blob = $2, csr_der = $3, status = $4,
 		last_state_change_at = $5 WHERE id = $6 AND status = $7`, handle, blob, csr, statusPending, store.Nanos(now), id, statusCreating)
 	return err
@@ -216,6 +227,7 @@ func (s *Service) finishCreate(ctx context.Context, id, handle string, blob, csr
 
 // failCreate moves a CREATING CA to FAILED.
 func (s *Service) failCreate(ctx context.Context, id, reason string, now time.Time) error {
+	defer s.invalidateCA(id)
 	_, err := s.db.ExecContext(ctx, `UPDATE pca_cas SET status = $1, failure_reason = $2, last_state_change_at = $3
 		WHERE id = $4 AND status = $5`, statusFailed, reason, store.Nanos(now), id, statusCreating)
 	return err
@@ -238,6 +250,7 @@ func (s *Service) casUpdate(ctx context.Context, query string, args ...any) erro
 
 // installCert stores an imported CA certificate and chain and sets status.
 func (s *Service) installCert(ctx context.Context, c *caRow, cert, chain []byte, serial string, nb, na time.Time, status string, now time.Time) error {
+	defer s.invalidateCA(c.ID)
 	lc := store.Nanos(c.LastChange)
 	if status != c.Status {
 		lc = store.Nanos(now)
@@ -249,6 +262,7 @@ func (s *Service) installCert(ctx context.Context, c *caRow, cert, chain []byte,
 
 // updateCA sets status and revocation configuration.
 func (s *Service) updateCA(ctx context.Context, c *caRow, status string, rev *RevocationConfiguration, now time.Time) error {
+	defer s.invalidateCA(c.ID)
 	lc := store.Nanos(c.LastChange)
 	if status != c.Status {
 		lc = store.Nanos(now)
@@ -264,6 +278,7 @@ func (s *Service) updateCA(ctx context.Context, c *caRow, status string, rev *Re
 
 // markDeleted moves a CA to DELETED, remembering the status to restore.
 func (s *Service) markDeleted(ctx context.Context, c *caRow, until, now time.Time) error {
+	defer s.invalidateCA(c.ID)
 	return s.casUpdate(ctx, `UPDATE pca_cas SET status = $1, prior_status = $2, restorable_until = $3, last_state_change_at = $4
 		WHERE id = $5 AND status = $6 AND last_state_change_at = $7`,
 		statusDeleted, c.Status, store.Nanos(until), store.Nanos(now), c.ID, c.Status, store.Nanos(c.LastChange))
@@ -271,6 +286,7 @@ func (s *Service) markDeleted(ctx context.Context, c *caRow, until, now time.Tim
 
 // restore moves a DELETED CA back to its prior status.
 func (s *Service) restore(ctx context.Context, c *caRow, now time.Time) error {
+	defer s.invalidateCA(c.ID)
 	return s.casUpdate(ctx, `UPDATE pca_cas SET status = $1, prior_status = '', restorable_until = 0, last_state_change_at = $2
 		WHERE id = $3 AND status = $4 AND last_state_change_at = $5`,
 		c.PriorStatus, store.Nanos(now), c.ID, statusDeleted, store.Nanos(c.LastChange))
@@ -278,6 +294,7 @@ func (s *Service) restore(ctx context.Context, c *caRow, now time.Time) error {
 
 // removeCA deletes a CA, its tags and certificates for good.
 func (s *Service) removeCA(ctx context.Context, id string) error {
+	defer s.invalidateCA(id)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{`DELETE FROM pca_certificates WHERE ca_id = $1`, `DELETE FROM pca_ca_tags WHERE ca_id = $1`, `DELETE FROM pca_cas WHERE id = $1`} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
@@ -308,6 +325,7 @@ func (s *Service) tags(ctx context.Context, id string) (map[string]string, error
 
 // setTags adds or replaces tags, refusing a total above max.
 func (s *Service) setTags(ctx context.Context, id string, tags map[string]string, max int) error {
+	defer s.invalidateCA(id)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for k, v := range tags {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO pca_ca_tags (ca_id, tag_key, tag_value) VALUES ($1, $2, $3)
@@ -328,6 +346,7 @@ func (s *Service) setTags(ctx context.Context, id string, tags map[string]string
 
 // removeTags deletes tags: a nil value removes the key whatever its value.
 func (s *Service) removeTags(ctx context.Context, id string, tags []Tag) error {
+	defer s.invalidateCA(id)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, t := range tags {
 			var err error

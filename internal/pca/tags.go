@@ -40,7 +40,7 @@ func tagContext(tags []Tag) (map[string]string, map[string][]string, error) {
 
 // taggable loads a CA for a tag operation: any state but DELETED.
 func (s *Service) taggable(ctx context.Context, caller *authz.Caller, op, arn string, reqCtx map[string][]string) (*caRow, error) {
-	ca, err := s.loadCA(ctx, arn)
+	ca, err := s.loadCAFresh(ctx, arn)
 	if err != nil {
 		return nil, err
 	}
