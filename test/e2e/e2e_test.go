@@ -174,49 +174,34 @@ func TestAWSCLIWithPrintedExports(t *testing.T) {
 	s2.stop(t)
 }
 
-func TestBoto3WithPrintedExports(t *testing.T) {
-	requireTool(t, "python3")
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
-		t.Skip("boto3 is not installed on this machine")
+// TestScripts runs each end-to-end script against a fresh server, with
+// only what the server printed. A script whose tools are missing is
+// skipped with the reason.
+func TestScripts(t *testing.T) {
+	cases := []struct {
+		script string
+		tools  []string
+		module string // a python module the script needs
+	}{
+		{"boto3_basics.sh", []string{"python3"}, "boto3"},
+		{"pca_cli.sh", []string{"aws", "openssl", "python3"}, ""},
+		{"org_cli.sh", []string{"aws", "python3"}, ""},
+		{"cross_account_cli.sh", []string{"aws", "openssl", "python3"}, ""},
+		{"revocation_cli.sh", []string{"aws", "openssl", "curl", "python3"}, ""},
 	}
-	bin := buildBinary(t)
-	s := startServer(t, bin, t.TempDir())
-	s.runScript(t, "boto3_basics.sh")
-	s.stop(t)
-}
-
-func TestAWSCLIPrivateCA(t *testing.T) {
-	requireTool(t, "aws")
-	requireTool(t, "openssl")
-	bin := buildBinary(t)
-	s := startServer(t, bin, t.TempDir())
-	t.Log(s.runScript(t, "pca_cli.sh"))
-	s.stop(t)
-}
-
-func TestAWSCLIOrganization(t *testing.T) {
-	requireTool(t, "aws")
-	bin := buildBinary(t)
-	s := startServer(t, bin, t.TempDir())
-	t.Log(s.runScript(t, "org_cli.sh"))
-	s.stop(t)
-}
-
-func TestAWSCLICrossAccountPolicy(t *testing.T) {
-	requireTool(t, "aws")
-	requireTool(t, "openssl")
-	bin := buildBinary(t)
-	s := startServer(t, bin, t.TempDir())
-	t.Log(s.runScript(t, "cross_account_cli.sh"))
-	s.stop(t)
-}
-
-func TestAWSCLIRevocationCRLAndOCSP(t *testing.T) {
-	requireTool(t, "aws")
-	requireTool(t, "openssl")
-	requireTool(t, "curl")
-	bin := buildBinary(t)
-	s := startServer(t, bin, t.TempDir())
-	t.Log(s.runScript(t, "revocation_cli.sh"))
-	s.stop(t)
+	for _, tc := range cases {
+		t.Run(strings.TrimSuffix(tc.script, ".sh"), func(t *testing.T) {
+			for _, tool := range tc.tools {
+				requireTool(t, tool)
+			}
+			if tc.module != "" {
+				if err := exec.Command("python3", "-c", "import "+tc.module).Run(); err != nil {
+					t.Skipf("python module %s is not installed on this machine", tc.module)
+				}
+			}
+			s := startServer(t, buildBinary(t), t.TempDir())
+			t.Log(s.runScript(t, tc.script))
+			s.stop(t)
+		})
+	}
 }
