@@ -84,14 +84,21 @@ func (s *Service) CreateCertificateAuthorityAuditReport(ctx context.Context, cal
 	row := &auditRow{ID: id, CAID: ca.ID, Status: auditCreating, Bucket: in.S3BucketName,
 		Key: "audit-report/" + ca.ID + "/" + id + "." + ext, Format: in.AuditReportResponseFormat,
 		CreatedAt: now, RequestedBy: caller.ARN}
+	// Reserved before the row exists, so a closing service leaves no
+	// report stuck in CREATING.
+	if !s.rev.startAudit() {
+		return nil, errf(ErrRequestFailed, "The service is shutting down; please retry.")
+	}
 	busy, err := s.insertAuditReport(ctx, row, now.Add(-auditInterval))
+	if err != nil || busy {
+		s.rev.auditWG.Done()
+	}
 	if err != nil {
 		return nil, err
 	}
 	if busy {
 		return nil, errf(ErrRequestInProgress, "An audit report for %s was created less than 30 minutes ago; try again later.", ca.ARN)
 	}
-	s.rev.auditWG.Add(1)
 	go func() {
 		defer s.rev.auditWG.Done()
 		status := auditSuccess
@@ -167,6 +174,23 @@ func (s *Service) AuditReportObject(ctx context.Context, caller *authz.Caller, b
 		ctype = "text/csv"
 	}
 	return b, ctype, nil
+}
+
+// removeAuditFiles deletes a removed CA's report files: without their
+// rows nobody can download them. Each CA's reports live in their own
+// directory per bucket. Failures are logged; the rows are gone already.
+func (s *Service) removeAuditFiles(caID string, buckets []string) {
+	if s.cfg.AuditDir == "" || !uuidRE.MatchString(caID) {
+		return
+	}
+	for _, b := range buckets {
+		if !bucketRE.MatchString(b) || strings.Contains(b, "..") {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(s.cfg.AuditDir, b, "audit-report", caID)); err != nil {
+			s.cfg.Logger.Warn("pca: removing a deleted CA's audit reports failed", "ca", caID, "bucket", b, "error", err.Error())
+		}
+	}
 }
 
 func (s *Service) auditPath(r *auditRow) string {

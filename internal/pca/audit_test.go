@@ -132,3 +132,19 @@ func TestAuditReportBadInput(t *testing.T) {
 		CertificateAuthorityArn: ca, AuditReportId: "00000000-0000-4000-8000-000000000000"})
 	wantKind(t, err, ErrNotFound)
 }
+
+// TestAuditReportAfterClose: once the revocation machinery is closed (its
+// Wait done), a report request that got past the service's closed check
+// is refused instead of starting a writer nobody waits for.
+func TestAuditReportAfterClose(t *testing.T) {
+	e := newEnv(t, Config{AuditDir: t.TempDir()})
+	ca := e.revRoot(nil)
+	e.svc.rev.close()
+	_, err := e.svc.CreateCertificateAuthorityAuditReport(bg, rootCaller(acct), &CreateCertificateAuthorityAuditReportInput{
+		CertificateAuthorityArn: ca, S3BucketName: "audit-bucket", AuditReportResponseFormat: "JSON"})
+	wantKind(t, err, ErrRequestFailed)
+	var n int
+	if err := e.db.QueryRowContext(bg, `SELECT COUNT(*) FROM pca_audit_reports`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d report rows (%v) after a refused request", n, err)
+	}
+}

@@ -58,7 +58,15 @@ func (b *batcher) commit(ctx context.Context, row *certRow) error {
 		b.end()
 		return errClosed
 	}
-	b.queue <- p
+	// A full queue (the committer behind) must not hold a caller whose
+	// context ended: nothing was queued, so giving up is safe.
+	select {
+	case b.queue <- p:
+	case <-ctx.Done():
+		b.mu.RUnlock()
+		b.end()
+		return ctx.Err()
+	}
 	b.signing.Add(-1)
 	b.mu.RUnlock()
 	// The row may be committed even if ctx ends now; waiting keeps the

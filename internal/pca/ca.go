@@ -3,6 +3,7 @@ package pca
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -108,7 +109,13 @@ func (s *Service) generateCAKey(ctx context.Context, row *caRow) error {
 		_ = s.keys.Destroy(ctx, key.Handle, key.Blob)
 		return fail("OTHER", err)
 	}
-	return s.finishCreate(ctx, row.ID, key.Handle, key.Blob, csr, s.clk.Now())
+	err = s.finishCreate(ctx, row.ID, key.Handle, key.Blob, csr, s.clk.Now())
+	if errors.Is(err, ErrConcurrentModify) {
+		// Deleted while CREATING: no row holds the key, so nothing else
+		// would ever destroy it.
+		_ = s.keys.Destroy(ctx, key.Handle, key.Blob)
+	}
+	return err
 }
 
 func supportedKey(alg pki.KeyAlgorithm) bool {
@@ -313,6 +320,12 @@ func validateRevocation(rc *RevocationConfiguration) error {
 		if hasScheme(c.CustomCname) {
 			return errf(ErrInvalidArgs, "CustomCname must not include a protocol prefix such as http:// or https://.")
 		}
+		if c.CustomCname != "" && !validCNAME(c.CustomCname) {
+			return errf(ErrInvalidArgs, "CustomCname %q is not a valid DNS name.", c.CustomCname)
+		}
+		if !validCustomPath(c.CustomPath) {
+			return errf(ErrInvalidArgs, "CustomPath %q is not valid: use path segments of letters, digits, '.', '_', '~' and '-', without '.' or '..' segments.", c.CustomPath)
+		}
 	}
 	if o := rc.OcspConfiguration; o != nil {
 		if o.Enabled == nil {
@@ -324,8 +337,41 @@ func validateRevocation(rc *RevocationConfiguration) error {
 		if hasScheme(o.OcspCustomCname) {
 			return errf(ErrInvalidArgs, "OcspCustomCname must not include a protocol prefix such as http:// or https://.")
 		}
+		if o.OcspCustomCname != "" && !validCNAME(o.OcspCustomCname) {
+			return errf(ErrInvalidArgs, "OcspCustomCname %q is not a valid DNS name.", o.OcspCustomCname)
+		}
 	}
 	return nil
+}
+
+// The CNAMEs and the path end up in certificate URLs and, for the path,
+// in a file name under CRLDir: only plain DNS names and plain path
+// segments are accepted (no '?', '#', spaces, percent-escapes or dot
+// segments that would change what the URL or file names).
+var (
+	dnsLabel     = `[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?`
+	dnsNameRE    = regexp.MustCompile(`^` + dnsLabel + `(?:\.` + dnsLabel + `)*$`)
+	customPathRE = regexp.MustCompile(`^[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*$`)
+)
+
+func validCNAME(s string) bool { return len(s) <= 253 && dnsNameRE.MatchString(s) }
+
+// validCustomPath accepts "" and relative paths of plain segments; the
+// leading and trailing slashes crlLocation trims are allowed.
+func validCustomPath(p string) bool {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return true
+	}
+	if !customPathRE.MatchString(p) {
+		return false
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 func hasScheme(s string) bool {

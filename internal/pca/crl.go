@@ -76,17 +76,30 @@ func canPublish(ca *caRow, now time.Time) bool {
 // expired one appears in one CRL after expiry), CRL number one above the
 // last, nextUpdate ExpirationInDays ahead, and for PARTITIONED CRLs the
 // issuing distribution point. It also writes the CRL under CRLDir.
-func (s *Service) generateCRL(ctx context.Context, ca *caRow) (_ *crlRecord, err error) {
+//
+// With ifStale (requests for the CRL), a CRL that another caller
+// published while this one waited for genMu is returned instead, so
+// concurrent GETs sign once.
+func (s *Service) generateCRL(ctx context.Context, ca *caRow, ifStale bool) (_ *crlRecord, err error) {
 	r := s.rev
 	r.genMu.Lock()
 	defer r.genMu.Unlock()
+	url, path, ok := s.crlLocation(ca)
+	if ifStale && ok {
+		cur, err := s.currentCRL(ctx, ca.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !s.crlStale(ca.ID, cur, path, s.clk.Now()) {
+			return cur, nil
+		}
+	}
 	r.clearDirty(ca.ID)
 	defer func() {
 		if err != nil {
 			r.markDirtyQuiet(ca.ID) // retried by the schedule
 		}
 	}()
-	url, path, ok := s.crlLocation(ca)
 	if !ok {
 		return nil, errf(ErrInvalidState, "The certificate authority %s has CRLs disabled.", ca.ARN)
 	}
@@ -138,12 +151,23 @@ func (s *Service) generateCRL(ctx context.Context, ca *caRow) (_ *crlRecord, err
 		return s.getCRL(ctx, ca.ID)
 	}
 	r.crlCache.Store(ca.ID, rec)
+	// The stored CRL is what is served; the directory copy is a
+	// convenience for static servers. Failing here must not fail the
+	// request nor mark the CA dirty: every anonymous GET would then sign
+	// a new CRL. The next scheduled publication writes the file again.
 	if s.cfg.CRLDir != "" {
 		if err := writeCRLFile(s.cfg.CRLDir, path, der); err != nil {
-			return rec, &Error{Kind: ErrRequestFailed, Msg: "The CRL could not be written to the CRL directory.", Err: err}
+			s.cfg.Logger.Warn("pca: writing the CRL file failed", "ca", ca.ID, "crl_number", number, "error", err.Error())
 		}
 	}
 	return rec, nil
+}
+
+// crlStale reports whether the CA's stored CRL rec must be regenerated
+// before it is served at path: none yet, revocations pending, past its
+// nextUpdate, or published at another path.
+func (s *Service) crlStale(caID string, rec *crlRecord, path string, now time.Time) bool {
+	return rec == nil || s.rev.isDirty(caID) || !now.Before(rec.NextUpdate) || rec.Path != path
 }
 
 // writeCRLFile writes der at dir/path atomically. A path that would
@@ -202,8 +226,8 @@ func (s *Service) CRL(ctx context.Context, caID, path string) ([]byte, error) {
 		return nil, err
 	}
 	now := s.clk.Now()
-	if canPublish(ca, now) && (rec == nil || s.rev.isDirty(caID) || !now.Before(rec.NextUpdate) || rec.Path != path) {
-		if rec, err = s.generateCRL(ctx, ca); err != nil {
+	if canPublish(ca, now) && s.crlStale(caID, rec, path, now) {
+		if rec, err = s.generateCRL(ctx, ca, true); err != nil {
 			return nil, err
 		}
 	}
@@ -321,7 +345,7 @@ func (s *Service) publishOne(ctx context.Context, caID string) {
 		s.rev.clearDirty(caID)
 		return
 	}
-	_, _ = s.generateCRL(ctx, ca) // a failure stays dirty for the next run
+	_, _ = s.generateCRL(ctx, ca, false) // a failure stays dirty for the next run
 }
 
 // markDirtyQuiet marks a CA for the next scheduled run without waking the
@@ -330,4 +354,13 @@ func (r *revocation) markDirtyQuiet(caID string) {
 	r.crlMu.Lock()
 	r.dirty[caID] = true
 	r.crlMu.Unlock()
+}
+
+// forgetCA drops a removed CA's CRL and OCSP state from memory.
+func (r *revocation) forgetCA(caID string) {
+	r.crlCache.Delete(caID)
+	r.clearDirty(caID)
+	r.respMu.Lock()
+	delete(r.responders, caID)
+	r.respMu.Unlock()
 }

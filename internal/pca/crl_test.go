@@ -1,10 +1,14 @@
 package pca
 
 import (
+	"bytes"
 	"crypto/x509"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -227,4 +231,65 @@ func TestCRLPartitionedAndPaths(t *testing.T) {
 	off := e2.revRoot(nil)
 	_, err := e2.svc.CRL(bg, caIDOf(off), "/crl/"+caIDOf(off)+".crl")
 	wantKind(t, err, ErrNotFound)
+}
+
+// TestCRLDirWriteFailure: when the CRL directory cannot be written, the
+// stored CRL is still served and the failure is logged; the CA does not
+// stay dirty, so later GETs do not sign new CRLs.
+func TestCRLDirWriteFailure(t *testing.T) {
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	e := newEnv(t, Config{PublicBaseURL: base, CRLDir: notDir, CRLCheckInterval: time.Hour, CRLDebounce: time.Hour,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ca := e.revRoot(crlOn(nil))
+	a, _ := e.leaf(ca, "a.example.com")
+	if err := e.revoke(ca, serialOf(a), "KEY_COMPROMISE"); err != nil {
+		t.Fatal(err)
+	}
+	first := e.fetchCRL(ca)
+	if len(first.RevokedCertificateEntries) != 1 {
+		t.Errorf("%d entries, want 1", len(first.RevokedCertificateEntries))
+	}
+	if !strings.Contains(logs.String(), "writing the CRL file failed") {
+		t.Errorf("no warning logged: %q", logs.String())
+	}
+	for i := range 3 {
+		if again := e.fetchCRL(ca); again.Number.Cmp(first.Number) != 0 {
+			t.Fatalf("GET %d signed a new CRL: number %v, want %v", i, again.Number, first.Number)
+		}
+	}
+}
+
+// TestCRLConcurrentGetsSignOnce: GETs that queued behind one CRL
+// generation serve its result instead of each signing another.
+func TestCRLConcurrentGetsSignOnce(t *testing.T) {
+	e := newEnv(t, Config{PublicBaseURL: base, CRLCheckInterval: time.Hour, CRLDebounce: time.Hour})
+	ca := e.revRoot(crlOn(nil))
+	e.fetchCRL(ca)
+	a, _ := e.leaf(ca, "a.example.com")
+	if err := e.revoke(ca, serialOf(a), "KEY_COMPROMISE"); err != nil {
+		t.Fatal(err)
+	}
+	e.svc.rev.genMu.Lock() // hold generation while the GETs pile up
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := e.svc.CRL(bg, caIDOf(ca), "/crl/"+caIDOf(ca)+".crl"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	time.Sleep(200 * time.Millisecond)
+	e.svc.rev.genMu.Unlock()
+	wg.Wait()
+	rec, err := e.svc.getCRL(bg, caIDOf(ca))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Number != 2 {
+		t.Errorf("CRL number %d after concurrent GETs, want 2 (one signing)", rec.Number)
+	}
 }

@@ -60,12 +60,15 @@ func (r *recordingSealer) Seal(p, ad []byte) ([]byte, error) {
 }
 
 // gatedKeys wraps a KeyStore: Generate waits on gate (when set) and fails
-// with failGen (when set).
+// with failGen (when set); generated and destroyed handles are recorded.
 type gatedKeys struct {
 	keystore.KeyStore
 	gate    chan struct{}
 	started chan struct{}
 	failGen error
+
+	mu                   sync.Mutex
+	generated, destroyed []string
 }
 
 func (g *gatedKeys) Generate(ctx context.Context, alg pki.KeyAlgorithm) (*keystore.Key, error) {
@@ -76,7 +79,20 @@ func (g *gatedKeys) Generate(ctx context.Context, alg pki.KeyAlgorithm) (*keysto
 	if g.failGen != nil {
 		return nil, g.failGen
 	}
-	return g.KeyStore.Generate(ctx, alg)
+	k, err := g.KeyStore.Generate(ctx, alg)
+	if err == nil {
+		g.mu.Lock()
+		g.generated = append(g.generated, k.Handle)
+		g.mu.Unlock()
+	}
+	return k, err
+}
+
+func (g *gatedKeys) Destroy(ctx context.Context, handle string, blob []byte) error {
+	g.mu.Lock()
+	g.destroyed = append(g.destroyed, handle)
+	g.mu.Unlock()
+	return g.KeyStore.Destroy(ctx, handle, blob)
 }
 
 type env struct {

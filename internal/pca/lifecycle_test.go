@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +183,36 @@ func TestCreatingAndFailed(t *testing.T) {
 	}
 	_, err = e.svc.DescribeCertificateAuthority(bg, rootCaller(acct), &DescribeCertificateAuthorityInput{CertificateAuthorityArn: failed})
 	wantKind(t, err, ErrNotFound)
+}
+
+// TestDeleteWhileCreating: a CA deleted while its key is being generated
+// stays deleted; the create answers ConcurrentModificationException and
+// the new key is destroyed rather than left behind.
+func TestDeleteWhileCreating(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.keys.gate, e.keys.started = make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		_, err := e.svc.CreateCertificateAuthority(bg, rootCaller(acct), &CreateCertificateAuthorityInput{
+			CertificateAuthorityConfiguration: caConfig(pki.ECPrime256v1, "Doomed"), CertificateAuthorityType: "ROOT"})
+		done <- err
+	}()
+	<-e.keys.started
+	list, err := e.svc.ListCertificateAuthorities(bg, rootCaller(acct), &ListCertificateAuthoritiesInput{})
+	if err != nil || len(list.CertificateAuthorities) != 1 {
+		t.Fatalf("list while creating: %+v %v", list, err)
+	}
+	arn := list.CertificateAuthorities[0].Arn
+	if _, err := e.svc.DeleteCertificateAuthority(bg, rootCaller(acct), &DeleteCertificateAuthorityInput{CertificateAuthorityArn: arn}); err != nil {
+		t.Fatal(err)
+	}
+	close(e.keys.gate)
+	wantKind(t, <-done, ErrConcurrentModify)
+	_, err = e.svc.DescribeCertificateAuthority(bg, rootCaller(acct), &DescribeCertificateAuthorityInput{CertificateAuthorityArn: arn})
+	wantKind(t, err, ErrNotFound)
+	e.keys.mu.Lock()
+	defer e.keys.mu.Unlock()
+	if len(e.keys.generated) != 1 || !slices.Contains(e.keys.destroyed, e.keys.generated[0]) {
+		t.Errorf("generated %v, destroyed %v: the deleted CA's key was kept", e.keys.generated, e.keys.destroyed)
+	}
 }

@@ -1,6 +1,7 @@
 package pca
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -85,6 +86,7 @@ func TestCreateBadInput(t *testing.T) {
 			CrlConfiguration: &CrlConfiguration{Enabled: &f, S3BucketName: "bucket"}}}, ErrInvalidArgs},
 		{"CNAME with scheme", CreateCertificateAuthorityInput{RevocationConfiguration: &RevocationConfiguration{
 			OcspConfiguration: &OcspConfiguration{Enabled: new(true), OcspCustomCname: cname}}}, ErrInvalidArgs},
+		{"CustomPath with dot segment", CreateCertificateAuthorityInput{RevocationConfiguration: crlOn(func(c *CrlConfiguration) { c.CustomPath = "pki/../../etc" })}, ErrInvalidArgs},
 		{"aws: tag", CreateCertificateAuthorityInput{Tags: []Tag{{Key: "aws:x"}}}, ErrInvalidTag},
 	}
 	for _, tc := range cases {
@@ -174,4 +176,56 @@ func TestListPagination(t *testing.T) {
 	}
 	_, err = e.svc.ListCertificateAuthorities(bg, rootCaller("444455556666"), &ListCertificateAuthoritiesInput{NextToken: p1.NextToken})
 	wantKind(t, err, ErrInvalidNextToken)
+}
+
+// TestRevocationNames: CustomPath, CustomCname and OcspCustomCname end up
+// in URLs and file names, so only plain paths and DNS names pass.
+func TestRevocationNames(t *testing.T) {
+	long := strings.Repeat("a", 63)
+	cases := []struct {
+		name              string
+		path, cname, ocsp string
+		ok                bool
+	}{
+		{name: "defaults", ok: true},
+		{name: "plain values", path: "pki/crls", cname: "crl.example.com", ocsp: "OCSP-1.Example.com", ok: true},
+		{name: "slashes trimmed", path: "/pki/crls/", ok: true},
+		{name: "dots inside a segment", path: "v1.2/crl~x_y-z", ok: true},
+		{name: "single label", cname: "localhost", ok: true},
+		{name: "path dot-dot", path: "pki/../x"},
+		{name: "path dot segment", path: "./pki"},
+		{name: "path only dot-dot", path: ".."},
+		{name: "path empty segment", path: "pki//crls"},
+		{name: "path query", path: "pki?x=1"},
+		{name: "path fragment", path: "pki#x"},
+		{name: "path space", path: "my pki"},
+		{name: "path percent", path: "pki%2F.."},
+		{name: "path backslash", path: `pki\x`},
+		{name: "path non-ASCII", path: "pkí"},
+		{name: "cname with path", cname: "crl.example.com/x"},
+		{name: "cname with port", cname: "crl.example.com:8080"},
+		{name: "cname with query", cname: "crl.example.com?x"},
+		{name: "cname with space", cname: "crl example.com"},
+		{name: "cname empty label", cname: "crl..example.com"},
+		{name: "cname leading hyphen", cname: "-crl.example.com"},
+		{name: "cname label too long", cname: long + "a.example.com"},
+		{name: "cname too long", cname: strings.Repeat(long+".", 4) + "com"},
+		{name: "cname user info", cname: "user@crl.example.com"},
+		{name: "ocsp with fragment", ocsp: "ocsp.example.com#x"},
+		{name: "ocsp with path", ocsp: "ocsp.example.com/../x"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rc := crlOn(func(c *CrlConfiguration) { c.CustomPath, c.CustomCname = tc.path, tc.cname })
+			rc.OcspConfiguration = &OcspConfiguration{Enabled: boolp(true), OcspCustomCname: tc.ocsp}
+			err := validateRevocation(rc)
+			if tc.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			wantKind(t, err, ErrInvalidArgs)
+		})
+	}
 }

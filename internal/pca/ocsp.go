@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -82,7 +83,7 @@ type ocspEntry struct {
 // requests get malformedRequest, issuers this server does not serve (or
 // whose CA has OCSP disabled or is not ACTIVE/DISABLED) unauthorized, and
 // internal failures internalError. Responses to requests without a nonce
-// are cached per serial until revocation or OCSPCacheTTL.
+// are cached per serial and CertID hash until revocation or OCSPCacheTTL.
 func (s *Service) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
 	req, err := pki.ParseOCSPRequest(der)
 	if err != nil {
@@ -114,8 +115,10 @@ func (s *Service) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
 	if req.Serial.Sign() > 0 {
 		serial = pki.SerialHex(req.Serial)
 	}
-	key := caID + "/" + serial
-	e := s.rev.cachedOCSP(key, now)
+	// The hash is part of the key: the response's CertID must repeat the
+	// request's (RFC 6960 §4.2.1), so a SHA-256 answer cannot serve SHA-1.
+	key := ocspKey(caID, serial, req.HashAlgorithm)
+	e, gen := s.rev.cachedOCSP(key, now)
 	if e != nil && req.Nonce == nil {
 		return &OCSPAnswer{DER: e.der, Successful: true, ThisUpdate: e.thisUpdate, NextUpdate: e.nextUpdate}
 	}
@@ -125,6 +128,9 @@ func (s *Service) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
 			cs, err := s.certStatus(ctx, caID, serial)
 			if err != nil {
 				return &OCSPAnswer{DER: pki.OCSPInternalError}
+			}
+			if h := s.rev.afterOCSPStatus; h != nil {
+				h()
 			}
 			switch {
 			case cs == nil:
@@ -148,33 +154,51 @@ func (s *Service) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
 	if req.Nonce == nil && e.status != pki.OCSPUnknown {
 		e.der, e.thisUpdate, e.nextUpdate = out, resp.ThisUpdate, resp.NextUpdate
 		e.expires = now.Add(s.cfg.OCSPCacheTTL)
-		s.rev.storeOCSP(key, e)
+		s.rev.storeOCSP(key, e, gen)
 	}
 	return ans
 }
 
-func (r *revocation) cachedOCSP(key string, now time.Time) *ocspEntry {
-	r.ocspMu.RLock()
-	e := r.ocspCache[key]
-	r.ocspMu.RUnlock()
-	if e == nil || !now.Before(e.expires) {
-		return nil
-	}
-	return e
+func ocspKey(caID, serial string, h crypto.Hash) string {
+	return caID + "/" + serial + "/" + strconv.Itoa(int(h))
 }
 
-func (r *revocation) storeOCSP(key string, e *ocspEntry) {
+// cachedOCSP returns the live entry for key (nil if none) and the
+// revocation generation, read together so that a status read after it
+// is stored only if no revocation came in between (storeOCSP).
+func (r *revocation) cachedOCSP(key string, now time.Time) (*ocspEntry, uint64) {
+	r.ocspMu.RLock()
+	e, gen := r.ocspCache[key], r.ocspGen
+	r.ocspMu.RUnlock()
+	if e == nil || !now.Before(e.expires) {
+		return nil, gen
+	}
+	return e, gen
+}
+
+// storeOCSP caches e unless a revocation happened since generation gen
+// was read: the status in e may predate it, and caching it would hide the
+// revocation for up to OCSPCacheTTL.
+func (r *revocation) storeOCSP(key string, e *ocspEntry, gen uint64) {
 	r.ocspMu.Lock()
+	defer r.ocspMu.Unlock()
+	if r.ocspGen != gen {
+		return
+	}
 	if len(r.ocspCache) >= maxOCSPCache {
 		r.ocspCache = map[string]*ocspEntry{}
 	}
 	r.ocspCache[key] = e
-	r.ocspMu.Unlock()
 }
 
+// dropOCSP forgets the serial's answers for every hash algorithm and
+// starts a new revocation generation (see storeOCSP).
 func (r *revocation) dropOCSP(caID, serial string) {
 	r.ocspMu.Lock()
-	delete(r.ocspCache, caID+"/"+serial)
+	r.ocspGen++
+	for _, h := range ocspHashes {
+		delete(r.ocspCache, ocspKey(caID, serial, h))
+	}
 	r.ocspMu.Unlock()
 }
 

@@ -232,3 +232,55 @@ func BenchmarkOCSP(b *testing.B) {
 		})
 	}
 }
+
+// TestOCSPCacheKeyedByHash: cached answers are kept per CertID hash, so a
+// SHA-1 request after a SHA-256 one gets a SHA-1 CertID (RFC 6960
+// §4.2.1), and a revocation drops the answers of every hash.
+func TestOCSPCacheKeyedByHash(t *testing.T) {
+	e := newEnv(t, Config{PublicBaseURL: base})
+	ca := e.revRoot(bothOn())
+	issuer := e.caCertOf(ca)
+	arn, leaf := e.leaf(ca, "a.example.com")
+	order := []crypto.Hash{crypto.SHA256, crypto.SHA1, crypto.SHA256, crypto.SHA1}
+	check := func(wantStatus int) {
+		t.Helper()
+		for i, h := range order {
+			r, err := ocsp.ParseResponse(e.svc.OCSP(bg, ocspRequest(t, issuer, leaf.SerialNumber, h, nil)).DER, issuer)
+			if err != nil {
+				t.Fatalf("request %d (%v): %v", i, h, err)
+			}
+			if r.IssuerHash != h || r.Status != wantStatus {
+				t.Errorf("request %d (%v): CertID hash %v, status %d; want %v, %d", i, h, r.IssuerHash, r.Status, h, wantStatus)
+			}
+		}
+	}
+	check(ocsp.Good)
+	if err := e.revoke(ca, serialOf(arn), "KEY_COMPROMISE"); err != nil {
+		t.Fatal(err)
+	}
+	check(ocsp.Revoked)
+}
+
+// TestOCSPRevocationDuringStatusRead: a revocation committed between an
+// OCSP request's status read and its cache store is not hidden by the
+// stale "good" answer.
+func TestOCSPRevocationDuringStatusRead(t *testing.T) {
+	e := newEnv(t, Config{PublicBaseURL: base})
+	ca := e.revRoot(bothOn())
+	issuer := e.caCertOf(ca)
+	arn, leaf := e.leaf(ca, "a.example.com")
+	req := ocspRequest(t, issuer, leaf.SerialNumber, crypto.SHA1, nil)
+	e.svc.rev.afterOCSPStatus = func() {
+		e.svc.rev.afterOCSPStatus = nil
+		if err := e.revoke(ca, serialOf(arn), "KEY_COMPROMISE"); err != nil {
+			t.Error(err)
+		}
+	}
+	if r, err := ocsp.ParseResponse(e.svc.OCSP(bg, req).DER, issuer); err != nil || r.Status != ocsp.Good {
+		t.Fatalf("racing request: %v %+v", err, r)
+	}
+	r, err := ocsp.ParseResponse(e.svc.OCSP(bg, req).DER, issuer)
+	if err != nil || r.Status != ocsp.Revoked {
+		t.Fatalf("after the revocation: %v, status %d, want revoked", err, r.Status)
+	}
+}

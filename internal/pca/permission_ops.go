@@ -43,9 +43,9 @@ type ListPermissionsOutput struct {
 }
 
 // CreatePermission grants acm.amazonaws.com the listed actions on the CA
-// for certificates requested from SourceAccount (default: the caller's
-// account), so that ACM may issue and renew same-account private
-// certificates (reference §3.4). The CA must be ACTIVE. A second
+// for certificates requested from the CA's own account (SourceAccount,
+// when given, must name it: InvalidArgsException otherwise), so that ACM
+// may issue and renew same-account private certificates (reference §3.4). The CA must be ACTIVE. A second
 // permission for the same principal and account answers
 // PermissionAlreadyExistsException.
 func (s *Service) CreatePermission(ctx context.Context, caller *authz.Caller, in *CreatePermissionInput) (*Empty, error) {
@@ -73,10 +73,16 @@ func (s *Service) CreatePermission(ctx context.Context, caller *authz.Caller, in
 			return nil, errf(ErrInvalidArgs, "The action %s is not valid; use IssueCertificate, GetCertificate or ListPermissions.", a)
 		}
 	}
+	// Permissions serve ACM in the CA's own account only (§3.4); other
+	// accounts go through the resource policy and ACM's service-linked
+	// role, so a grant naming them would be a cross-account hole.
+	if in.SourceAccount != "" && in.SourceAccount != ca.Owner {
+		return nil, errf(ErrInvalidArgs, "The source account %s is not valid; permissions can only be granted for the account that owns the certificate authority.", in.SourceAccount)
+	}
 	if ca.effectiveStatus(s.clk.Now()) != statusActive {
 		return nil, wrongState(ca.ARN, "change permissions")
 	}
-	p := &permissionRow{Principal: in.Principal, SourceAccount: defaultStr(in.SourceAccount, caller.AccountID),
+	p := &permissionRow{Principal: in.Principal, SourceAccount: ca.Owner,
 		Actions: actions, CreatedAt: s.clk.Now()}
 	exists, err := s.insertPermission(ctx, ca.ID, p)
 	if err != nil {

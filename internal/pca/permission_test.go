@@ -23,9 +23,10 @@ func TestPermissions(t *testing.T) {
 		actions   []string
 		want      error
 	}{
-		{"all three", acmPrincipal, acct, []string{"IssueCertificate", "GetCertificate", "ListPermissions"}, nil},
+		{"all three", acmPrincipal, acct, []string{"ListPermissions", "IssueCertificate", "GetCertificate"}, nil},
 		{"duplicate", acmPrincipal, acct, []string{"GetCertificate"}, ErrPermissionExists},
-		{"other source account", acmPrincipal, "444455556666", []string{"GetCertificate", "GetCertificate"}, nil},
+		{"source account omitted: the owner's", acmPrincipal, "", []string{"GetCertificate"}, ErrPermissionExists},
+		{"other source account", acmPrincipal, "444455556666", []string{"GetCertificate"}, ErrInvalidArgs},
 		{"other principal", "ec2.amazonaws.com", acct, []string{"GetCertificate"}, ErrInvalidArgs},
 		{"prefixed action", acmPrincipal, "777788889999", []string{"acm-pca:IssueCertificate"}, ErrInvalidArgs},
 		{"unknown action", acmPrincipal, "777788889999", []string{"RevokeCertificate"}, ErrInvalidArgs},
@@ -34,6 +35,12 @@ func TestPermissions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			wantKind(t, create(tc.principal, tc.source, tc.actions...), tc.want)
 		})
+	}
+	// A grant for another account (stored before CreatePermission refused
+	// them) is still listed and deletable.
+	if _, err := e.svc.insertPermission(bg, caIDOf(ca), &permissionRow{Principal: acmPrincipal, SourceAccount: "444455556666",
+		Actions: []string{"GetCertificate"}, CreatedAt: e.clk.Now()}); err != nil {
+		t.Fatal(err)
 	}
 	list, err := e.svc.ListPermissions(bg, rootCaller(acct), &ListPermissionsInput{CertificateAuthorityArn: ca})
 	if err != nil {
@@ -46,8 +53,8 @@ func TestPermissions(t *testing.T) {
 	if p.Principal != acmPrincipal || p.SourceAccount != acct || !slices.Equal(p.Actions, permissionActions) || p.CertificateAuthorityArn != ca {
 		t.Errorf("permission %+v", p)
 	}
-	if q := list.Permissions[1]; !slices.Equal(q.Actions, []string{"GetCertificate"}) {
-		t.Errorf("deduplicated actions %v", q.Actions)
+	if q := list.Permissions[1]; q.SourceAccount != "444455556666" || !slices.Equal(q.Actions, []string{"GetCertificate"}) {
+		t.Errorf("second permission %+v", q)
 	}
 	var doc struct {
 		Statement []struct {
@@ -101,6 +108,14 @@ func TestPermissions(t *testing.T) {
 	wantKind(t, del(acct), ErrNotFound)
 	if err := e.svc.authorize(bg, acm, "IssueCertificate", caRow, map[string][]string{"aws:SourceAccount": {acct}}); err == nil {
 		t.Error("ACM still allowed after DeletePermission")
+	}
+
+	// Actions are deduplicated.
+	wantKind(t, create(acmPrincipal, "", "GetCertificate", "GetCertificate"), nil)
+	list, err = e.svc.ListPermissions(bg, rootCaller(acct), &ListPermissionsInput{CertificateAuthorityArn: ca})
+	if err != nil || len(list.Permissions) != 2 || list.Permissions[0].SourceAccount != acct ||
+		!slices.Equal(list.Permissions[0].Actions, []string{"GetCertificate"}) {
+		t.Fatalf("after re-creating: %v %+v", err, list)
 	}
 
 	// Only while ACTIVE.

@@ -9,9 +9,9 @@ import (
 // Resource-policy operations (§3.1). One policy per CA, stored as sent.
 //
 // Decisions of ours (❓ in the reference):
-//   - PutPolicy and DeletePolicy on a DELETED CA answer InvalidStateException;
-//     every other state is accepted (AWS lists the error without the rule).
-//     GetPolicy answers in every state. The policy survives deletion and
+//   - PutPolicy, GetPolicy and DeletePolicy on a DELETED CA answer
+//     InvalidStateException (§2.10); every other state is accepted (AWS
+//     lists the error without the rule). The policy survives deletion and
 //     comes back with RestoreCertificateAuthority.
 //   - Allow statements may grant only the seven shareable actions; Deny
 //     statements may name any acm-pca action. The Deny statements apply to
@@ -80,6 +80,9 @@ func (s *Service) GetPolicy(ctx context.Context, caller *authz.Caller, in *GetPo
 	}
 	if err := s.authorize(ctx, caller, "GetPolicy", ca, nil); err != nil {
 		return nil, err
+	}
+	if ca.Status == statusDeleted {
+		return nil, wrongState(ca.ARN, "read its policy")
 	}
 	doc, ok, err := s.getPolicy(ctx, ca.ID)
 	if err != nil {

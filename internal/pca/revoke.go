@@ -37,10 +37,18 @@ type revocation struct {
 	respMu     sync.Mutex
 	responders map[string]*responder
 	ocspMu     sync.RWMutex
-	ocspCache  map[string]*ocspEntry
+	ocspCache  map[string]*ocspEntry // key: ocspKey
+	ocspGen    uint64                // revocations so far; under ocspMu
+	// afterOCSPStatus, when set (tests only), runs between an OCSP
+	// request's status read and its cache store.
+	afterOCSPStatus func()
 
-	auditWG   sync.WaitGroup
-	closeOnce sync.Once
+	// auditMu orders auditWG.Add against close's Wait: no report writer
+	// starts once auditClosed is set.
+	auditMu     sync.Mutex
+	auditClosed bool
+	auditWG     sync.WaitGroup
+	closeOnce   sync.Once
 }
 
 func newRevocation(s *Service) (*revocation, error) {
@@ -60,6 +68,9 @@ func (r *revocation) close() {
 	r.closeOnce.Do(func() {
 		close(r.stop)
 		<-r.done
+		r.auditMu.Lock()
+		r.auditClosed = true
+		r.auditMu.Unlock()
 		r.auditWG.Wait()
 		r.stmts.close()
 	})
@@ -125,4 +136,16 @@ func (s *Service) RevokeCertificate(ctx context.Context, caller *authz.Caller, i
 func (r *revocation) revoked(caID, serial string) {
 	r.dropOCSP(caID, serial)
 	r.markDirty(caID)
+}
+
+// startAudit reserves a place for a report writer; false once closing.
+// The caller calls auditWG.Done when the writer ends (or never starts).
+func (r *revocation) startAudit() bool {
+	r.auditMu.Lock()
+	defer r.auditMu.Unlock()
+	if r.auditClosed {
+		return false
+	}
+	r.auditWG.Add(1)
+	return true
 }

@@ -17,6 +17,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
+	"log/slog"
 	"regexp"
 	"strings"
 	"sync"
@@ -80,6 +81,9 @@ type Config struct {
 	// scheduler looks for CRLs due before their nextUpdate.
 	CRLDebounce      time.Duration
 	CRLCheckInterval time.Duration
+
+	// Logger receives operational warnings; slog.Default when nil.
+	Logger *slog.Logger
 }
 
 // Service implements the acm-pca operations.
@@ -151,6 +155,9 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 	}
 	if cfg.CRLDebounce <= 0 {
 		cfg.CRLDebounce = DefaultCRLDebounce
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	if cfg.CRLCheckInterval <= 0 {
 		cfg.CRLCheckInterval = DefaultCRLCheckInterval

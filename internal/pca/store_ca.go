@@ -217,12 +217,13 @@ func (s *Service) listCAs(ctx context.Context, owner string, now time.Time, offs
 	return out, rows.Err()
 }
 
-// finishCreate records the CA's key and CSR and moves CREATING → PENDING_CERTIFICATE.
+// finishCreate records the CA's key and CSR and moves CREATING →
+// PENDING_CERTIFICATE. ErrConcurrentModify when the CA is no longer
+// CREATING (deleted meanwhile): the key was not recorded.
 func (s *Service) finishCreate(ctx context.Context, id, handle string, blob, csr []byte, now time.Time) error {
 	defer s.invalidateCA(id)
-	_, err := s.db.ExecContext(ctx, `UPDATE pca_cas SET key_handle = $1, key_blob = $2, csr_der = $3, status = $4,
+	return s.casUpdate(ctx, `UPDATE pca_cas SET key_handle = $1, key_blob = $2, csr_der = $3, status = $4,
 		last_state_change_at = $5 WHERE id = $6 AND status = $7`, handle, blob, csr, statusPending, store.Nanos(now), id, statusCreating)
-	return err
 }
 
 // failCreate moves a CREATING CA to FAILED.
@@ -292,17 +293,56 @@ func (s *Service) restore(ctx context.Context, c *caRow, now time.Time) error {
 		c.PriorStatus, store.Nanos(now), c.ID, statusDeleted, store.Nanos(c.LastChange))
 }
 
-// removeCA deletes a CA, its tags and certificates for good.
+// removeCAQueries delete every row naming a CA, the CA last. The foreign
+// keys cascade too; naming the tables keeps removal complete should a
+// table lose its cascade.
+var removeCAQueries = []string{
+	`DELETE FROM pca_certificates WHERE ca_id = $1`,
+	`DELETE FROM pca_ca_tags WHERE ca_id = $1`,
+	`DELETE FROM pca_ca_policies WHERE ca_id = $1`,
+	`DELETE FROM pca_permissions WHERE ca_id = $1`,
+	`DELETE FROM pca_crls WHERE ca_id = $1`,
+	`DELETE FROM pca_audit_reports WHERE ca_id = $1`,
+	`DELETE FROM pca_cas WHERE id = $1`,
+}
+
+// removeCA deletes a CA and everything stored for it for good: its rows
+// in one transaction, then its audit report files and cached state.
 func (s *Service) removeCA(ctx context.Context, id string) error {
 	defer s.invalidateCA(id)
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM pca_certificates WHERE ca_id = $1`, `DELETE FROM pca_ca_tags WHERE ca_id = $1`, `DELETE FROM pca_cas WHERE id = $1`} {
+	var buckets []string
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		buckets = buckets[:0]
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT bucket FROM pca_audit_reports WHERE ca_id = $1`, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var b string
+			if err := rows.Scan(&b); err != nil {
+				rows.Close()
+				return err
+			}
+			buckets = append(buckets, b)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, q := range removeCAQueries {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	s.removeAuditFiles(id, buckets)
+	s.rev.forgetCA(id)
+	s.invalidatePolicy(id)
+	return nil
 }
 
 // tags returns a CA's tags.
