@@ -91,6 +91,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	pcaSvc := pca.New(db, keys, engine, cfg.Clock, pca.Config{
 		Region: cfg.Region, Partition: "aws",
 		PublicBaseURL: cfg.PublicURL, CRLDir: cfg.CRLDir, AuditDir: filepath.Join(cfg.DataDir, "audit"),
+		Logger: cfg.Logger,
 	})
 	pcaSvc.SetDirectory(iamStore) // who-can enumerates IAM principals
 
