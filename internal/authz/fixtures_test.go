@@ -103,7 +103,6 @@ var (
 	denyIssue       = doc(`{"Sid":"NoIssue","Effect":"Deny","Action":"acm-pca:IssueCertificate","Resource":"*"}`)
 	allowIssueCA    = doc(`{"Effect":"Allow","Action":"acm-pca:IssueCertificate","Resource":"` + caARN + `"}`)
 	allowIssueOther = doc(`{"Effect":"Allow","Action":"acm-pca:IssueCertificate","Resource":"arn:aws:acm-pca:us-east-1:` + acctA + `:certificate-authority/other"}`)
-	allowEverything = doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)
 	allowOwnUser    = doc(`{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/${aws:username}"}`)
 	allowTeamTag    = doc(`{"Effect":"Allow","Action":"acm-pca:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}`)
 	denyNotTLS      = doc(`{"Sid":"TLSOnly","Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}`)

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -187,13 +186,4 @@ func restRequest(method, path, query, body string) rawRequest {
 func queryRequest(form string) rawRequest {
 	return rawRequest{service: "iam", body: []byte(form),
 		header: map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}}
-}
-
-func containsAll(s string, parts ...string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
-	}
-	return true
 }

@@ -295,12 +295,6 @@ func (s *Store) insertCAR(ctx context.Context, q querier, r *carRow) error {
 	return err
 }
 
-func (s *Store) finishCAR(ctx context.Context, q querier, r *carRow) error {
-	_, err := q.ExecContext(ctx, `UPDATE org_create_account_requests SET state = $1, account_id = $2, failure_reason = $3, completed_at = $4 WHERE id = $5`,
-		r.State, r.AccountID, r.FailureReason, store.Nanos(r.CompletedAt), r.ID)
-	return err
-}
-
 func (s *Store) getCAR(ctx context.Context, q querier, orgID, id string) (*carRow, error) {
 	r, err := scanCAR(q.QueryRowContext(ctx, `SELECT `+carColumns+` FROM org_create_account_requests WHERE id = $1 AND org_id = $2`, id, orgID))
 	return noRows(r, err)

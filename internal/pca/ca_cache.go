@@ -48,13 +48,6 @@ func (s *Service) getCA(ctx context.Context, id string) (*caRow, error) {
 	return s.getCAFrom(ctx, id, false)
 }
 
-// getCAFresh reads the CA from the database, bypassing (and refreshing)
-// the cache: operations that change a CA decide on its current row, so a
-// row changed by another server is never the base of a compare-and-set.
-func (s *Service) getCAFresh(ctx context.Context, id string) (*caRow, error) {
-	return s.getCAFrom(ctx, id, true)
-}
-
 func (s *Service) getCAFrom(ctx context.Context, id string, fresh bool) (*caRow, error) {
 	c := &s.cas
 	now := s.clk.Now()

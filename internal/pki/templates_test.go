@@ -16,14 +16,13 @@ import (
 // wantTemplate is the expected base-template content, written out from the
 // UsingTemplates.md tables (not derived from the registry under test).
 type wantTemplate struct {
-	ca       bool
-	pathLen  int // -1 none
-	bcCrit   bool
-	ku       x509.KeyUsage // 0: from passthrough
-	eku      []string      // nil: from passthrough
-	ekuCrit  bool
-	root     bool
-	defineKU bool
+	ca      bool
+	pathLen int // -1 none
+	bcCrit  bool
+	ku      x509.KeyUsage // 0: from passthrough
+	eku     []string      // nil: from passthrough
+	ekuCrit bool
+	root    bool
 }
 
 const (

@@ -9,15 +9,8 @@ import "unicode/utf8"
 func (d *Document) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 256)
 	b = append(b, '{')
-	sep := false
-	field := func(name string) {
-		if sep {
-			b = append(b, ',')
-		}
-		sep = true
-		b = appendString(b, name)
-		b = append(b, ':')
-	}
+	n := 0
+	field := func(name string) { b = appendKey(b, &n, name) }
 	if d.Version != "" {
 		field("Version")
 		b = appendString(b, d.Version)
@@ -38,17 +31,21 @@ func (d *Document) MarshalJSON() ([]byte, error) {
 	return b, nil
 }
 
+// appendKey writes an object member's key, preceded by a comma unless it is
+// the first (*n counts the members written).
+func appendKey(b []byte, n *int, name string) []byte {
+	if *n > 0 {
+		b = append(b, ',')
+	}
+	*n++
+	b = appendString(b, name)
+	return append(b, ':')
+}
+
 func appendStatement(b []byte, st *Statement) []byte {
 	b = append(b, '{')
-	sep := false
-	field := func(name string) {
-		if sep {
-			b = append(b, ',')
-		}
-		sep = true
-		b = appendString(b, name)
-		b = append(b, ':')
-	}
+	n := 0
+	field := func(name string) { b = appendKey(b, &n, name) }
 	if st.Sid != "" {
 		field("Sid")
 		b = appendString(b, st.Sid)
