@@ -59,6 +59,10 @@ type Caller struct {
 	AccessKeyID     string
 	SourceIP        string
 	SecureTransport bool
+	// Region is the request's region, from its SigV4 credential scope
+	// (aws:RequestedRegion); regional services place and look up resources
+	// in it.
+	Region string
 }
 
 // PolicyKind says which side of the evaluation a policy belongs to.

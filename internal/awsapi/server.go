@@ -356,6 +356,7 @@ func (s *Server) authenticate(x *exchange, body []byte, auth *sigv4.Authorizatio
 		AccessKeyID:     auth.AccessKeyID,
 		SourceIP:        x.sourceIP,
 		SecureTransport: x.r.TLS != nil,
+		Region:          auth.Region,
 	}, true
 }
 
