@@ -26,7 +26,9 @@ const (
 
 // Principal is an authenticated caller.
 type Principal struct {
-	Type      PrincipalType
+	Type PrincipalType
+	// AccountID is the caller's account; for a service principal, the
+	// account the service acts for (aws:SourceAccount), if any.
 	AccountID string
 	// ARN is the caller's ARN as GetCallerIdentity and denial messages show it:
 	// arn:aws:iam::A:root, arn:aws:iam::A:user/path/name,

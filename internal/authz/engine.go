@@ -274,6 +274,12 @@ func (e *Engine) buildContext(req *Request, oc *OrgContext, vals []string) *poli
 		if p.ServiceName != "" {
 			b.one("aws:principalservicename", p.ServiceName)
 		}
+		if p.AccountID != "" {
+			// A service acting for an account (ACM renewing a managed
+			// certificate) names it as aws:SourceAccount, the key that
+			// confused-deputy conditions test.
+			b.one("aws:sourceaccount", p.AccountID)
+		}
 	case TypeAnonymous:
 		if p.UserID != "" {
 			b.one("aws:userid", p.UserID)

@@ -15,8 +15,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/openpca/openpca/internal/acm"
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/awsapi"
+	"github.com/openpca/openpca/internal/awsapi/acmapi"
 	"github.com/openpca/openpca/internal/awsapi/iamapi"
 	"github.com/openpca/openpca/internal/awsapi/orgapi"
 	"github.com/openpca/openpca/internal/awsapi/pcaapi"
@@ -54,6 +56,7 @@ type App struct {
 	IAMStore *iam.Store
 	Org      *org.Service
 	PCA      *pca.Service
+	ACM      *acm.Service
 	Authz    *authz.Engine
 	Handler  http.Handler
 	ready    atomic.Bool
@@ -94,14 +97,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Logger: cfg.Logger,
 	})
 	pcaSvc.SetDirectory(iamStore) // who-can enumerates IAM principals
+	acmSvc := acm.New(db, pcaSvc, acmRoles{store: iamStore, svc: iamSvc, partition: "aws"}, engine, cfg.Clock, mk,
+		acm.Config{Partition: "aws", Logger: cfg.Logger})
+	acmSvc.Start()
 
 	api := awsapi.New(awsapi.Config{
 		Region: cfg.Region,
 		Clock:  cfg.Clock,
 		Logger: cfg.Logger,
-	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc))
+	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), acmapi.Service(acmSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, Authz: engine}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc, Authz: engine}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
@@ -125,6 +131,7 @@ func (a *App) SetReady(ok bool) { a.ready.Store(ok) }
 
 // Close commits queued work and releases the database.
 func (a *App) Close() error {
+	a.ACM.Close()
 	a.PCA.Close()
 	return a.DB.Close()
 }

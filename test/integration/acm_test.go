@@ -1,0 +1,386 @@
+package integration
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
+	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
+	"github.com/aws/aws-sdk-go-v2/service/acmpca"
+	pcatypes "github.com/aws/aws-sdk-go-v2/service/acmpca/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/youmark/pkcs8"
+
+	iamstore "github.com/openpca/openpca/internal/iam"
+)
+
+func (r *rig) acm(c creds) *acm.Client { return acm.NewFromConfig(r.awsConfig(c.key, c.secret, c.token)) }
+
+const (
+	acmUserPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["acm:*","acm-pca:IssueCertificate","acm-pca:GetCertificate","acm-pca:RevokeCertificate"],"Resource":"*"},` +
+		`{"Effect":"Allow","Action":["iam:CreateServiceLinkedRole","iam:GetRole"],"Resource":"*"}]}`
+	acmNoSLRPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["acm:*","acm-pca:IssueCertificate","acm-pca:GetCertificate"],"Resource":"*"}]}`
+)
+
+// acmRig is a server whose ACM worker runs only when the test says so,
+// at the instant the test chooses.
+type acmRig struct {
+	*rig
+	t *testing.T
+}
+
+func newACMRig(t *testing.T) *acmRig {
+	r := newRig(t, "")
+	r.app.ACM.Close() // the test drives the worker with work()
+	return &acmRig{rig: r, t: t}
+}
+
+// work runs the ACM worker at now+d (the fake clock moves there and back:
+// requests stay signed with the wall clock).
+func (r *acmRig) work(d time.Duration) {
+	r.t.Helper()
+	r.clock.Advance(d)
+	defer r.clock.Advance(-d)
+	if _, err := r.app.ACM.RunDue(context.Background()); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *acmRig) describe(c *acm.Client, arn string) *acmtypes.CertificateDetail {
+	r.t.Helper()
+	return must[*acm.DescribeCertificateOutput](r.t)(c.DescribeCertificate(context.Background(),
+		&acm.DescribeCertificateInput{CertificateArn: &arn})).Certificate
+}
+
+func request(t *testing.T, c *acm.Client, ca string) string {
+	t.Helper()
+	out := must[*acm.RequestCertificateOutput](t)(c.RequestCertificate(context.Background(), &acm.RequestCertificateInput{
+		DomainName: aws.String("app.example.com"), SubjectAlternativeNames: []string{"www.example.com"},
+		CertificateAuthorityArn: &ca, KeyAlgorithm: acmtypes.KeyAlgorithmEcPrime256v1,
+	}))
+	return *out.CertificateArn
+}
+
+func export(t *testing.T, c *acm.Client, arn string) *acm.ExportCertificateOutput {
+	t.Helper()
+	return must[*acm.ExportCertificateOutput](t)(c.ExportCertificate(context.Background(),
+		&acm.ExportCertificateInput{CertificateArn: &arn, Passphrase: []byte("correct horse")}))
+}
+
+// renewAt is when managed renewal of a certificate issued now starts.
+const renewAt = (395 - 60) * 24 * time.Hour
+
+// outsideAccount makes a standalone account with one ACM user.
+func outsideAccount(t *testing.T, r *rig, policy string) (acct string, root, user creds) {
+	t.Helper()
+	a, err := r.app.IAMStore.CreateAccount(context.Background(), iamstore.AccountSpec{Name: "recipient"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root = creds{key: a.RootAccessKeyID, secret: a.RootSecretAccessKey}
+	return a.AccountID, root, userIn(t, r.iamAs(root), "dev", policy)
+}
+
+func TestACMCrossAccountManagedRenewal(t *testing.T) {
+	r := newACMRig(t)
+	ctx := context.Background()
+	a := creds{key: mgmtKeyID, secret: mgmtSecret}
+	ca := activeCA(t, r.pca(a))
+	bID, bRoot, bDev := outsideAccount(t, r.rig, acmUserPolicy)
+	putPolicy(t, r.pca(a), ca, accountShareDoc(ca, bID))
+	bACM := r.acm(bDev)
+
+	arn := request(t, bACM, ca)
+	if !strings.HasPrefix(arn, "arn:aws:acm:us-east-1:"+bID+":certificate/") {
+		t.Fatalf("ARN %s", arn)
+	}
+	_, err := bACM.GetCertificate(ctx, &acm.GetCertificateInput{CertificateArn: &arn})
+	apiError(t, err, "RequestInProgressException")
+	if d := r.describe(bACM, arn); d.Status != acmtypes.CertificateStatusPendingValidation {
+		t.Fatalf("status %s before the worker ran", d.Status)
+	}
+	// The service-linked role was created with the requester's permissions.
+	must[*iam.GetRoleOutput](t)(r.iamAs(bRoot).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForCertificateManager")}))
+
+	r.work(0)
+	w := acm.NewCertificateValidatedWaiter(bACM)
+	if err := w.Wait(ctx, &acm.DescribeCertificateInput{CertificateArn: &arn}, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	d := r.describe(bACM, arn)
+	if d.Status != acmtypes.CertificateStatusIssued || d.Type != acmtypes.CertificateTypePrivate || *d.CertificateAuthorityArn != ca ||
+		d.KeyAlgorithm != "EC-prime256v1" || d.RenewalEligibility != acmtypes.RenewalEligibilityIneligible || d.RenewalSummary != nil {
+		t.Fatalf("after issuance: %+v", d)
+	}
+	if got := d.NotAfter.Sub(*d.NotBefore); got < 394*24*time.Hour || got > 396*24*time.Hour {
+		t.Fatalf("validity %v, want 395 days", got)
+	}
+	if !strings.Contains(*d.Serial, ":") || len(d.ExtendedKeyUsages) != 2 || *d.ExtendedKeyUsages[0].OID != "1.3.6.1.5.5.7.3.1" {
+		t.Fatalf("serial %s, EKUs %+v", *d.Serial, d.ExtendedKeyUsages)
+	}
+	firstSerial := *d.Serial
+
+	_, err = bACM.RenewCertificate(ctx, &acm.RenewCertificateInput{CertificateArn: &arn})
+	if msg := apiError(t, err, "ValidationException"); !strings.Contains(msg, "has not been exported") {
+		t.Fatal(msg)
+	}
+	ex := export(t, bACM, arn)
+	checkExport(t, ex)
+	if d := r.describe(bACM, arn); d.RenewalEligibility != acmtypes.RenewalEligibilityEligible {
+		t.Fatalf("eligibility after export %s", d.RenewalEligibility)
+	}
+
+	r.work(renewAt - time.Hour) // not yet due
+	if d := r.describe(bACM, arn); d.RenewalSummary != nil {
+		t.Fatalf("renewed early: %+v", d.RenewalSummary)
+	}
+	r.work(renewAt)
+	d = r.describe(bACM, arn)
+	if d.RenewalSummary == nil || d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusSuccess || *d.Serial == firstSerial ||
+		d.RenewalEligibility != acmtypes.RenewalEligibilityIneligible || *d.CertificateArn != arn {
+		t.Fatalf("after renewal: %+v %+v", d, d.RenewalSummary)
+	}
+	if ex2 := export(t, bACM, arn); ex2.PrivateKey == ex.PrivateKey || *ex2.Certificate == *ex.Certificate {
+		t.Fatal("renewal kept the old key or certificate")
+	}
+
+	// Listing: EC certificates appear only when asked for.
+	l := must[*acm.ListCertificatesOutput](t)(bACM.ListCertificates(ctx, &acm.ListCertificatesInput{}))
+	if len(l.CertificateSummaryList) != 0 {
+		t.Fatalf("default list shows EC certificates: %+v", l.CertificateSummaryList)
+	}
+	l = must[*acm.ListCertificatesOutput](t)(bACM.ListCertificates(ctx, &acm.ListCertificatesInput{
+		Includes: &acmtypes.Filters{KeyTypes: []acmtypes.KeyAlgorithm{acmtypes.KeyAlgorithmEcPrime256v1}}}))
+	if len(l.CertificateSummaryList) != 1 || *l.CertificateSummaryList[0].CertificateArn != arn ||
+		l.CertificateSummaryList[0].KeyAlgorithm != "EC-prime256v1" {
+		t.Fatalf("list: %+v", l.CertificateSummaryList)
+	}
+	// The CA's owner cannot see B's certificate.
+	_, err = r.acm(a).DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: &arn})
+	apiError(t, err, "ResourceNotFoundException")
+}
+
+// checkExport decrypts the exported key and checks it matches the certificate.
+func checkExport(t *testing.T, ex *acm.ExportCertificateOutput) {
+	t.Helper()
+	blk, _ := pem.Decode([]byte(*ex.PrivateKey))
+	if blk == nil || blk.Type != "ENCRYPTED PRIVATE KEY" || strings.HasSuffix(*ex.PrivateKey, "\n") {
+		t.Fatalf("private key PEM: %q", *ex.PrivateKey)
+	}
+	key, err := pkcs8.ParsePKCS8PrivateKey(blk.Bytes, []byte("correct horse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cblk, _ := pem.Decode([]byte(*ex.Certificate))
+	cert, err := x509.ParseCertificate(cblk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		t.Fatalf("key %T", key)
+	}
+	if eq, ok := signer.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !eq.Equal(cert.PublicKey) {
+		t.Fatal("exported key does not match the certificate")
+	}
+	if _, err := x509.ParseCertificate(cblk.Bytes); err != nil || *ex.CertificateChain == "" {
+		t.Fatal("no chain")
+	}
+}
+
+func TestACMRenewalFailuresAreVisibleToTheRecipient(t *testing.T) {
+	ctx := context.Background()
+	t.Run("no iam:CreateServiceLinkedRole: SLR_NOT_FOUND until the recipient creates the role", func(t *testing.T) {
+		r := newACMRig(t)
+		a := creds{key: mgmtKeyID, secret: mgmtSecret}
+		ca := activeCA(t, r.pca(a))
+		bID, bRoot, bDev := outsideAccount(t, r.rig, acmNoSLRPolicy)
+		putPolicy(t, r.pca(a), ca, accountShareDoc(ca, bID))
+		bACM := r.acm(bDev)
+		arn := request(t, bACM, ca)
+		r.work(0)
+		if d := r.describe(bACM, arn); d.Status != acmtypes.CertificateStatusIssued {
+			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
+		}
+		export(t, bACM, arn)
+		r.work(renewAt)
+		d := r.describe(bACM, arn)
+		if d.RenewalSummary == nil || d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusPendingAutoRenewal ||
+			d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonSlrNotFound {
+			t.Fatalf("renewal: %+v", d.RenewalSummary)
+		}
+		// The CA's owner cannot fix it: a broader policy changes nothing.
+		putPolicy(t, r.pca(a), ca, orgShareDoc(ca, "o-abcdefghij"))
+		r.work(renewAt + time.Hour)
+		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonSlrNotFound {
+			t.Fatalf("renewal after the owner's change: %+v", d.RenewalSummary)
+		}
+		putPolicy(t, r.pca(a), ca, accountShareDoc(ca, bID))
+		must[*iam.CreateServiceLinkedRoleOutput](t)(r.iamAs(bRoot).CreateServiceLinkedRole(ctx,
+			&iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("acm.amazonaws.com")}))
+		r.work(renewAt + 2*time.Hour)
+		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusSuccess {
+			t.Fatalf("renewal after the recipient's fix: %+v", d.RenewalSummary)
+		}
+	})
+	t.Run("user-only principal: PCA_ACCESS_DENIED", func(t *testing.T) {
+		r := newACMRig(t)
+		a := creds{key: mgmtKeyID, secret: mgmtSecret}
+		ca := activeCA(t, r.pca(a))
+		bID, _, bDev := outsideAccount(t, r.rig, acmUserPolicy)
+		putPolicy(t, r.pca(a), ca, accountShareDoc(ca, "arn:aws:iam::"+bID+":user/dev"))
+		bACM := r.acm(bDev)
+		arn := request(t, bACM, ca)
+		r.work(0)
+		if d := r.describe(bACM, arn); d.Status != acmtypes.CertificateStatusIssued {
+			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
+		}
+		export(t, bACM, arn)
+		r.work(renewAt)
+		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaAccessDenied {
+			t.Fatalf("renewal: %+v", d.RenewalSummary)
+		}
+	})
+	t.Run("CA disabled: PCA_INVALID_STATE", func(t *testing.T) {
+		r := newACMRig(t)
+		a := creds{key: mgmtKeyID, secret: mgmtSecret}
+		ca := activeCA(t, r.pca(a))
+		bID, _, bDev := outsideAccount(t, r.rig, acmUserPolicy)
+		putPolicy(t, r.pca(a), ca, accountShareDoc(ca, bID))
+		bACM := r.acm(bDev)
+		arn := request(t, bACM, ca)
+		r.work(0)
+		export(t, bACM, arn)
+		must[*acmpca.UpdateCertificateAuthorityOutput](t)(r.pca(a).UpdateCertificateAuthority(ctx, &acmpca.UpdateCertificateAuthorityInput{
+			CertificateAuthorityArn: &ca, Status: pcatypes.CertificateAuthorityStatusDisabled}))
+		r.work(renewAt)
+		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaInvalidState {
+			t.Fatalf("renewal: %+v", d.RenewalSummary)
+		}
+		// Retried hourly; after expiry the renewal has FAILED.
+		r.work(396 * 24 * time.Hour)
+		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusFailed {
+			t.Fatalf("renewal after expiry: %+v", d.RenewalSummary)
+		}
+	})
+	t.Run("same account: PCA_ACCESS_DENIED until CreatePermission", func(t *testing.T) {
+		r := newACMRig(t)
+		a := creds{key: mgmtKeyID, secret: mgmtSecret}
+		ca := activeCA(t, r.pca(a))
+		aACM := r.acm(a)
+		arn := request(t, aACM, ca)
+		r.work(0)
+		if d := r.describe(aACM, arn); d.Status != acmtypes.CertificateStatusIssued {
+			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
+		}
+		export(t, aACM, arn)
+		r.work(renewAt)
+		if d := r.describe(aACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaAccessDenied {
+			t.Fatalf("renewal: %+v", d.RenewalSummary)
+		}
+		must[*acmpca.CreatePermissionOutput](t)(r.pca(a).CreatePermission(ctx, &acmpca.CreatePermissionInput{
+			CertificateAuthorityArn: &ca, Principal: aws.String("acm.amazonaws.com"),
+			Actions: []pcatypes.ActionType{pcatypes.ActionTypeIssueCertificate, pcatypes.ActionTypeGetCertificate, pcatypes.ActionTypeListPermissions}}))
+		r.work(renewAt + time.Hour)
+		if d := r.describe(aACM, arn); d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusSuccess {
+			t.Fatalf("renewal: %+v", d.RenewalSummary)
+		}
+	})
+}
+
+func TestACMRequestFailuresAndBadInput(t *testing.T) {
+	r := newACMRig(t)
+	ctx := context.Background()
+	a := creds{key: mgmtKeyID, secret: mgmtSecret}
+	aACM := r.acm(a)
+	pending := must[*acmpca.CreateCertificateAuthorityOutput](t)(r.pca(a).CreateCertificateAuthority(ctx, &acmpca.CreateCertificateAuthorityInput{
+		CertificateAuthorityType: pcatypes.CertificateAuthorityTypeRoot,
+		CertificateAuthorityConfiguration: &pcatypes.CertificateAuthorityConfiguration{KeyAlgorithm: pcatypes.KeyAlgorithmEcPrime256v1,
+			SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa, Subject: &pcatypes.ASN1Subject{CommonName: aws.String("Pending")}},
+	}))
+	arn := request(t, aACM, *pending.CertificateAuthorityArn)
+	r.work(0)
+	if d := r.describe(aACM, arn); d.Status != acmtypes.CertificateStatusFailed || d.FailureReason != acmtypes.FailureReasonPcaInvalidState {
+		t.Fatalf("pending CA: %s %s", d.Status, d.FailureReason)
+	}
+	w := acm.NewCertificateValidatedWaiter(aACM)
+	if err := w.Wait(ctx, &acm.DescribeCertificateInput{CertificateArn: &arn}, 2*time.Second); err == nil {
+		t.Fatal("waiter succeeded on a FAILED certificate")
+	}
+
+	ca := activeCA(t, r.pca(a))
+	// An RSA key from an EC CA: the families differ.
+	out := must[*acm.RequestCertificateOutput](t)(aACM.RequestCertificate(ctx, &acm.RequestCertificateInput{
+		DomainName: aws.String("rsa.example.com"), CertificateAuthorityArn: &ca}))
+	r.work(0)
+	if d := r.describe(aACM, *out.CertificateArn); d.FailureReason != acmtypes.FailureReasonPcaInvalidArgs {
+		t.Fatalf("key family mismatch: %s %s", d.Status, d.FailureReason)
+	}
+
+	bad := []struct {
+		name string
+		in   acm.RequestCertificateInput
+		code string
+	}{
+		{"RSA_3072", acm.RequestCertificateInput{DomainName: aws.String("a.example.com"), CertificateAuthorityArn: &ca, KeyAlgorithm: acmtypes.KeyAlgorithmRsa3072}, "ValidationException"},
+		{"bad domain", acm.RequestCertificateInput{DomainName: aws.String("-bad-.example..com"), CertificateAuthorityArn: &ca}, "InvalidParameterException"},
+		{"bad CA ARN", acm.RequestCertificateInput{DomainName: aws.String("a.example.com"), CertificateAuthorityArn: aws.String("arn:aws:acm-pca:us-east-1:111122223333:nope/x")}, "InvalidArnException"},
+		{"aws: tag", acm.RequestCertificateInput{DomainName: aws.String("a.example.com"), CertificateAuthorityArn: &ca,
+			Tags: []acmtypes.Tag{{Key: aws.String("aws:x"), Value: aws.String("y")}}}, "InvalidTagException"},
+		{"too many names", acm.RequestCertificateInput{DomainName: aws.String("a.example.com"), CertificateAuthorityArn: &ca,
+			SubjectAlternativeNames: []string{"b.example.com", "c.example.com", "d.example.com", "e.example.com", "f.example.com",
+				"g.example.com", "h.example.com", "i.example.com", "j.example.com", "k.example.com"}}, "LimitExceededException"},
+	}
+	before := must[*acm.ListCertificatesOutput](t)(aACM.ListCertificates(ctx, &acm.ListCertificatesInput{
+		Includes: &acmtypes.Filters{KeyTypes: []acmtypes.KeyAlgorithm{acmtypes.KeyAlgorithmRsa2048, acmtypes.KeyAlgorithmEcPrime256v1}}}))
+	for _, c := range bad {
+		_, err := aACM.RequestCertificate(ctx, &c.in)
+		var ae interface{ ErrorCode() string }
+		if !errors.As(err, &ae) || ae.ErrorCode() != c.code {
+			t.Errorf("%s: want %s, got %v", c.name, c.code, err)
+		}
+	}
+	after := must[*acm.ListCertificatesOutput](t)(aACM.ListCertificates(ctx, &acm.ListCertificatesInput{
+		Includes: &acmtypes.Filters{KeyTypes: []acmtypes.KeyAlgorithm{acmtypes.KeyAlgorithmRsa2048, acmtypes.KeyAlgorithmEcPrime256v1}}}))
+	if len(after.CertificateSummaryList) != len(before.CertificateSummaryList) {
+		t.Fatal("a refused request stored a certificate")
+	}
+	_, err := aACM.ExportCertificate(ctx, &acm.ExportCertificateInput{CertificateArn: out.CertificateArn, Passphrase: []byte("has$dollar")})
+	apiError(t, err, "ValidationException")
+	_, err = aACM.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: aws.String("arn:aws:acm:us-east-1:111122223333:certificate/not-a-uuid")})
+	apiError(t, err, "InvalidArnException")
+
+	// Idempotency: the same token within the hour returns the same ARN.
+	tok := func() string {
+		return *must[*acm.RequestCertificateOutput](t)(aACM.RequestCertificate(ctx, &acm.RequestCertificateInput{
+			DomainName: aws.String("idem.example.com"), CertificateAuthorityArn: &ca, KeyAlgorithm: acmtypes.KeyAlgorithmEcPrime256v1,
+			IdempotencyToken: aws.String("tok1")})).CertificateArn
+	}
+	if x, y := tok(), tok(); x != y {
+		t.Fatalf("idempotency: %s != %s", x, y)
+	}
+
+	// Tags, options and account configuration round-trip.
+	must[*acm.AddTagsToCertificateOutput](t)(aACM.AddTagsToCertificate(ctx, &acm.AddTagsToCertificateInput{CertificateArn: &arn,
+		Tags: []acmtypes.Tag{{Key: aws.String("team"), Value: aws.String("b")}}}))
+	tags := must[*acm.ListTagsForCertificateOutput](t)(aACM.ListTagsForCertificate(ctx, &acm.ListTagsForCertificateInput{CertificateArn: &arn}))
+	if len(tags.Tags) != 1 || *tags.Tags[0].Value != "b" {
+		t.Fatalf("tags %+v", tags.Tags)
+	}
+	must[*acm.PutAccountConfigurationOutput](t)(aACM.PutAccountConfiguration(ctx, &acm.PutAccountConfigurationInput{
+		IdempotencyToken: aws.String("x"), ExpiryEvents: &acmtypes.ExpiryEventsConfiguration{DaysBeforeExpiry: aws.Int32(30)}}))
+	cfg := must[*acm.GetAccountConfigurationOutput](t)(aACM.GetAccountConfiguration(ctx, &acm.GetAccountConfigurationInput{}))
+	if *cfg.ExpiryEvents.DaysBeforeExpiry != 30 {
+		t.Fatalf("days %d", *cfg.ExpiryEvents.DaysBeforeExpiry)
+	}
+	must[*acm.DeleteCertificateOutput](t)(aACM.DeleteCertificate(ctx, &acm.DeleteCertificateInput{CertificateArn: &arn}))
+	_, err = aACM.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: &arn})
+	apiError(t, err, "ResourceNotFoundException")
+}
