@@ -6,7 +6,6 @@ import "time"
 // names are the wire names. Model constraints are in the tags the wire
 // decoder enforces.
 
-
 type Tag struct {
 	Key   string `required:"true" min:"1" max:"128" pattern:"[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*"`
 	Value string `max:"256" pattern:"[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*"`
@@ -159,7 +158,7 @@ type CertificateSummary struct {
 }
 
 type ListCertificatesOutput struct {
-	NextToken               string `json:",omitempty"`
+	NextToken              string `json:",omitempty"`
 	CertificateSummaryList []CertificateSummary
 }
 

@@ -21,7 +21,9 @@ import (
 	iamstore "github.com/openpca/openpca/internal/iam"
 )
 
-func (r *rig) acm(c creds) *acm.Client { return acm.NewFromConfig(r.awsConfig(c.key, c.secret, c.token)) }
+func (r *rig) acm(c creds) *acm.Client {
+	return acm.NewFromConfig(r.awsConfig(c.key, c.secret, c.token))
+}
 
 const (
 	acmUserPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["acm:*","acm-pca:IssueCertificate","acm-pca:GetCertificate","acm-pca:RevokeCertificate"],"Resource":"*"},` +
