@@ -21,6 +21,7 @@ type adminCmd struct {
 	CreateAccount createAccountCmd `cmd:"" help:"Create a standalone account with a root access key and add a profile for it."`
 	Explain       explainCmd       `cmd:"" help:"Explain an authorization decision in plain words."`
 	WhoCan        whoCanCmd        `cmd:"" name:"who-can" help:"List every principal that can perform an action on a CA right now, and why."`
+	RenewalHealth renewalHealthCmd `cmd:"" name:"renewal-health" help:"List the managed certificates a CA signs in every account and predict which renewals would fail now."`
 }
 
 func main() {

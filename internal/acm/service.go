@@ -48,6 +48,8 @@ type CA interface {
 	IssueCertificate(ctx context.Context, caller *authz.Caller, in *pca.IssueCertificateInput) (*pca.IssueCertificateOutput, error)
 	IssuedCertificate(ctx context.Context, certARN string) (cert, chain string, err error)
 	RevokeCertificate(ctx context.Context, caller *authz.Caller, in *pca.RevokeCertificateInput) (*pca.Empty, error)
+	// CanIssue asks the CA's authorization question without signing.
+	CanIssue(ctx context.Context, caller *authz.Caller, caARN string) error
 }
 
 // Roles finds and creates ACM's service-linked role in an account.

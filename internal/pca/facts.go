@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/pki"
 )
 
@@ -60,4 +61,15 @@ func (s *Service) IssuedCertificate(ctx context.Context, certARN string) (cert, 
 		chain = string(pki.EncodeCertPEM(ca.Cert)) + string(ca.Chain)
 	}
 	return string(pki.EncodeCertPEM(der)), chain, nil
+}
+
+// CanIssue answers whether caller may issue from the CA with the default
+// template now (nil, or the *authz.DeniedError a call would get): the
+// question a renewal will ask, asked without signing anything.
+func (s *Service) CanIssue(ctx context.Context, caller *authz.Caller, caARN string) error {
+	ca, err := s.loadCA(ctx, caARN)
+	if err != nil {
+		return err
+	}
+	return s.authorize(ctx, caller, "IssueCertificate", ca, nil)
 }

@@ -99,7 +99,6 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	pcaSvc.SetDirectory(iamStore) // who-can enumerates IAM principals
 	acmSvc := acm.New(db, pcaSvc, acmRoles{store: iamStore, svc: iamSvc, partition: "aws"}, engine, cfg.Clock, mk,
 		acm.Config{Partition: "aws", Logger: cfg.Logger})
-	acmSvc.Start()
 
 	api := awsapi.New(awsapi.Config{
 		Region: cfg.Region,
@@ -147,6 +146,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Background work runs only in a serving process, never in admin
+	// commands that open the same data directory.
+	a.ACM.Start()
 	a.SetReady(true)
 	select {
 	case err := <-errc:

@@ -3,6 +3,8 @@ package integration
 import (
 	"context"
 	"crypto"
+	"encoding/json"
+	"strconv"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -39,9 +41,8 @@ type acmRig struct {
 }
 
 func newACMRig(t *testing.T) *acmRig {
-	r := newRig(t, "")
-	r.app.ACM.Close() // the test drives the worker with work()
-	return &acmRig{rig: r, t: t}
+	// The worker runs only under App.Serve; the test drives it with work().
+	return &acmRig{rig: newRig(t, ""), t: t}
 }
 
 // work runs the ACM worker at now+d (the fake clock moves there and back:
@@ -74,6 +75,33 @@ func export(t *testing.T, c *acm.Client, arn string) *acm.ExportCertificateOutpu
 	t.Helper()
 	return must[*acm.ExportCertificateOutput](t)(c.ExportCertificate(context.Background(),
 		&acm.ExportCertificateInput{CertificateArn: &arn, Passphrase: []byte("correct horse")}))
+}
+
+// predicted asks, over the wire as c, what renewal of cert from ca is
+// predicted to do now (OpenPCAGetRenewalHealth): "SUCCESS" or the reason.
+func (r *acmRig) predicted(c creds, ca, cert string) string {
+	r.t.Helper()
+	status, _, body := r.send(r.t, rawReq{service: "acm", keyID: c.key, secret: c.secret,
+		contentType: "application/x-amz-json-1.1", target: "CertificateManager.OpenPCAGetRenewalHealth",
+		body: []byte(`{"CertificateAuthorityArn":"` + ca + `"}`)})
+	if status != 200 {
+		return "HTTP " + strconv.Itoa(status) + ": " + body
+	}
+	var out struct {
+		Certificates []struct{ CertificateArn, PredictedOutcome, PredictedReason, FixedBy string }
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		r.t.Fatal(err)
+	}
+	for _, h := range out.Certificates {
+		if h.CertificateArn == cert {
+			if h.PredictedOutcome == "SUCCESS" {
+				return "SUCCESS"
+			}
+			return h.PredictedReason + " by " + h.FixedBy
+		}
+	}
+	return "not listed"
 }
 
 // renewAt is when managed renewal of a certificate issued now starts.
@@ -139,6 +167,12 @@ func TestACMCrossAccountManagedRenewal(t *testing.T) {
 		t.Fatalf("eligibility after export %s", d.RenewalEligibility)
 	}
 
+	if got := r.predicted(a, ca, arn); got != "SUCCESS" {
+		t.Fatalf("prediction %s", got)
+	}
+	if got := r.predicted(bDev, ca, arn); !strings.Contains(got, "HTTP 400") || !strings.Contains(got, "AccessDenied") {
+		t.Fatalf("the recipient asked the CA's renewal health: %s", got)
+	}
 	r.work(renewAt - time.Hour) // not yet due
 	if d := r.describe(bACM, arn); d.RenewalSummary != nil {
 		t.Fatalf("renewed early: %+v", d.RenewalSummary)
@@ -212,6 +246,9 @@ func TestACMRenewalFailuresAreVisibleToTheRecipient(t *testing.T) {
 			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
 		}
 		export(t, bACM, arn)
+		if got := r.predicted(a, ca, arn); got != "SLR_NOT_FOUND by RECIPIENT" {
+			t.Fatalf("prediction %s", got)
+		}
 		r.work(renewAt)
 		d := r.describe(bACM, arn)
 		if d.RenewalSummary == nil || d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusPendingAutoRenewal ||
@@ -245,6 +282,9 @@ func TestACMRenewalFailuresAreVisibleToTheRecipient(t *testing.T) {
 			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
 		}
 		export(t, bACM, arn)
+		if got := r.predicted(a, ca, arn); got != "PCA_ACCESS_DENIED by CA_OWNER" {
+			t.Fatalf("prediction %s", got)
+		}
 		r.work(renewAt)
 		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaAccessDenied {
 			t.Fatalf("renewal: %+v", d.RenewalSummary)
@@ -262,6 +302,9 @@ func TestACMRenewalFailuresAreVisibleToTheRecipient(t *testing.T) {
 		export(t, bACM, arn)
 		must[*acmpca.UpdateCertificateAuthorityOutput](t)(r.pca(a).UpdateCertificateAuthority(ctx, &acmpca.UpdateCertificateAuthorityInput{
 			CertificateAuthorityArn: &ca, Status: pcatypes.CertificateAuthorityStatusDisabled}))
+		if got := r.predicted(a, ca, arn); got != "PCA_INVALID_STATE by CA_OWNER" {
+			t.Fatalf("prediction %s", got)
+		}
 		r.work(renewAt)
 		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaInvalidState {
 			t.Fatalf("renewal: %+v", d.RenewalSummary)
@@ -270,6 +313,27 @@ func TestACMRenewalFailuresAreVisibleToTheRecipient(t *testing.T) {
 		r.work(396 * 24 * time.Hour)
 		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusFailed {
 			t.Fatalf("renewal after expiry: %+v", d.RenewalSummary)
+		}
+	})
+	t.Run("CA expiring before the renewed certificate: PCA_INVALID_DURATION", func(t *testing.T) {
+		r := newACMRig(t)
+		a := creds{key: mgmtKeyID, secret: mgmtSecret}
+		ca := activeCAFor(t, r.pca(a), 425)
+		bID, _, bDev := outsideAccount(t, r.rig, acmUserPolicy)
+		putPolicy(t, r.pca(a), ca, accountShareDoc(ca, bID))
+		bACM := r.acm(bDev)
+		arn := request(t, bACM, ca)
+		r.work(0)
+		if d := r.describe(bACM, arn); d.Status != acmtypes.CertificateStatusIssued {
+			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
+		}
+		export(t, bACM, arn)
+		if got := r.predicted(a, ca, arn); got != "PCA_INVALID_DURATION by CA_OWNER" {
+			t.Fatalf("prediction %s", got)
+		}
+		r.work(renewAt)
+		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaInvalidDuration {
+			t.Fatalf("renewal: %+v", d.RenewalSummary)
 		}
 	})
 	t.Run("same account: PCA_ACCESS_DENIED until CreatePermission", func(t *testing.T) {
@@ -283,6 +347,9 @@ func TestACMRenewalFailuresAreVisibleToTheRecipient(t *testing.T) {
 			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
 		}
 		export(t, aACM, arn)
+		if got := r.predicted(a, ca, arn); got != "PCA_ACCESS_DENIED by CA_OWNER" {
+			t.Fatalf("prediction %s", got)
+		}
 		r.work(renewAt)
 		if d := r.describe(aACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaAccessDenied {
 			t.Fatalf("renewal: %+v", d.RenewalSummary)
@@ -290,6 +357,9 @@ func TestACMRenewalFailuresAreVisibleToTheRecipient(t *testing.T) {
 		must[*acmpca.CreatePermissionOutput](t)(r.pca(a).CreatePermission(ctx, &acmpca.CreatePermissionInput{
 			CertificateAuthorityArn: &ca, Principal: aws.String("acm.amazonaws.com"),
 			Actions: []pcatypes.ActionType{pcatypes.ActionTypeIssueCertificate, pcatypes.ActionTypeGetCertificate, pcatypes.ActionTypeListPermissions}}))
+		if got := r.predicted(a, ca, arn); got != "SUCCESS" {
+			t.Fatalf("prediction after CreatePermission %s", got)
+		}
 		r.work(renewAt + time.Hour)
 		if d := r.describe(aACM, arn); d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusSuccess {
 			t.Fatalf("renewal: %+v", d.RenewalSummary)
@@ -385,4 +455,25 @@ func TestACMRequestFailuresAndBadInput(t *testing.T) {
 	must[*acm.DeleteCertificateOutput](t)(aACM.DeleteCertificate(ctx, &acm.DeleteCertificateInput{CertificateArn: &arn}))
 	_, err = aACM.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: &arn})
 	apiError(t, err, "ResourceNotFoundException")
+}
+
+// activeCAFor is activeCA with a root certificate valid for days.
+func activeCAFor(t *testing.T, c *acmpca.Client, days int64) string {
+	t.Helper()
+	ctx := context.Background()
+	out := must[*acmpca.CreateCertificateAuthorityOutput](t)(c.CreateCertificateAuthority(ctx, &acmpca.CreateCertificateAuthorityInput{
+		CertificateAuthorityType: pcatypes.CertificateAuthorityTypeRoot,
+		CertificateAuthorityConfiguration: &pcatypes.CertificateAuthorityConfiguration{KeyAlgorithm: pcatypes.KeyAlgorithmEcPrime256v1,
+			SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa, Subject: &pcatypes.ASN1Subject{CommonName: aws.String("Short Root")}},
+	}))
+	ca := *out.CertificateAuthorityArn
+	csr := must[*acmpca.GetCertificateAuthorityCsrOutput](t)(c.GetCertificateAuthorityCsr(ctx, &acmpca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: &ca}))
+	issued := must[*acmpca.IssueCertificateOutput](t)(c.IssueCertificate(ctx, &acmpca.IssueCertificateInput{CertificateAuthorityArn: &ca,
+		Csr: []byte(*csr.Csr), SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa,
+		TemplateArn: aws.String("arn:aws:acm-pca:::template/RootCACertificate/V1"),
+		Validity:    &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeDays, Value: aws.Int64(days)}}))
+	got := must[*acmpca.GetCertificateOutput](t)(c.GetCertificate(ctx, &acmpca.GetCertificateInput{CertificateAuthorityArn: &ca, CertificateArn: issued.CertificateArn}))
+	must[*acmpca.ImportCertificateAuthorityCertificateOutput](t)(c.ImportCertificateAuthorityCertificate(ctx,
+		&acmpca.ImportCertificateAuthorityCertificateInput{CertificateAuthorityArn: &ca, Certificate: []byte(*got.Certificate)}))
+	return ca
 }

@@ -30,6 +30,8 @@ func Service(svc *acm.Service) *awsapi.Service {
 		awsapi.Op("GetAccountConfiguration", svc.GetAccountConfiguration),
 		awsapi.Op("PutAccountConfiguration", svc.PutAccountConfiguration),
 		awsapi.Op("ImportCertificate", svc.ImportCertificate),
+		// OpenPCA extension for the CA's owner (docs/renewal-health.md).
+		awsapi.Op("OpenPCAGetRenewalHealth", svc.GetRenewalHealth),
 	}
 	m := make(map[string]awsapi.Operation, len(ops))
 	for _, op := range ops {

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Managed certificates with the real aws CLI and openssl (the seed's Case 2,
+# managed half): account A shares a CA with account B; B requests a
+# managed certificate, waits for it, exports it with a passphrase, decrypts
+# the key with openssl and verifies the chain; B also issues an unmanaged
+# certificate; B renews and sees a new serial under the same ARN; A's
+# operator sees B's certificate in renewal-health.
+set -euo pipefail
+eval "$OPENPCA_EXPORTS"
+cd "$(mktemp -d)"
+
+"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name acm-b > b.json
+acct_b=$(python3 -c 'import json;print(json.load(open("b.json"))["AccountId"])')
+
+# A: an EC root CA, activated with its self-signed certificate.
+cat > ca.json <<'JSON'
+{"KeyAlgorithm":"EC_prime256v1","SigningAlgorithm":"SHA256WITHECDSA",
+ "Subject":{"Organization":"OpenPCA e2e","CommonName":"Managed Root CA"}}
+JSON
+ca=$(aws acm-pca create-certificate-authority --certificate-authority-type ROOT \
+  --certificate-authority-configuration file://ca.json --query CertificateAuthorityArn --output text)
+aws acm-pca wait certificate-authority-csr-created --certificate-authority-arn "$ca"
+aws acm-pca get-certificate-authority-csr --certificate-authority-arn "$ca" --output text > ca.csr
+rc=$(aws acm-pca issue-certificate --certificate-authority-arn "$ca" --csr fileb://ca.csr \
+  --signing-algorithm SHA256WITHECDSA --template-arn arn:aws:acm-pca:::template/RootCACertificate/V1 \
+  --validity Value=5,Type=YEARS --query CertificateArn --output text)
+aws acm-pca wait certificate-issued --certificate-authority-arn "$ca" --certificate-arn "$rc"
+aws acm-pca get-certificate --certificate-authority-arn "$ca" --certificate-arn "$rc" --query Certificate --output text > root.pem
+aws acm-pca import-certificate-authority-certificate --certificate-authority-arn "$ca" --certificate fileb://root.pem
+
+# A shares the CA with B's account (an account principal also covers ACM's
+# service-linked role in B, which renewals run as).
+cat > policy.json <<JSON
+{"Version":"2012-10-17","Statement":[
+ {"Sid":"1","Effect":"Allow","Principal":{"AWS":"$acct_b"},
+  "Action":["acm-pca:DescribeCertificateAuthority","acm-pca:GetCertificate","acm-pca:GetCertificateAuthorityCertificate","acm-pca:ListPermissions","acm-pca:ListTags"],
+  "Resource":"$ca"},
+ {"Sid":"1","Effect":"Allow","Principal":{"AWS":"$acct_b"},"Action":["acm-pca:IssueCertificate"],"Resource":"$ca",
+  "Condition":{"StringEquals":{"acm-pca:TemplateArn":"arn:aws:acm-pca:::template/EndEntityCertificate/V1"}}}]}
+JSON
+aws acm-pca put-policy --resource-arn "$ca" --policy file://policy.json
+
+# B requests a managed certificate and waits for it.
+cert=$(aws --profile acm-b acm request-certificate --domain-name app.b.example \
+  --subject-alternative-names www.b.example --certificate-authority-arn "$ca" --key-algorithm EC_prime256v1 \
+  --query CertificateArn --output text)
+[[ "$cert" == "arn:aws:acm:"*":$acct_b:certificate/"* ]] || { echo "bad ARN $cert"; exit 1; }
+aws --profile acm-b acm wait certificate-validated --certificate-arn "$cert"
+[ "$(aws --profile acm-b acm describe-certificate --certificate-arn "$cert" --query Certificate.Status --output text)" = ISSUED ]
+[ "$(aws --profile acm-b acm describe-certificate --certificate-arn "$cert" --query Certificate.KeyAlgorithm --output text)" = EC-prime256v1 ]
+# The service-linked role now exists in B.
+aws --profile acm-b iam get-role --role-name AWSServiceRoleForCertificateManager --query Role.Arn --output text \
+  | grep -q ":role/aws-service-role/acm.amazonaws.com/AWSServiceRoleForCertificateManager"
+
+# Export with a passphrase; openssl decrypts the key and checks the pair and the chain.
+printf 'openpca-e2e-pass' > pass.txt
+aws --profile acm-b acm export-certificate --certificate-arn "$cert" --passphrase fileb://pass.txt > export.json
+python3 - <<'PY'
+import json
+e = json.load(open("export.json"))
+open("cert.pem", "w").write(e["Certificate"] + "\n")
+open("chain.pem", "w").write(e["CertificateChain"] + "\n")
+open("key.enc.pem", "w").write(e["PrivateKey"] + "\n")
+PY
+grep -q "BEGIN ENCRYPTED PRIVATE KEY" key.enc.pem
+openssl pkcs8 -in key.enc.pem -passin pass:openpca-e2e-pass -out key.pem
+[ "$(openssl pkey -in key.pem -pubout)" = "$(openssl x509 -in cert.pem -noout -pubkey)" ] || { echo "key does not match"; exit 1; }
+openssl verify -CAfile root.pem cert.pem | grep -q "cert.pem: OK"
+openssl x509 -in cert.pem -noout -ext subjectAltName | grep -q "DNS:www.b.example"
+[ "$(aws --profile acm-b acm describe-certificate --certificate-arn "$cert" --query Certificate.RenewalEligibility --output text)" = ELIGIBLE ]
+serial1=$(aws --profile acm-b acm describe-certificate --certificate-arn "$cert" --query Certificate.Serial --output text)
+
+# B also issues an unmanaged certificate from the shared CA.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key \
+  -subj "/CN=svc.b.example" -out leaf.csr 2>/dev/null
+leaf=$(aws --profile acm-b acm-pca issue-certificate --certificate-authority-arn "$ca" --csr fileb://leaf.csr \
+  --signing-algorithm SHA256WITHECDSA --validity Value=30,Type=DAYS --query CertificateArn --output text)
+aws --profile acm-b acm-pca wait certificate-issued --certificate-authority-arn "$ca" --certificate-arn "$leaf"
+
+# B renews now: a new serial under the same ARN.
+aws --profile acm-b acm renew-certificate --certificate-arn "$cert"
+for _ in $(seq 50); do
+  st=$(aws --profile acm-b acm describe-certificate --certificate-arn "$cert" --query Certificate.RenewalSummary.RenewalStatus --output text)
+  [ "$st" = SUCCESS ] && break
+  sleep 0.2
+done
+[ "$st" = SUCCESS ] || { echo "renewal status $st"; exit 1; }
+serial2=$(aws --profile acm-b acm describe-certificate --certificate-arn "$cert" --query Certificate.Serial --output text)
+[ "$serial1" != "$serial2" ] || { echo "renewal kept serial $serial1"; exit 1; }
+[ "$(aws --profile acm-b acm describe-certificate --certificate-arn "$cert" --query Certificate.RenewalEligibility --output text)" = INELIGIBLE ]
+
+# A's operator sees B's managed certificate and its predicted renewal.
+"$OPENPCA_BIN" admin renewal-health --data-dir "$OPENPCA_DATA_DIR" --ca "$ca" > health.txt
+grep -q "$cert" health.txt && grep -q "$acct_b" health.txt || { cat health.txt; exit 1; }
+echo "acm_cli: ok"
