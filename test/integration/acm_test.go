@@ -3,11 +3,11 @@ package integration
 import (
 	"context"
 	"crypto"
-	"encoding/json"
-	"strconv"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
