@@ -10,6 +10,7 @@ import (
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/pki"
+	"github.com/openpca/openpca/internal/regions"
 )
 
 // maxSerialAttempts bounds retries after serial collisions (2^-128 each).
@@ -22,7 +23,7 @@ const maxSerialAttempts = 4
 // caller account, CA and IdempotencyToken within 5 minutes return the
 // earlier certificate's ARN.
 func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in *IssueCertificateInput) (*IssueCertificateOutput, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -33,9 +34,9 @@ func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in
 	if err := s.authorize(ctx, caller, "IssueCertificate", ca, reqCtx); err != nil {
 		return nil, err
 	}
-	tmpl, err := pki.LookupTemplate(in.TemplateArn)
+	tmpl, tmplARN, err := lookupTemplate(regions.PartitionOf(ca.Region), in.TemplateArn)
 	if err != nil {
-		return nil, fromPKI(err)
+		return nil, err
 	}
 	now := s.clk.Now()
 	switch st := ca.effectiveStatus(now); {
@@ -70,7 +71,7 @@ func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in
 	}
 	req := &pki.IssueRequest{
 		CSR: in.Csr, Issuer: issuer, IssuerSigner: signer,
-		SigningAlgorithm: pki.SigningAlgorithm(in.SigningAlgorithm), TemplateARN: in.TemplateArn,
+		SigningAlgorithm: pki.SigningAlgorithm(in.SigningAlgorithm), TemplateARN: tmpl.ARN(), // pki keys templates by their aws ARN
 		Validity: in.Validity.pki(), APIPassthrough: in.ApiPassthrough, Now: now,
 		UsageMode: pki.UsageMode(ca.UsageMode),
 		// The CA's revocation configuration as it is now: changing it
@@ -89,7 +90,7 @@ func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in
 			return nil, fromPKI(err)
 		}
 		row.CAID, row.IssuerPrincipal, row.IssuerAccount = ca.ID, caller.ARN, caller.AccountID
-		row.TemplateARN, row.IssuedAt, row.Token = tmpl.ARN(), now, in.IdempotencyToken
+		row.TemplateARN, row.IssuedAt, row.Token = tmplARN, now, in.IdempotencyToken
 		err = s.batch.commit(ctx, row)
 		if err == errSerialTaken {
 			continue // another certificate of this CA has the serial: draw again
@@ -137,7 +138,7 @@ func certARN(caARN, serial string) string { return caARN + "/certificate/" + ser
 // issuing CA's certificate followed by that CA's own chain up to the root.
 // Expired (and, later, revoked) certificates are returned too.
 func (s *Service) GetCertificate(ctx context.Context, caller *authz.Caller, in *GetCertificateInput) (*GetCertificateOutput, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
