@@ -1,6 +1,7 @@
 package pca
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/x509"
@@ -163,11 +164,13 @@ func (s *Service) GetCertificate(ctx context.Context, caller *authz.Caller, in *
 	if der == nil {
 		return nil, errf(ErrNotFound, "Could not find certificate %s.", in.CertificateArn)
 	}
-	out := &GetCertificateOutput{Certificate: string(pki.EncodeCertPEM(der))}
-	if len(ca.Cert) > 0 {
+	out := &GetCertificateOutput{Certificate: pemString(pki.EncodeCertPEM(der))}
+	// A root's own self-signed certificate has no chain, as in AWS (and as
+	// GetCertificateAuthorityCertificate says).
+	if len(ca.Cert) > 0 && !(ca.Type == "ROOT" && (bytes.Equal(der, ca.Cert) || selfSigned(der))) {
 		out.CertificateChain = ca.issuedChain
 		if out.CertificateChain == "" { // a row not read by readCA
-			out.CertificateChain = string(pki.EncodeCertPEM(ca.Cert)) + string(ca.Chain)
+			out.CertificateChain = pemString(append(pki.EncodeCertPEM(ca.Cert), ca.Chain...))
 		}
 	}
 	return out, nil

@@ -227,7 +227,7 @@ func (s *Service) readCA(ctx context.Context, id string) (*caRow, error) {
 		return nil, err
 	}
 	if len(c.Cert) > 0 {
-		c.issuedChain = string(pki.EncodeCertPEM(c.Cert)) + string(c.Chain)
+		c.issuedChain = pemString(append(pki.EncodeCertPEM(c.Cert), c.Chain...))
 	}
 	return c, nil
 }
