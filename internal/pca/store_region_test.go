@@ -47,3 +47,41 @@ func TestQuotaPerRegion(t *testing.T) {
 		CertificateAuthorityConfiguration: caConfig("EC_prime256v1", "R"), CertificateAuthorityType: "ROOT"})
 	wantKind(t, err, ErrLimitExceeded)
 }
+
+func TestParseCAARN(t *testing.T) {
+	const id = "0b1f0000-0000-4000-8000-000000000000"
+	for _, tc := range []struct {
+		arn    string
+		region string
+		ok     bool
+	}{
+		{"arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/" + id, "us-east-1", true},
+		{"arn:aws-us-gov:acm-pca:us-gov-east-1:111122223333:certificate-authority/" + id, "us-gov-east-1", true},
+		{"arn:aws-cn:acm-pca:cn-north-1:111122223333:certificate-authority/" + id, "cn-north-1", true},
+		{"arn:aws-eusc:acm-pca:eusc-de-east-1:111122223333:certificate-authority/" + id, "eusc-de-east-1", true},
+		{"arn:aws:acm-pca:us-gov-east-1:111122223333:certificate-authority/" + id, "", false},
+		{"arn:aws-us-gov:acm-pca:us-east-1:111122223333:certificate-authority/" + id, "", false},
+		{"arn:aws:acm-pca:mars-1:111122223333:certificate-authority/" + id, "", false},
+		{"arn:aws:acm-pca::111122223333:certificate-authority/" + id, "", false},
+		{"arn:aws:acm:us-east-1:111122223333:certificate-authority/" + id, "", false},
+	} {
+		region, account, gotID, err := parseCAARN(tc.arn)
+		if (err == nil) != tc.ok || region != tc.region {
+			t.Errorf("parseCAARN(%s) = %q, %v; want %q ok=%v", tc.arn, region, err, tc.region, tc.ok)
+		}
+		if tc.ok && caARN(region, account, gotID) != tc.arn {
+			t.Errorf("caARN does not round-trip %s", tc.arn)
+		}
+	}
+}
+
+func FuzzParseCAARN(f *testing.F) {
+	f.Add("arn:aws-us-gov:acm-pca:us-gov-east-1:111122223333:certificate-authority/0b1f0000-0000-4000-8000-000000000000")
+	f.Add("arn:aws:acm-pca:us-east-1:1:certificate-authority/x")
+	f.Fuzz(func(t *testing.T, arn string) {
+		region, account, id, err := parseCAARN(arn)
+		if err == nil && caARN(region, account, id) != arn {
+			t.Fatalf("%q parsed but formats as %q", arn, caARN(region, account, id))
+		}
+	})
+}
