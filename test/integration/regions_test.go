@@ -12,6 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	pcatypes "github.com/aws/aws-sdk-go-v2/service/acmpca/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/openpca/openpca/internal/regions"
+	"github.com/openpca/openpca/internal/server"
 )
 
 // pcaIn is the management root's acm-pca client signing for region.
@@ -131,5 +134,18 @@ func TestGovCloudCA(t *testing.T) {
 	}
 	if _, err := x509.ParseCertificate(b.Bytes); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDefaultRegionMustBeServed: a --region outside --regions would write a
+// profile the server refuses; start-up says so instead.
+func TestDefaultRegionMustBeServed(t *testing.T) {
+	set, err := regions.ParseList("eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = server.Open(context.Background(), server.Config{DataDir: t.TempDir(), Region: "us-east-1", Regions: set})
+	if err == nil || !strings.Contains(err.Error(), `default region "us-east-1" is not among the served regions (eu-west-1)`) {
+		t.Fatalf("got %v", err)
 	}
 }
