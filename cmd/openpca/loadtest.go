@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/openpca/openpca/internal/loadtest"
+	"github.com/openpca/openpca/internal/regions"
 )
 
 type loadtestCmd struct {
@@ -40,7 +41,7 @@ func (c *loadtestCmd) Run() error {
 	}
 	region := awsCfg.Region
 	if region == "" {
-		region = "us-east-1"
+		region = regions.Default
 	}
 	rep, err := loadtest.Run(ctx, loadtest.Config{
 		Endpoint: endpoint, Region: region, Credentials: creds, Operation: c.Operation, KeyAlgorithm: c.KeyAlgorithm,

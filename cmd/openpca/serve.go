@@ -12,13 +12,15 @@ import (
 	"time"
 
 	"github.com/openpca/openpca/internal/awsprofile"
+	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/server"
 )
 
 type serveCmd struct {
 	DataDir   string        `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory (database, master key, AWS profiles)."`
 	Listen    string        `default:"127.0.0.1:8420" env:"OPENPCA_LISTEN" help:"HOST:PORT to listen on (port 0 picks a free one)."`
-	Region    string        `default:"us-east-1" env:"OPENPCA_REGION" help:"Region this endpoint serves."`
+	Region    string        `default:"us-east-1" env:"OPENPCA_REGION" help:"Default region, written into the generated AWS profile; must be served."`
+	Regions   string        `default:"all" env:"OPENPCA_REGIONS" help:"Comma-separated regions served (default: every region of every partition); other credential scopes are refused."`
 	LogLevel  string        `default:"info" enum:"debug,info,warn,error" env:"OPENPCA_LOG_LEVEL" help:"Log level."`
 	Drain     time.Duration `default:"20s" help:"How long SIGTERM waits for in-flight requests."`
 	MasterKey string        `env:"OPENPCA_MASTER_KEY" hidden:"" help:"Base64 master key (else DATA_DIR/master.key)."`
@@ -36,6 +38,10 @@ func (c *serveCmd) Run() error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	served, err := regions.ParseList(c.Regions)
+	if err != nil {
+		return fmt.Errorf("--regions: %w", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
@@ -53,6 +59,7 @@ func (c *serveCmd) Run() error {
 	app, err := server.Open(ctx, server.Config{
 		DataDir:   c.DataDir,
 		Region:    c.Region,
+		Regions:   served,
 		MasterKey: c.MasterKey,
 		Logger:    logger,
 		PublicURL: public,

@@ -17,6 +17,7 @@ import (
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/pca"
+	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/store"
 )
 
@@ -180,8 +181,13 @@ func (s *Service) work(ctx context.Context, r *certRow, now time.Time) error {
 	return s.saveCert(ctx, s.db, r)
 }
 
+// certARN is a new certificate ARN in the region's partition.
 func (s *Service) certARN(account, region string) string {
-	return "arn:" + s.cfg.Partition + ":acm:" + region + ":" + account + ":certificate/" + uuid.NewString()
+	partition := regions.PartitionOf(region)
+	if partition == "" {
+		partition = s.cfg.Partition
+	}
+	return "arn:" + partition + ":acm:" + region + ":" + account + ":certificate/" + uuid.NewString()
 }
 
 // authorize asks authz whether caller may perform acm:<op> on the

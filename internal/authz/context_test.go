@@ -31,6 +31,8 @@ func TestContext(t *testing.T) {
 	insecure := user(acctD, "dave")
 	insecure.SecureTransport = false
 	insecure.SourceIP = ""
+	gov := user(acctB, "bob")
+	gov.Region = "us-gov-west-1"
 
 	tests := []struct {
 		name   string
@@ -53,6 +55,18 @@ func TestContext(t *testing.T) {
 				"aws:currenttime": {iso}, "aws:epochtime": {epoch},
 				"aws:securetransport": {"true"}, "aws:sourceip": {"192.0.2.10"},
 				"aws:tagkeys": {"a", "b"}, "sts:externalid": {"x"},
+			},
+		},
+		{
+			name: "the request's region is aws:RequestedRegion", caller: gov, action: actDescribe,
+			want: map[string][]string{
+				"aws:principaltype": {"User"}, "aws:principalaccount": {acctB},
+				"aws:principalarn": {userBARN}, "aws:userid": {"AIDABOB" + acctB}, "aws:username": {"bob"},
+				"aws:principalorgid": {orgID}, "aws:principalorgpaths": {pathOU1},
+				"aws:principalisawsservice": {"false"},
+				"aws:currenttime":           {iso}, "aws:epochtime": {epoch},
+				"aws:securetransport": {"true"}, "aws:sourceip": {"192.0.2.10"},
+				"aws:requestedregion": {"us-gov-west-1"},
 			},
 		},
 		{

@@ -323,6 +323,9 @@ func (e *Engine) buildContext(req *Request, oc *OrgContext, vals []string) *poli
 	if req.Caller.SourceIP != "" {
 		b.one("aws:sourceip", req.Caller.SourceIP)
 	}
+	if req.Caller.Region != "" {
+		b.one("aws:requestedregion", req.Caller.Region)
+	}
 
 	for k, v := range req.Context {
 		lk := lowerKey(k)

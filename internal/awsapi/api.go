@@ -49,10 +49,22 @@ type Service struct {
 	// ("https://iam.amazonaws.com/doc/2010-05-08/", "2010-05-08").
 	XMLNamespace string
 	APIVersion   string
-	// Regions lists the credential-scope regions accepted besides the
-	// server's own (IAM is global: "us-east-1").
+	// Regions lists credential-scope regions the service accepts besides
+	// the server's served regions (IAM: "us-east-1", where its clients
+	// sign, even when --regions leaves that region out).
+	//
+	// Regions are the edge's business, not the service's: the edge accepts
+	// a request only when its scope names a served region (else
+	// InvalidSignatureException "Credential should be scoped to a valid
+	// region") and hands that region to the operation as
+	// authz.Caller.Region. A regional service (acm-pca; ram and acm the
+	// same way) places new resources in caller.Region, builds their ARNs
+	// with regions.PartitionOf(caller.Region), and treats a resource of
+	// another region as absent (ResourceNotFoundException); a global one
+	// (IAM, STS, Organizations) ignores the region.
 	Regions []string
-	// Global services (IAM) accept only Regions, not the server's region.
+	// Global marks a service whose resources belong to no region (IAM,
+	// STS, Organizations). It does not change which scopes are accepted.
 	Global bool
 	// Operations by name (JSON11, Query) or by "METHOD /path" (RESTJSON1).
 	Operations map[string]Operation

@@ -75,6 +75,13 @@ type harness struct {
 // wall clock because the SDK signs with time.Now.
 func newHarness(t *testing.T, maxBody int64) *harness {
 	t.Helper()
+	return newHarnessConfig(t, Config{MaxBodyBytes: maxBody})
+}
+
+// newHarnessConfig is newHarness with the edge's Config (its Clock and
+// Logger are the harness's); extra services are served after the three.
+func newHarnessConfig(t *testing.T, cfg Config, extra ...*Service) *harness {
+	t.Helper()
 	clk := clock.NewFake(time.Now().Truncate(time.Second))
 	alice := authz.Principal{Type: authz.TypeUser, AccountID: "111122223333", ARN: userARN, PrincipalARN: userARN,
 		UserID: "AIDAALICE", EntityID: "AIDAALICE", UserName: "alice"}
@@ -86,8 +93,8 @@ func newHarness(t *testing.T, maxBody int64) *harness {
 		expiredKey: {SecretAccessKey: expiredSecret, SessionToken: expiredToken, Expiration: clk.Now().Add(-time.Minute), Principal: role},
 	}
 	logs := &syncBuffer{}
-	s := New(Config{Clock: clk, Logger: slog.New(slog.NewJSONHandler(logs, nil)), MaxBodyBytes: maxBody},
-		creds, newIAMService(), newPCAService(), newRAMService())
+	cfg.Clock, cfg.Logger = clk, slog.New(slog.NewJSONHandler(logs, nil))
+	s := New(cfg, creds, append([]*Service{newIAMService(), newPCAService(), newRAMService()}, extra...)...)
 	h := &harness{t: t, srv: httptest.NewServer(s), clk: clk, logs: logs}
 	t.Cleanup(h.srv.Close)
 	return h

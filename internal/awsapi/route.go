@@ -10,30 +10,42 @@ import (
 	"github.com/openpca/openpca/internal/authz"
 )
 
+// guess is what a request looks like before its signature scope is known.
+type guess struct {
+	svc   *Service // nil: no registered service
+	exact bool     // the request names one of svc's operations
+	proto Protocol // the shape early failures answer in
+}
+
 // guessService picks the service a request looks like before its signature
-// scope is known, so that early failures (no Authorization, …) answer in
-// the shape its client parses. nil means "no idea": JSON11 shape.
-func (s *Server) guessService(r *http.Request) *Service {
+// scope is known, so that early failures (no Authorization, an unknown
+// service, …) answer in the shape its client parses: a matching
+// operation first, then the protocol's marks (X-Amz-Target: awsJson1_1; a
+// form or Action: awsQuery; any other path than "/": restJson1, as RAM's
+// clients send), else awsJson1_1.
+func (s *Server) guessService(r *http.Request) guess {
 	if name, _, ok := rpcv2Path(r.URL.Path); ok && isRPCv2(r) {
 		for _, svc := range s.ordered {
 			if svc.RPCv2CBOR == name {
-				return svc
+				return guess{svc: svc, exact: true, proto: rpcv2CBOR}
 			}
 		}
+		return guess{proto: rpcv2CBOR}
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		prefix, _, _ := strings.Cut(target, ".")
 		for _, svc := range s.ordered {
 			if svc.Protocol == JSON11 && svc.TargetPrefix == prefix {
-				return svc
+				return guess{svc: svc, exact: true, proto: JSON11}
 			}
 		}
+		return guess{proto: JSON11}
 	}
 	key := r.Method + " " + r.URL.Path
 	for _, svc := range s.ordered {
 		if svc.Protocol == RESTJSON1 {
 			if _, ok := svc.Operations[key]; ok {
-				return svc
+				return guess{svc: svc, exact: true, proto: RESTJSON1}
 			}
 		}
 	}
@@ -46,15 +58,19 @@ func (s *Server) guessService(r *http.Request) *Service {
 				continue
 			}
 			if _, ok := svc.Operations[action]; ok {
-				return svc
+				return guess{svc: svc, exact: true, proto: Query}
 			}
 			if first == nil {
 				first = svc
 			}
 		}
-		return first
+		// The first Query service lends its namespace to the error body.
+		return guess{svc: first, proto: Query}
 	}
-	return nil
+	if r.URL.Path != "/" && r.URL.Path != "" {
+		return guess{proto: RESTJSON1}
+	}
+	return guess{proto: JSON11}
 }
 
 func unknownOperation(status int, msg string) *Error {

@@ -323,8 +323,8 @@ func TestRPCv2AuthFailures(t *testing.T) {
 			r.header["Authorization"] = "AWS4-HMAC-SHA256 Credential=garbage"
 		}, "IncompleteSignatureException", 400, ""},
 		{"16 minutes of skew", func(r *rawRequest) { r.at = time.Now().Add(-16 * time.Minute) }, "InvalidSignatureException", 400, "Signature expired: "},
-		{"wrong region", func(r *rawRequest) { r.region = "eu-west-1" }, "InvalidSignatureException", 400,
-			"Credential should be scoped to a valid region, not 'eu-west-1'."},
+		{"unknown region", func(r *rawRequest) { r.region = "eu-west-9" }, "InvalidSignatureException", 400,
+			"Credential should be scoped to a valid region, not 'eu-west-9'."},
 		// The path names the service before the scope does.
 		{"unknown service in scope", func(r *rawRequest) { r.service = "s3" }, "InvalidSignatureException", 400,
 			"Credential should be scoped to correct service: 'acm-pca'."},

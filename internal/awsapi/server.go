@@ -10,13 +10,16 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/clock"
+	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/sigv4"
 )
 
@@ -26,7 +29,13 @@ const DefaultMaxBodyBytes = 5 << 20
 
 // Config tunes the edge. Zero values take the defaults.
 type Config struct {
-	Region       string       // the server's region; "us-east-1" when empty
+	// Region is the default region (profiles, internal callers);
+	// "us-east-1" when empty.
+	Region string
+	// Regions are the regions served: a request's credential scope must
+	// name one of them (or one of its service's own Regions). The zero
+	// Set serves every region of every partition.
+	Regions      regions.Set
 	Clock        clock.Clock  // clock.Real when nil
 	Logger       *slog.Logger // slog.Default() when nil
 	MaxBodyBytes int64        // DefaultMaxBodyBytes when zero
@@ -206,7 +215,11 @@ func (s *Server) serve(x *exchange) {
 	// Until the scope names a service, answer in the protocol the request
 	// looks like; an rpcv2Cbor request is answered in CBOR throughout.
 	x.rpcv2 = isRPCv2(r)
-	x.setService(s.guessService(r))
+	g := s.guessService(r)
+	x.setService(g.svc)
+	if g.svc == nil && !x.rpcv2 {
+		x.proto = g.proto
+	}
 
 	header := r.Header.Get("Authorization")
 	if header == "" {
@@ -228,11 +241,12 @@ func (s *Server) serve(x *exchange) {
 	}
 	svc := s.services[auth.Service]
 	if svc == nil {
-		msg := "Credential should be scoped to correct service."
-		if x.svc != nil {
-			msg = "Credential should be scoped to correct service: '" + x.svc.SigningName + "'."
+		if g.exact {
+			// A request for a served service, signed for another one.
+			x.fail(protoError(x.proto, failSignature, "Credential should be scoped to correct service: '"+g.svc.SigningName+"'."))
+			return
 		}
-		x.fail(protoError(x.proto, failSignature, msg))
+		x.fail(s.notOffered(auth.Service))
 		return
 	}
 	x.setService(svc)
@@ -280,16 +294,24 @@ func (x *exchange) setService(svc *Service) {
 	}
 }
 
+// regionOK accepts a scope region the server serves, or one the service
+// names itself (IAM's us-east-1 even when --regions leaves it out).
 func (s *Server) regionOK(svc *Service, region string) bool {
-	if region == s.cfg.Region && !svc.Global {
-		return true
+	return s.cfg.Regions.Serves(region) || slices.Contains(svc.Regions, region)
+}
+
+// notOffered answers a request whose scope names a service this build
+// does not serve: a plain statement, not a signature error, so that a user
+// pointing e.g. `aws s3` at OpenPCA learns what is wrong. 501 is not
+// retried by the SDKs.
+func (s *Server) notOffered(service string) *Error {
+	names := make([]string, 0, len(s.services))
+	for name := range s.services {
+		names = append(names, name)
 	}
-	for _, r := range svc.Regions {
-		if r == region {
-			return true
-		}
-	}
-	return false
+	slices.Sort(names)
+	return &Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
+		Message: "The service '" + truncate(service) + "' is not offered by this OpenPCA server; it offers " + strings.Join(names, ", ") + "."}
 }
 
 // readBody reads at most MaxBodyBytes. A declared Content-Length over the

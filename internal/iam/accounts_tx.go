@@ -24,13 +24,13 @@ func (s *Store) CreateAccountTx(ctx context.Context, tx *sql.Tx, spec AccountSpe
 	}
 	if out.RootAccessKeyID == "" {
 		out.RootAccessKeyID = newAccessKeyID(prefixAccessKey)
-	} else if !keyIDPattern.MatchString(out.RootAccessKeyID) {
-		return nil, errorf(InvalidInput, "Access key ID must be 16 to 128 upper-case letters and digits.")
+	} else if !givenKeyIDOK(out.RootAccessKeyID) {
+		return nil, errorf(InvalidInput, "Access key ID must be 1 to 128 printable characters without spaces, '/' or ',', not starting with ASIA.")
 	}
 	if out.RootSecretAccessKey == "" {
 		out.RootSecretAccessKey = newSecret()
-	} else if len(out.RootSecretAccessKey) < 16 {
-		return nil, errorf(InvalidInput, "Secret access key must be at least 16 characters.")
+	} else if !printableKey(out.RootSecretAccessKey) {
+		return nil, errorf(InvalidInput, "Secret access key must be 1 to 128 printable characters without spaces.")
 	}
 	name := spec.Name
 	if name == "" {

@@ -18,6 +18,7 @@ import (
 	pcatypes "github.com/aws/aws-sdk-go-v2/service/acmpca/types"
 
 	"github.com/openpca/openpca/internal/pki"
+	"github.com/openpca/openpca/internal/regions"
 )
 
 // signingAlgorithmFor pairs a CA key algorithm with its usual signature.
@@ -82,8 +83,9 @@ func setupCA(ctx context.Context, cfg Config) (string, error) {
 		CertificateAuthorityArn: arn,
 		Csr:                     []byte(*csr.Csr),
 		SigningAlgorithm:        pcatypes.SigningAlgorithm(sig),
-		TemplateArn:             aws.String("arn:aws:acm-pca:::template/RootCACertificate/V1"),
-		Validity:                &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeYears, Value: aws.Int64(10)},
+		// Templates are named in the CA's partition, the region's.
+		TemplateArn: aws.String("arn:" + regions.PartitionOf(cfg.Region) + ":acm-pca:::template/RootCACertificate/V1"),
+		Validity:    &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeYears, Value: aws.Int64(10)},
 	})
 	if err != nil {
 		return "", fmt.Errorf("self-sign CA: %w", err)

@@ -50,7 +50,9 @@ func TestIssueBadInput(t *testing.T) {
 		{"root template for a foreign key", IssueCertificateInput{TemplateArn: tmplARN("RootCACertificate")}, ErrInvalidRequest},
 		{"root template on a subordinate", IssueCertificateInput{CertificateAuthorityArn: sub, TemplateArn: tmplARN("RootCACertificate")}, ErrInvalidRequest},
 		{"malformed CA ARN", IssueCertificateInput{CertificateAuthorityArn: "arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/nope"}, ErrInvalidArn},
-		{"other region", IssueCertificateInput{CertificateAuthorityArn: "arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/0b1f0000-0000-4000-8000-000000000000"}, ErrInvalidArn},
+		{"other region", IssueCertificateInput{CertificateAuthorityArn: "arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/0b1f0000-0000-4000-8000-000000000000"}, ErrNotFound},
+		{"partition not the region's", IssueCertificateInput{CertificateAuthorityArn: "arn:aws:acm-pca:us-gov-east-1:111122223333:certificate-authority/0b1f0000-0000-4000-8000-000000000000"}, ErrInvalidArn},
+		{"unknown region", IssueCertificateInput{CertificateAuthorityArn: "arn:aws:acm-pca:us-east-9:111122223333:certificate-authority/0b1f0000-0000-4000-8000-000000000000"}, ErrInvalidArn},
 		{"unknown CA", IssueCertificateInput{CertificateAuthorityArn: "arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/0b1f0000-0000-4000-8000-000000000000"}, ErrNotFound},
 	}
 	for _, tc := range cases {

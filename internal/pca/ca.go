@@ -52,9 +52,10 @@ func (s *Service) CreateCertificateAuthority(ctx context.Context, caller *authz.
 	}
 
 	now := s.clk.Now()
+	region := s.regionOf(caller)
 	if in.IdempotencyToken != "" {
-		defer s.lockIdem("ca\x00" + caller.AccountID + "\x00" + in.IdempotencyToken)()
-		arn, err := s.caByToken(ctx, caller.AccountID, in.IdempotencyToken, now.Add(-idempotencyWindow))
+		defer s.lockIdem("ca\x00" + caller.AccountID + "\x00" + region + "\x00" + in.IdempotencyToken)()
+		arn, err := s.caByToken(ctx, caller.AccountID, region, in.IdempotencyToken, now.Add(-idempotencyWindow))
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +66,7 @@ func (s *Service) CreateCertificateAuthority(ctx context.Context, caller *authz.
 
 	id := uuid.NewString()
 	row := &caRow{
-		ID: id, ARN: s.caARN(caller.AccountID, id), Owner: caller.AccountID, Type: in.CertificateAuthorityType,
+		ID: id, ARN: caARN(region, caller.AccountID, id), Region: region, Owner: caller.AccountID, Type: in.CertificateAuthorityType,
 		Status: statusCreating, Config: *cfg, Revocation: in.RevocationConfiguration,
 		KeyStorage: defaultStr(in.KeyStorageSecurityStandard, "FIPS_140_2_LEVEL_3_OR_HIGHER"),
 		UsageMode:  defaultStr(in.UsageMode, string(pki.UsageGeneralPurpose)),
@@ -136,7 +137,7 @@ func defaultStr(s, d string) string {
 
 // DescribeCertificateAuthority returns a CA as the caller may see it.
 func (s *Service) DescribeCertificateAuthority(ctx context.Context, caller *authz.Caller, in *DescribeCertificateAuthorityInput) (*DescribeCertificateAuthorityOutput, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -168,15 +169,16 @@ func (s *Service) view(ca *caRow) CertificateAuthority {
 	return v
 }
 
-// ListCertificateAuthorities lists the caller account's CAs (restorable
-// deleted ones included), at most 100 per page. OTHER_ACCOUNTS lists CAs
+// ListCertificateAuthorities lists the caller account's CAs in the
+// caller's region (restorable deleted ones included), at most 100 per page. OTHER_ACCOUNTS lists CAs
 // shared through RAM, which does not exist yet: the list is empty.
 func (s *Service) ListCertificateAuthorities(ctx context.Context, caller *authz.Caller, in *ListCertificateAuthoritiesInput) (*ListCertificateAuthoritiesOutput, error) {
 	if err := s.authorize(ctx, caller, "ListCertificateAuthorities", nil, nil); err != nil {
 		return nil, err
 	}
 	owner := defaultStr(in.ResourceOwner, "SELF")
-	scope := "list-cas\x00" + caller.AccountID + "\x00" + owner
+	region := s.regionOf(caller)
+	scope := "list-cas\x00" + caller.AccountID + "\x00" + region + "\x00" + owner
 	offset, err := s.parseToken(scope, in.NextToken)
 	if err != nil {
 		return nil, err
@@ -186,7 +188,7 @@ func (s *Service) ListCertificateAuthorities(ctx context.Context, caller *authz.
 		return out, nil
 	}
 	limit := pageSize(in.MaxResults, 100)
-	rows, err := s.listCAs(ctx, caller.AccountID, s.clk.Now(), offset, limit+1)
+	rows, err := s.listCAs(ctx, caller.AccountID, region, s.clk.Now(), offset, limit+1)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +205,7 @@ func (s *Service) ListCertificateAuthorities(ctx context.Context, caller *authz.
 // UpdateCertificateAuthority switches ACTIVE ↔ DISABLED and replaces the
 // revocation configuration when one is given.
 func (s *Service) UpdateCertificateAuthority(ctx context.Context, caller *authz.Caller, in *UpdateCertificateAuthorityInput) (*Empty, error) {
-	ca, err := s.loadCAFresh(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCAFresh(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +240,7 @@ func (s *Service) UpdateCertificateAuthority(ctx context.Context, caller *authz.
 // from CREATING or FAILED are removed at once; the others become DELETED,
 // restorable for PermanentDeletionTimeInDays (default 30).
 func (s *Service) DeleteCertificateAuthority(ctx context.Context, caller *authz.Caller, in *DeleteCertificateAuthorityInput) (*Empty, error) {
-	ca, err := s.loadCAFresh(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCAFresh(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +273,7 @@ func (s *Service) DeleteCertificateAuthority(ctx context.Context, caller *authz.
 // RestoreCertificateAuthority brings a DELETED CA back to its prior status
 // within its restoration window.
 func (s *Service) RestoreCertificateAuthority(ctx context.Context, caller *authz.Caller, in *RestoreCertificateAuthorityInput) (*Empty, error) {
-	ca, err := s.loadCAFresh(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCAFresh(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}

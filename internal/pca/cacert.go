@@ -5,6 +5,7 @@ import (
 	"context"
 
 	"crypto/x509"
+	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/pki"
@@ -14,7 +15,7 @@ import (
 // CREATING the answer is RequestInProgressException, which the SDK's
 // CertificateAuthorityCSRCreated waiter retries on.
 func (s *Service) GetCertificateAuthorityCsr(ctx context.Context, caller *authz.Caller, in *GetCertificateAuthorityCsrInput) (*GetCertificateAuthorityCsrOutput, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +28,7 @@ func (s *Service) GetCertificateAuthorityCsr(ctx context.Context, caller *authz.
 	case statusFailed, statusDeleted:
 		return nil, wrongState(ca.ARN, "have a certificate signing request")
 	}
-	return &GetCertificateAuthorityCsrOutput{Csr: string(pki.EncodeCSRPEM(ca.CSR))}, nil
+	return &GetCertificateAuthorityCsrOutput{Csr: pemString(pki.EncodeCSRPEM(ca.CSR))}, nil
 }
 
 // ImportCertificateAuthorityCertificate installs the CA certificate (and,
@@ -35,7 +36,7 @@ func (s *Service) GetCertificateAuthorityCsr(ctx context.Context, caller *authz.
 // ACTIVE; ACTIVE and EXPIRED CAs get their certificate replaced (an EXPIRED
 // CA returns to the status it had, ACTIVE or DISABLED).
 func (s *Service) ImportCertificateAuthorityCertificate(ctx context.Context, caller *authz.Caller, in *ImportCertificateAuthorityCertificateInput) (*Empty, error) {
-	ca, err := s.loadCAFresh(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCAFresh(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (s *Service) ImportCertificateAuthorityCertificate(ctx context.Context, cal
 // GetCertificateAuthorityCertificate returns the CA certificate and, for a
 // subordinate, its chain (absent for a root).
 func (s *Service) GetCertificateAuthorityCertificate(ctx context.Context, caller *authz.Caller, in *GetCertificateAuthorityCertificateInput) (*GetCertificateAuthorityCertificateOutput, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -95,9 +96,23 @@ func (s *Service) GetCertificateAuthorityCertificate(ctx context.Context, caller
 	default:
 		return nil, wrongState(ca.ARN, "have a certificate")
 	}
-	out := &GetCertificateAuthorityCertificateOutput{Certificate: string(pki.EncodeCertPEM(ca.Cert))}
+	out := &GetCertificateAuthorityCertificateOutput{Certificate: pemString(pki.EncodeCertPEM(ca.Cert))}
 	if len(ca.Chain) > 0 {
-		out.CertificateChain = string(ca.Chain)
+		out.CertificateChain = pemString(ca.Chain)
 	}
 	return out, nil
+}
+
+// pemString is PEM as AWS answers it: blocks separated by one newline, none
+// after the last -----END …----- line (clients that compare strings, such
+// as Terraform, see a diff otherwise).
+func pemString(b []byte) string {
+	return strings.TrimRight(string(b), "\r\n")
+}
+
+// selfSigned reports whether der is a self-signed certificate (a root's own,
+// installed or not yet).
+func selfSigned(der []byte) bool {
+	c, err := x509.ParseCertificate(der)
+	return err == nil && bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil
 }

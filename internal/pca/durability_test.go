@@ -114,7 +114,7 @@ func TestSerialCollisionRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	serial := arn[strings.LastIndexByte(arn, '/')+1:]
-	_, id, _ := e.svc.parseCAARN(root)
+	_, _, id, _ := parseCAARN(root)
 	// The batcher gives a duplicate row back as errSerialTaken, alone.
 	row := &certRow{CAID: id, Serial: serial, IssuerPrincipal: "p", IssuerAccount: acct, TemplateARN: "t", DER: []byte{1}}
 	fresh := &certRow{CAID: id, Serial: "01", IssuerPrincipal: "p", IssuerAccount: acct, TemplateARN: "t", DER: []byte{1}}

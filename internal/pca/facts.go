@@ -23,7 +23,7 @@ type CAFacts struct {
 // CAFacts returns the facts of the CA with arn, or ErrNotFound /
 // ErrInvalidArn.
 func (s *Service) CAFacts(ctx context.Context, arn string) (*CAFacts, error) {
-	ca, err := s.loadCA(ctx, arn)
+	ca, err := s.loadCA(ctx, nil, arn)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (s *Service) IssuedCertificate(ctx context.Context, certARN string) (cert, 
 	if !ok {
 		return "", "", errf(ErrInvalidArn, "The certificate ARN %s is not valid.", certARN)
 	}
-	ca, err := s.loadCA(ctx, caARN)
+	ca, err := s.loadCA(ctx, nil, caARN)
 	if err != nil {
 		return "", "", err
 	}
@@ -67,7 +67,7 @@ func (s *Service) IssuedCertificate(ctx context.Context, certARN string) (cert, 
 // template now (nil, or the *authz.DeniedError a call would get): the
 // question a renewal will ask, asked without signing anything.
 func (s *Service) CanIssue(ctx context.Context, caller *authz.Caller, caARN string) error {
-	ca, err := s.loadCA(ctx, caARN)
+	ca, err := s.loadCA(ctx, caller, caARN)
 	if err != nil {
 		return err
 	}

@@ -247,7 +247,7 @@ func (e *env) status(arn string) string {
 
 func (e *env) certCount(arn string) int {
 	e.t.Helper()
-	_, id, err := e.svc.parseCAARN(arn)
+	_, _, id, err := parseCAARN(arn)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package pca
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/x509"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/pki"
+	"github.com/openpca/openpca/internal/regions"
 )
 
 // maxSerialAttempts bounds retries after serial collisions (2^-128 each).
@@ -22,7 +24,7 @@ const maxSerialAttempts = 4
 // caller account, CA and IdempotencyToken within 5 minutes return the
 // earlier certificate's ARN.
 func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in *IssueCertificateInput) (*IssueCertificateOutput, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -33,9 +35,9 @@ func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in
 	if err := s.authorize(ctx, caller, "IssueCertificate", ca, reqCtx); err != nil {
 		return nil, err
 	}
-	tmpl, err := pki.LookupTemplate(in.TemplateArn)
+	tmpl, tmplARN, err := lookupTemplate(regions.PartitionOf(ca.Region), in.TemplateArn)
 	if err != nil {
-		return nil, fromPKI(err)
+		return nil, err
 	}
 	now := s.clk.Now()
 	switch st := ca.effectiveStatus(now); {
@@ -70,7 +72,7 @@ func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in
 	}
 	req := &pki.IssueRequest{
 		CSR: in.Csr, Issuer: issuer, IssuerSigner: signer,
-		SigningAlgorithm: pki.SigningAlgorithm(in.SigningAlgorithm), TemplateARN: in.TemplateArn,
+		SigningAlgorithm: pki.SigningAlgorithm(in.SigningAlgorithm), TemplateARN: tmpl.ARN(), // pki keys templates by their aws ARN
 		Validity: in.Validity.pki(), APIPassthrough: in.ApiPassthrough, Now: now,
 		UsageMode: pki.UsageMode(ca.UsageMode),
 		// The CA's revocation configuration as it is now: changing it
@@ -89,7 +91,7 @@ func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in
 			return nil, fromPKI(err)
 		}
 		row.CAID, row.IssuerPrincipal, row.IssuerAccount = ca.ID, caller.ARN, caller.AccountID
-		row.TemplateARN, row.IssuedAt, row.Token = tmpl.ARN(), now, in.IdempotencyToken
+		row.TemplateARN, row.IssuedAt, row.Token = tmplARN, now, in.IdempotencyToken
 		err = s.batch.commit(ctx, row)
 		if err == errSerialTaken {
 			continue // another certificate of this CA has the serial: draw again
@@ -137,7 +139,7 @@ func certARN(caARN, serial string) string { return caARN + "/certificate/" + ser
 // issuing CA's certificate followed by that CA's own chain up to the root.
 // Expired (and, later, revoked) certificates are returned too.
 func (s *Service) GetCertificate(ctx context.Context, caller *authz.Caller, in *GetCertificateInput) (*GetCertificateOutput, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -162,11 +164,13 @@ func (s *Service) GetCertificate(ctx context.Context, caller *authz.Caller, in *
 	if der == nil {
 		return nil, errf(ErrNotFound, "Could not find certificate %s.", in.CertificateArn)
 	}
-	out := &GetCertificateOutput{Certificate: string(pki.EncodeCertPEM(der))}
-	if len(ca.Cert) > 0 {
+	out := &GetCertificateOutput{Certificate: pemString(pki.EncodeCertPEM(der))}
+	// A root's own self-signed certificate has no chain, as in AWS (and as
+	// GetCertificateAuthorityCertificate says).
+	if len(ca.Cert) > 0 && !(ca.Type == "ROOT" && (bytes.Equal(der, ca.Cert) || selfSigned(der))) {
 		out.CertificateChain = ca.issuedChain
 		if out.CertificateChain == "" { // a row not read by readCA
-			out.CertificateChain = string(pki.EncodeCertPEM(ca.Cert)) + string(ca.Chain)
+			out.CertificateChain = pemString(append(pki.EncodeCertPEM(ca.Cert), ca.Chain...))
 		}
 	}
 	return out, nil

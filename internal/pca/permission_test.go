@@ -87,7 +87,7 @@ func TestPermissions(t *testing.T) {
 	}
 
 	// The grant works for ACM with the right source account only.
-	caRow, err := e.svc.loadCA(bg, ca)
+	caRow, err := e.svc.loadCA(bg, nil, ca)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func BenchmarkAuthorizeIssue(b *testing.B) {
 			if tc.cross {
 				caller = other
 			}
-			row, err := e.svc.loadCA(bg, ca)
+			row, err := e.svc.loadCA(bg, nil, ca)
 			if err != nil {
 				b.Fatal(err)
 			}

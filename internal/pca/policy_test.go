@@ -48,7 +48,7 @@ func TestPolicyLifecycle(t *testing.T) {
 	wantKind(t, err, ErrNotFound)
 
 	// Unknown CA and malformed ARN.
-	missing := e.svc.caARN(acct, "00000000-0000-0000-0000-000000000000")
+	missing := caARN("us-east-1", acct, "00000000-0000-0000-0000-000000000000")
 	wantKind(t, e.put(owner, missing, doc), ErrNotFound)
 	wantKind(t, e.put(owner, "arn:aws:acm-pca:us-east-1:111122223333:nope", doc), ErrInvalidArn)
 }
@@ -385,7 +385,7 @@ func TestPolicyCacheInvalidation(t *testing.T) {
 
 func mustCAID(t testing.TB, e *env, ca string) string {
 	t.Helper()
-	_, id, err := e.svc.parseCAARN(ca)
+	_, _, id, err := parseCAARN(ca)
 	if err != nil {
 		t.Fatal(err)
 	}

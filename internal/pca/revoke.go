@@ -84,7 +84,7 @@ func (r *revocation) close() {
 // expired certificates InvalidRequestException. The OCSP responder sees
 // the revocation at once; the CRL is regenerated within CRLDebounce.
 func (s *Service) RevokeCertificate(ctx context.Context, caller *authz.Caller, in *RevokeCertificateInput) (*Empty, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (s *Service) RevokeCertificate(ctx context.Context, caller *authz.Caller, i
 		return nil, errf(ErrNotFound, "Could not find certificate with serial %s issued by %s.", in.CertificateSerial, ca.ARN)
 	}
 	if serial == ca.Serial || strings.Contains(cs.TemplateARN, ":template/RootCACertificate") {
-		return nil, errf(ErrInvalidRequest, "You cannot revoke the self-signed certificate of certificate authority %s.", ca.ARN)
+		return nil, errf(ErrInvalidRequest, "Self-signed certificate can not be revoked.") // AWS's text; clients match it
 	}
 	if cs.Revoked() {
 		return nil, errf(ErrAlreadyProcessed, "The certificate with serial %s has already been revoked.", in.CertificateSerial)

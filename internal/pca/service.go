@@ -27,6 +27,8 @@ import (
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/keystore"
+	"github.com/openpca/openpca/internal/pki"
+	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/store"
 )
 
@@ -46,8 +48,13 @@ const (
 
 // Config is the service's configuration.
 type Config struct {
-	Region    string // "us-east-1" when empty
-	Partition string // "aws" when empty
+	// Region is the default region: where CAs go for callers without one
+	// (internal tools); requests from the edge carry their own. "us-east-1"
+	// when empty.
+	Region string
+	// Partition is not read: each CA's partition follows its region.
+	// Kept so that wiring written before regions compiles.
+	Partition string
 	// CAQuota is the number of CAs an account may hold, restorable deleted
 	// ones included (AWS: 200). Zero means DefaultCAQuota.
 	CAQuota int
@@ -132,10 +139,7 @@ type cachedCert struct {
 // not run): a wiring error, not a runtime condition.
 func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.Clock, cfg Config) *Service {
 	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	if cfg.Partition == "" {
-		cfg.Partition = "aws"
+		cfg.Region = regions.Default
 	}
 	if cfg.CAQuota <= 0 {
 		cfg.CAQuota = DefaultCAQuota
@@ -168,6 +172,9 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 	}
 	s := &Service{db: db, keys: keys, engine: engine, clk: clk, cfg: cfg, tokenKey: key,
 		idem: map[string]*idemLock{}, certCache: map[string]*cachedCert{}}
+	if err := backfillRegions(context.Background(), db); err != nil {
+		panic("pca: fill in CA regions: " + err.Error())
+	}
 	stmts, err := prepare(db.DB)
 	if err != nil {
 		panic("pca: prepare queries: " + err.Error())
@@ -202,52 +209,90 @@ func (s *Service) Commits() int64 { return s.batch.commits.Load() }
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
 
-// caARN formats a CA ARN.
-func (s *Service) caARN(account, id string) string {
-	return "arn:" + s.cfg.Partition + ":acm-pca:" + s.cfg.Region + ":" + account + ":certificate-authority/" + id
+// regionOf is the region caller acts in: the one its request was signed
+// for, else the default (internal callers).
+func (s *Service) regionOf(caller *authz.Caller) string {
+	if caller != nil && caller.Region != "" {
+		return caller.Region
+	}
+	return s.cfg.Region
 }
 
-// parseCAARN checks a CA ARN's form and returns its account and id.
-func (s *Service) parseCAARN(arn string) (account, id string, err error) {
+// caARN formats a CA ARN; the partition is the region's.
+func caARN(region, account, id string) string {
+	return "arn:" + regions.PartitionOf(region) + ":acm-pca:" + region + ":" + account + ":certificate-authority/" + id
+}
+
+// parseCAARN checks a CA ARN's form (a known region in its own partition)
+// and returns its region, account and id.
+func parseCAARN(arn string) (region, account, id string, err error) {
 	parts := strings.SplitN(arn, ":", 6)
 	bad := errf(ErrInvalidArn, "The ARN %s is not a valid certificate authority ARN.", arn)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] != s.cfg.Partition || parts[2] != "acm-pca" ||
-		parts[3] != s.cfg.Region || !accountRE.MatchString(parts[4]) {
-		return "", "", bad
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "acm-pca" ||
+		parts[1] == "" || parts[1] != regions.PartitionOf(parts[3]) || !accountRE.MatchString(parts[4]) {
+		return "", "", "", bad
 	}
 	id, ok := strings.CutPrefix(parts[5], "certificate-authority/")
 	if !ok || !uuidRE.MatchString(id) {
-		return "", "", bad
+		return "", "", "", bad
 	}
-	return parts[4], id, nil
+	return parts[3], parts[4], id, nil
+}
+
+// awsTemplatePrefix is the template ARN prefix in the aws partition, under
+// which pki keys its templates.
+const awsTemplatePrefix = "arn:aws:acm-pca:::template/"
+
+// lookupTemplate resolves a template ARN for a CA of partition: templates
+// are named in the CA's own partition (arn:aws-us-gov:acm-pca:::template/…
+// for a us-gov CA); "" is the default template. It also returns the
+// template's ARN in that partition, as certificates record it.
+func lookupTemplate(partition, arn string) (*pki.Template, string, error) {
+	prefix := "arn:" + partition + ":acm-pca:::template/"
+	key := arn
+	if rest, ok := strings.CutPrefix(arn, prefix); ok {
+		key = awsTemplatePrefix + rest
+	} else if arn != "" && partition != regions.AWS && strings.HasPrefix(arn, awsTemplatePrefix) {
+		return nil, "", errf(ErrInvalidArgs, "The template %q does not exist.", arn)
+	}
+	t, err := pki.LookupTemplate(key)
+	if err != nil {
+		return nil, "", fromPKI(err)
+	}
+	return t, prefix + strings.TrimPrefix(t.ARN(), awsTemplatePrefix), nil
 }
 
 // loadCA resolves a CA ARN to its row: InvalidArn for a malformed ARN,
-// ResourceNotFound for an unknown or permanently deleted CA. The row may
-// come from the cache and must not be modified.
-func (s *Service) loadCA(ctx context.Context, arn string) (*caRow, error) {
-	return s.resolveCA(ctx, arn, false)
+// ResourceNotFound for an unknown or permanently deleted CA, or one of
+// another region than caller's (CAs are regional; an internal caller
+// without a region sees every region). The row may come from the cache and
+// must not be modified.
+func (s *Service) loadCA(ctx context.Context, caller *authz.Caller, arn string) (*caRow, error) {
+	return s.resolveCA(ctx, caller, arn, false)
 }
 
 // loadCAFresh is loadCA reading the database, for the operations that
 // change the CA.
-func (s *Service) loadCAFresh(ctx context.Context, arn string) (*caRow, error) {
-	return s.resolveCA(ctx, arn, true)
+func (s *Service) loadCAFresh(ctx context.Context, caller *authz.Caller, arn string) (*caRow, error) {
+	return s.resolveCA(ctx, caller, arn, true)
 }
 
-func (s *Service) resolveCA(ctx context.Context, arn string, fresh bool) (*caRow, error) {
+func (s *Service) resolveCA(ctx context.Context, caller *authz.Caller, arn string, fresh bool) (*caRow, error) {
 	if s.closed.Load() {
 		return nil, errf(ErrRequestFailed, "The service is shutting down; please retry.")
 	}
-	account, id, err := s.parseCAARN(arn)
+	region, account, id, err := parseCAARN(arn)
 	if err != nil {
 		return nil, err
+	}
+	if caller != nil && caller.Region != "" && region != caller.Region {
+		return nil, notFoundCA(arn)
 	}
 	ca, err := s.getCAFrom(ctx, id, fresh)
 	if err != nil {
 		return nil, err
 	}
-	if ca == nil || ca.Owner != account {
+	if ca == nil || ca.Owner != account || ca.Region != region {
 		return nil, notFoundCA(arn)
 	}
 	if ca.gone(s.clk.Now()) {

@@ -58,7 +58,7 @@ func (e *env) importInput(arn string) *ImportCertificateAuthorityCertificateInpu
 		in.Certificate = []byte(e.get(arn, c).Certificate)
 		return in
 	}
-	_, id, _ := e.svc.parseCAARN(arn)
+	_, _, id, _ := parseCAARN(arn)
 	ca, err := e.svc.getCA(bg, id)
 	if err != nil || ca == nil {
 		e.t.Fatalf("load CA: %v", err)

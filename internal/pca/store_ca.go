@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/openpca/openpca/internal/pki"
@@ -25,6 +26,7 @@ const (
 // caRow is one pca_cas row plus its tags.
 type caRow struct {
 	ID, ARN, Owner, Type, Status, PriorStatus, FailureReason string
+	Region                                                   string
 
 	Config     CertificateAuthorityConfiguration
 	Revocation *RevocationConfiguration
@@ -59,7 +61,7 @@ func (c *caRow) gone(now time.Time) bool {
 
 const caColumns = `id, arn, owner_account, ca_type, status, prior_status, failure_reason, config_json,
 	revocation_json, key_storage, usage_mode, key_handle, key_blob, csr_der, cert_der, chain_pem, serial,
-	not_before, not_after, created_at, last_state_change_at, restorable_until, idempotency_token, created_by`
+	not_before, not_after, created_at, last_state_change_at, restorable_until, idempotency_token, created_by, region`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -69,7 +71,7 @@ func scanCA(sc scanner) (*caRow, error) {
 	var nb, na, ca, lc, ru int64
 	if err := sc.Scan(&c.ID, &c.ARN, &c.Owner, &c.Type, &c.Status, &c.PriorStatus, &c.FailureReason, &cfg,
 		&rev, &c.KeyStorage, &c.UsageMode, &c.KeyHandle, &c.KeyBlob, &c.CSR, &c.Cert, &c.Chain, &c.Serial,
-		&nb, &na, &ca, &lc, &ru, &c.Token, &c.CreatedBy); err != nil {
+		&nb, &na, &ca, &lc, &ru, &c.Token, &c.CreatedBy, &c.Region); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(cfg), &c.Config); err != nil {
@@ -97,14 +99,15 @@ func marshalJSON(v any) string {
 	return string(b)
 }
 
-// createCA inserts a CREATING CA and its tags unless the owner's quota
-// (CAs not permanently deleted) is reached.
+// createCA inserts a CREATING CA and its tags unless the owner's quota in
+// the CA's region (CAs not permanently deleted) is reached: AWS counts the
+// quota per account and region.
 func (s *Service) createCA(ctx context.Context, c *caRow, quota int, now time.Time) error {
 	defer s.invalidateCA(c.ID)
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pca_cas WHERE owner_account = $1
-			AND (status <> 'DELETED' OR restorable_until > $2)`, c.Owner, store.Nanos(now)).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pca_cas WHERE owner_account = $1 AND region = $2
+			AND (status <> 'DELETED' OR restorable_until > $3)`, c.Owner, c.Region, store.Nanos(now)).Scan(&n); err != nil {
 			return err
 		}
 		if n >= quota {
@@ -115,10 +118,10 @@ func (s *Service) createCA(ctx context.Context, c *caRow, quota int, now time.Ti
 			rev = marshalJSON(c.Revocation)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO pca_cas (id, arn, owner_account, ca_type, status, config_json,
-			revocation_json, key_storage, usage_mode, created_at, last_state_change_at, idempotency_token, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			revocation_json, key_storage, usage_mode, created_at, last_state_change_at, idempotency_token, created_by, region)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			c.ID, c.ARN, c.Owner, c.Type, c.Status, marshalJSON(&c.Config), rev, c.KeyStorage, c.UsageMode,
-			store.Nanos(c.CreatedAt), store.Nanos(c.LastChange), c.Token, c.CreatedBy); err != nil {
+			store.Nanos(c.CreatedAt), store.Nanos(c.LastChange), c.Token, c.CreatedBy, c.Region); err != nil {
 			return err
 		}
 		for k, v := range c.Tags {
@@ -130,15 +133,48 @@ func (s *Service) createCA(ctx context.Context, c *caRow, quota int, now time.Ti
 	})
 }
 
-// caByToken finds the CA the owner created with token since the given time.
-func (s *Service) caByToken(ctx context.Context, owner, token string, since time.Time) (string, error) {
+// caByToken finds the CA the owner created in region with token since the
+// given time.
+func (s *Service) caByToken(ctx context.Context, owner, region, token string, since time.Time) (string, error) {
 	var arn string
 	err := s.db.QueryRowContext(ctx, `SELECT arn FROM pca_cas WHERE owner_account = $1 AND idempotency_token = $2
-		AND created_at > $3 ORDER BY created_at DESC LIMIT 1`, owner, token, store.Nanos(since)).Scan(&arn)
+		AND created_at > $3 AND region = $4 ORDER BY created_at DESC LIMIT 1`, owner, token, store.Nanos(since), region).Scan(&arn)
 	if errors.Is(err, store.ErrNoRows) {
 		return "", nil
 	}
 	return arn, err
+}
+
+// backfillRegions gives CAs stored before regions existed (migration 0007)
+// the region their ARN names.
+func backfillRegions(ctx context.Context, db *store.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT id, arn FROM pca_cas WHERE region = ''`)
+	if err != nil {
+		return err
+	}
+	fill := map[string]string{}
+	for rows.Next() {
+		var id, arn string
+		if err := rows.Scan(&id, &arn); err != nil {
+			rows.Close()
+			return err
+		}
+		if parts := strings.SplitN(arn, ":", 5); len(parts) == 5 && parts[3] != "" {
+			fill[id] = parts[3]
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(fill) == 0 {
+		return err
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		for id, region := range fill {
+			if _, err := tx.ExecContext(ctx, `UPDATE pca_cas SET region = $1 WHERE id = $2 AND region = ''`, region, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Hot read queries are prepared once: the pure-Go SQLite spends more time
@@ -191,17 +227,17 @@ func (s *Service) readCA(ctx context.Context, id string) (*caRow, error) {
 		return nil, err
 	}
 	if len(c.Cert) > 0 {
-		c.issuedChain = string(pki.EncodeCertPEM(c.Cert)) + string(c.Chain)
+		c.issuedChain = pemString(append(pki.EncodeCertPEM(c.Cert), c.Chain...))
 	}
 	return c, nil
 }
 
-// listCAs pages through the owner's CAs that are not permanently deleted,
-// oldest first.
-func (s *Service) listCAs(ctx context.Context, owner string, now time.Time, offset, limit int) ([]*caRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+caColumns+` FROM pca_cas WHERE owner_account = $1
-		AND (status <> 'DELETED' OR restorable_until > $2) ORDER BY created_at, id LIMIT $3 OFFSET $4`,
-		owner, store.Nanos(now), limit, offset)
+// listCAs pages through the owner's CAs in region that are not permanently
+// deleted, oldest first.
+func (s *Service) listCAs(ctx context.Context, owner, region string, now time.Time, offset, limit int) ([]*caRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+caColumns+` FROM pca_cas WHERE owner_account = $1 AND region = $2
+		AND (status <> 'DELETED' OR restorable_until > $3) ORDER BY created_at, id LIMIT $4 OFFSET $5`,
+		owner, region, store.Nanos(now), limit, offset)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -28,13 +29,19 @@ import (
 	"github.com/openpca/openpca/internal/org"
 	"github.com/openpca/openpca/internal/pca"
 	"github.com/openpca/openpca/internal/pkihttp"
+	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/store"
 )
 
 // Config is what the server needs to start.
 type Config struct {
 	DataDir string
-	Region  string
+	// Region is the default region: the generated profile's, and where
+	// internal callers' CAs go. It must be served.
+	Region string
+	// Regions are the regions served (zero: every region of every
+	// partition); requests scoped to another fail authentication.
+	Regions regions.Set
 	// MasterKey is the base64 key from $OPENPCA_MASTER_KEY; empty means the
 	// key file in DataDir.
 	MasterKey string
@@ -65,7 +72,10 @@ type App struct {
 // Open opens the data directory and builds every service.
 func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
+		cfg.Region = regions.Default
+	}
+	if !cfg.Regions.Serves(cfg.Region) {
+		return nil, fmt.Errorf("default region %q is not among the served regions (%s)", cfg.Region, strings.Join(cfg.Regions.Names(), ","))
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
@@ -92,7 +102,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	soft := keystore.NewSoftware(mk, 0)
 	keys := &keystore.Router{Default: soft, ByScheme: map[string]keystore.KeyStore{keystore.SoftwareScheme: soft}}
 	pcaSvc := pca.New(db, keys, engine, cfg.Clock, pca.Config{
-		Region: cfg.Region, Partition: "aws",
+		Region:        cfg.Region,
 		PublicBaseURL: cfg.PublicURL, CRLDir: cfg.CRLDir, AuditDir: filepath.Join(cfg.DataDir, "audit"),
 		Logger: cfg.Logger,
 	})
@@ -101,9 +111,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		acm.Config{Partition: "aws", Logger: cfg.Logger})
 
 	api := awsapi.New(awsapi.Config{
-		Region: cfg.Region,
-		Clock:  cfg.Clock,
-		Logger: cfg.Logger,
+		Region:  cfg.Region,
+		Regions: cfg.Regions,
+		Clock:   cfg.Clock,
+		Logger:  cfg.Logger,
 	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), acmapi.Service(acmSvc))
 
 	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc, Authz: engine}

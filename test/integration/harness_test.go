@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/openpca/openpca/internal/clock"
+	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/server"
 )
 
@@ -40,12 +41,17 @@ type rig struct {
 // newRig starts a server on a random port over a fresh (or given) data dir.
 func newRig(t *testing.T, dataDir string) *rig {
 	t.Helper()
-	return newRigIn(t, dataDir, "us-east-1")
+	return newRigIn(t, dataDir, "us-east-1", "")
 }
 
-// newRigIn starts a server that serves region.
-func newRigIn(t *testing.T, dataDir, region string) *rig {
+// newRigIn starts a server whose default region is region, serving the
+// comma-separated regions served ("": every region).
+func newRigIn(t *testing.T, dataDir, region, served string) *rig {
 	t.Helper()
+	set, err := regions.ParseList(served)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
@@ -54,7 +60,7 @@ func newRigIn(t *testing.T, dataDir, region string) *rig {
 	if os.Getenv("OPENPCA_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	app, err := server.Open(context.Background(), server.Config{DataDir: dataDir, Region: region, Clock: clk, Logger: logger})
+	app, err := server.Open(context.Background(), server.Config{DataDir: dataDir, Region: region, Regions: set, Clock: clk, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,14 +15,16 @@ import (
 // by scripts/bench.sh, not tested).
 func TestLoadToolDrivesTheServer(t *testing.T) {
 	r := newRig(t, "")
-	for _, tc := range []struct{ op, alg string }{
-		{"GetCallerIdentity", ""},
-		{"IssueCertificate", "EC_prime256v1"},
-		{"GetCertificate", "EC_prime256v1"},
+	for _, tc := range []struct{ op, alg, region string }{
+		{"GetCallerIdentity", "", "us-east-1"},
+		{"IssueCertificate", "EC_prime256v1", "us-east-1"},
+		{"GetCertificate", "EC_prime256v1", "us-east-1"},
+		// Another partition: the CA's template is named in it.
+		{"IssueCertificate", "EC_prime256v1", "us-gov-west-1"},
 	} {
-		t.Run(tc.op, func(t *testing.T) {
+		t.Run(tc.op+"/"+tc.region, func(t *testing.T) {
 			rep, err := loadtest.Run(context.Background(), loadtest.Config{
-				Endpoint: r.srv.URL, Region: "us-east-1",
+				Endpoint: r.srv.URL, Region: tc.region,
 				Credentials: aws.Credentials{AccessKeyID: mgmtKeyID, SecretAccessKey: mgmtSecret},
 				Operation:   tc.op, KeyAlgorithm: tc.alg, Concurrency: 4, Requests: 40,
 			})

@@ -62,20 +62,24 @@ func TestJSONProtocolBadInput(t *testing.T) {
 	}
 }
 
-// TestIAMIsGlobal: IAM answers only for us-east-1 scopes, whatever region
-// the server serves; STS and the regional services take the server's region.
+// TestIAMIsGlobal: IAM and STS answer in every served region (IAM also in
+// us-east-1, where its clients sign, even when it is not served); the
+// regional services only in the served ones.
 func TestIAMIsGlobal(t *testing.T) {
-	r := newRigIn(t, "", "eu-west-1")
+	r := newRigIn(t, "", "eu-west-1", "eu-west-1,us-gov-west-1")
 	form := "application/x-www-form-urlencoded; charset=utf-8"
 	cases := []struct {
 		name, service, region, body, ct, target string
 		status                                  int
 	}{
 		{"iam in us-east-1", "iam", "us-east-1", "Action=ListUsers&Version=2010-05-08", form, "", 200},
-		{"iam in the server's region", "iam", "eu-west-1", "Action=ListUsers&Version=2010-05-08", form, "", 403},
-		{"sts in the server's region", "sts", "eu-west-1", "Action=GetCallerIdentity&Version=2011-06-15", form, "", 200},
-		{"acm-pca in the server's region", "acm-pca", "eu-west-1", "{}", "application/x-amz-json-1.1", "ACMPrivateCA.ListCertificateAuthorities", 200},
-		{"acm-pca in another region", "acm-pca", "us-east-1", "{}", "application/x-amz-json-1.1", "ACMPrivateCA.ListCertificateAuthorities", 400},
+		{"iam in a served region", "iam", "eu-west-1", "Action=ListUsers&Version=2010-05-08", form, "", 200},
+		{"iam in a served gov region", "iam", "us-gov-west-1", "Action=ListUsers&Version=2010-05-08", form, "", 200},
+		{"iam in a region not served", "iam", "ap-south-1", "Action=ListUsers&Version=2010-05-08", form, "", 403},
+		{"sts in a served region", "sts", "us-gov-west-1", "Action=GetCallerIdentity&Version=2011-06-15", form, "", 200},
+		{"acm-pca in the default region", "acm-pca", "eu-west-1", "{}", "application/x-amz-json-1.1", "ACMPrivateCA.ListCertificateAuthorities", 200},
+		{"acm-pca in another served region", "acm-pca", "us-gov-west-1", "{}", "application/x-amz-json-1.1", "ACMPrivateCA.ListCertificateAuthorities", 200},
+		{"acm-pca in a region not served", "acm-pca", "us-east-1", "{}", "application/x-amz-json-1.1", "ACMPrivateCA.ListCertificateAuthorities", 400},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -322,8 +322,13 @@ func testErrorsOnTheWire(t *testing.T, w wire) {
 			_, err := c.DescribeCertificateAuthority(ctx, &acmpca.DescribeCertificateAuthorityInput{CertificateAuthorityArn: aws.String(root[:len(root)-4] + "0000")})
 			return err
 		}, "ResourceNotFoundException"},
-		{"wrong region", func() error {
+		// CAs are regional: another region's ARN names no CA here.
+		{"other region", func() error {
 			_, err := c.DescribeCertificateAuthority(ctx, &acmpca.DescribeCertificateAuthorityInput{CertificateAuthorityArn: aws.String(strings.Replace(root, "us-east-1", "eu-west-1", 1))})
+			return err
+		}, "ResourceNotFoundException"},
+		{"partition not the region's", func() error {
+			_, err := c.DescribeCertificateAuthority(ctx, &acmpca.DescribeCertificateAuthorityInput{CertificateAuthorityArn: aws.String(strings.Replace(root, "us-east-1", "us-gov-west-1", 1))})
 			return err
 		}, "InvalidArnException"},
 		{"CA certificate before install", func() error {
