@@ -103,7 +103,9 @@ func FuzzRequestCertificate(f *testing.F) {
 				t.Fatalf("%s(%q): status %d: %s", op, body, status, out)
 			}
 			if status == 400 {
-				var e struct{ Type string `json:"__type"` }
+				var e struct {
+					Type string `json:"__type"`
+				}
 				if err := json.Unmarshal(out, &e); err != nil || e.Type == "" {
 					t.Fatalf("%s(%q): error body %s", op, body, out)
 				}
