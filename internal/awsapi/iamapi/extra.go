@@ -1,0 +1,48 @@
+package iamapi
+
+import (
+	"net/http"
+
+	"github.com/openpca/openpca/internal/awsapi"
+	"github.com/openpca/openpca/internal/iam"
+)
+
+// extraOps are the IAM operations clients call on their way (Terraform's
+// destroy paths among them): instance profiles, SSH public keys, signing
+// certificates, service-specific credentials, login profiles and the
+// account password policy.
+func extraOps(svc *iam.Service) []awsapi.Operation {
+	return []awsapi.Operation{
+		// instance profiles
+		awsapi.Op("CreateInstanceProfile", svc.CreateInstanceProfile),
+		awsapi.Op("GetInstanceProfile", svc.GetInstanceProfile),
+		awsapi.Op("DeleteInstanceProfile", svc.DeleteInstanceProfile),
+		awsapi.Op("AddRoleToInstanceProfile", svc.AddRoleToInstanceProfile),
+		awsapi.Op("RemoveRoleFromInstanceProfile", svc.RemoveRoleFromInstanceProfile),
+		awsapi.Op("ListInstanceProfiles", svc.ListInstanceProfiles),
+		awsapi.Op("ListInstanceProfilesForRole", svc.ListInstanceProfilesForRole),
+		awsapi.Op("TagInstanceProfile", svc.TagInstanceProfile),
+		awsapi.Op("UntagInstanceProfile", svc.UntagInstanceProfile),
+		awsapi.Op("ListInstanceProfileTags", svc.ListInstanceProfileTags),
+	}
+}
+
+// The wire codes of the extra families' errors (model error.code and
+// httpStatusCode).
+func init() {
+	for k, w := range map[iam.ErrorKind]struct {
+		code   string
+		status int
+	}{
+		iam.InvalidPublicKey:              {"InvalidPublicKey", http.StatusBadRequest},
+		iam.DuplicateSSHPublicKey:         {"DuplicateSSHPublicKey", http.StatusBadRequest},
+		iam.UnrecognizedPublicKeyEncoding: {"UnrecognizedPublicKeyEncoding", http.StatusBadRequest},
+		iam.MalformedCertificate:          {"MalformedCertificate", http.StatusBadRequest},
+		iam.InvalidCertificate:            {"InvalidCertificate", http.StatusBadRequest},
+		iam.DuplicateCertificate:          {"DuplicateCertificate", http.StatusConflict},
+		iam.PasswordPolicyViolation:       {"PasswordPolicyViolation", http.StatusBadRequest},
+		iam.InvalidUserType:               {"InvalidUserType", http.StatusBadRequest},
+	} {
+		wireCodes[k] = w
+	}
+}
