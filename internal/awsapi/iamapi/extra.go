@@ -24,6 +24,17 @@ func extraOps(svc *iam.Service) []awsapi.Operation {
 		awsapi.Op("TagInstanceProfile", svc.TagInstanceProfile),
 		awsapi.Op("UntagInstanceProfile", svc.UntagInstanceProfile),
 		awsapi.Op("ListInstanceProfileTags", svc.ListInstanceProfileTags),
+		// SSH public keys
+		awsapi.Op("UploadSSHPublicKey", svc.UploadSSHPublicKey),
+		awsapi.Op("GetSSHPublicKey", svc.GetSSHPublicKey),
+		awsapi.Op("ListSSHPublicKeys", svc.ListSSHPublicKeys),
+		awsapi.Op("UpdateSSHPublicKey", svc.UpdateSSHPublicKey),
+		awsapi.Op("DeleteSSHPublicKey", svc.DeleteSSHPublicKey),
+		// signing certificates
+		awsapi.Op("UploadSigningCertificate", svc.UploadSigningCertificate),
+		awsapi.Op("ListSigningCertificates", svc.ListSigningCertificates),
+		awsapi.Op("UpdateSigningCertificate", svc.UpdateSigningCertificate),
+		awsapi.Op("DeleteSigningCertificate", svc.DeleteSigningCertificate),
 	}
 }
 
