@@ -169,3 +169,55 @@ func TestSigningCertificates(t *testing.T) {
 		t.Fatalf("root's certificates = %+v", mine.Certificates)
 	}
 }
+
+func TestServiceSpecificCredentials(t *testing.T) {
+	r := newRig(t, "")
+	ctx := context.Background()
+	root := r.rootIAM()
+	must[*iam.CreateUserOutput](t)(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("git")}))
+	must[*iam.CreateUserOutput](t)(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("db")}))
+
+	created := must[*iam.CreateServiceSpecificCredentialOutput](t)(root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{
+		UserName: aws.String("git"), ServiceName: aws.String("codecommit.amazonaws.com")}))
+	cred := created.ServiceSpecificCredential
+	id := aws.ToString(cred.ServiceSpecificCredentialId)
+	if !strings.HasPrefix(id, "ACCA") || len(id) != 21 || aws.ToString(cred.ServiceUserName) != "git-at-"+mgmtAccount ||
+		len(aws.ToString(cred.ServicePassword)) < 20 || cred.Status != "Active" || aws.ToString(cred.UserName) != "git" {
+		t.Fatalf("CreateServiceSpecificCredential = %+v", cred)
+	}
+	must[*iam.CreateServiceSpecificCredentialOutput](t)(root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{
+		UserName: aws.String("git"), ServiceName: aws.String("codecommit.amazonaws.com")}))
+	_, err := root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceName: aws.String("codecommit.amazonaws.com")})
+	apiError(t, err, "LimitExceeded")
+	_, err = root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceName: aws.String("s3.amazonaws.com")})
+	apiError(t, err, "NotSupportedService")
+	must[*iam.CreateServiceSpecificCredentialOutput](t)(root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{
+		UserName: aws.String("db"), ServiceName: aws.String("cassandra.amazonaws.com")}))
+
+	list := must[*iam.ListServiceSpecificCredentialsOutput](t)(root.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: aws.String("git")}))
+	if len(list.ServiceSpecificCredentials) != 2 {
+		t.Fatalf("git's credentials = %+v", list.ServiceSpecificCredentials)
+	}
+	every := must[*iam.ListServiceSpecificCredentialsOutput](t)(root.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{AllUsers: aws.Bool(true), ServiceName: aws.String("cassandra.amazonaws.com")}))
+	if len(every.ServiceSpecificCredentials) != 1 || aws.ToString(every.ServiceSpecificCredentials[0].UserName) != "db" {
+		t.Fatalf("all users' cassandra credentials = %+v", every.ServiceSpecificCredentials)
+	}
+
+	reset := must[*iam.ResetServiceSpecificCredentialOutput](t)(root.ResetServiceSpecificCredential(ctx, &iam.ResetServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceSpecificCredentialId: aws.String(id)}))
+	if p := aws.ToString(reset.ServiceSpecificCredential.ServicePassword); p == "" || p == aws.ToString(cred.ServicePassword) {
+		t.Fatalf("reset password %q", p)
+	}
+	must[*iam.UpdateServiceSpecificCredentialOutput](t)(root.UpdateServiceSpecificCredential(ctx, &iam.UpdateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceSpecificCredentialId: aws.String(id), Status: "Inactive"}))
+	_, err = root.UpdateServiceSpecificCredential(ctx, &iam.UpdateServiceSpecificCredentialInput{UserName: aws.String("db"), ServiceSpecificCredentialId: aws.String(id), Status: "Inactive"})
+	apiError(t, err, "NoSuchEntity")
+
+	_, err = root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("db")})
+	if msg := apiError(t, err, "DeleteConflict"); msg != "Cannot delete entity, must delete service-specific credentials first." {
+		t.Fatalf("DeleteUser message %q", msg)
+	}
+	must[*iam.DeleteServiceSpecificCredentialOutput](t)(root.DeleteServiceSpecificCredential(ctx, &iam.DeleteServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceSpecificCredentialId: aws.String(id)}))
+	after := must[*iam.ListServiceSpecificCredentialsOutput](t)(root.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: aws.String("git")}))
+	if len(after.ServiceSpecificCredentials) != 1 {
+		t.Fatalf("after delete = %+v", after.ServiceSpecificCredentials)
+	}
+}

@@ -35,6 +35,12 @@ func extraOps(svc *iam.Service) []awsapi.Operation {
 		awsapi.Op("ListSigningCertificates", svc.ListSigningCertificates),
 		awsapi.Op("UpdateSigningCertificate", svc.UpdateSigningCertificate),
 		awsapi.Op("DeleteSigningCertificate", svc.DeleteSigningCertificate),
+		// service-specific credentials
+		awsapi.Op("CreateServiceSpecificCredential", svc.CreateServiceSpecificCredential),
+		awsapi.Op("ListServiceSpecificCredentials", svc.ListServiceSpecificCredentials),
+		awsapi.Op("ResetServiceSpecificCredential", svc.ResetServiceSpecificCredential),
+		awsapi.Op("UpdateServiceSpecificCredential", svc.UpdateServiceSpecificCredential),
+		awsapi.Op("DeleteServiceSpecificCredential", svc.DeleteServiceSpecificCredential),
 	}
 }
 
