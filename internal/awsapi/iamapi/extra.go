@@ -41,6 +41,15 @@ func extraOps(svc *iam.Service) []awsapi.Operation {
 		awsapi.Op("ResetServiceSpecificCredential", svc.ResetServiceSpecificCredential),
 		awsapi.Op("UpdateServiceSpecificCredential", svc.UpdateServiceSpecificCredential),
 		awsapi.Op("DeleteServiceSpecificCredential", svc.DeleteServiceSpecificCredential),
+		// login profiles and the password policy
+		awsapi.Op("CreateLoginProfile", svc.CreateLoginProfile),
+		awsapi.Op("GetLoginProfile", svc.GetLoginProfile),
+		awsapi.Op("UpdateLoginProfile", svc.UpdateLoginProfile),
+		awsapi.Op("DeleteLoginProfile", svc.DeleteLoginProfile),
+		awsapi.Op("ChangePassword", svc.ChangePassword),
+		awsapi.Op("GetAccountPasswordPolicy", svc.GetAccountPasswordPolicy),
+		awsapi.Op("UpdateAccountPasswordPolicy", svc.UpdateAccountPasswordPolicy),
+		awsapi.Op("DeleteAccountPasswordPolicy", svc.DeleteAccountPasswordPolicy),
 	}
 }
 
