@@ -34,7 +34,7 @@ type UploadSigningCertificateOutput struct {
 	Certificate SigningCertificate
 }
 
-// parseSigningCert reads one PEM X.509 certificate and returns its DER.
+// parseSigningCert reads exactly one PEM X.509 certificate.
 func parseSigningCert(body string) (*x509.Certificate, error) {
 	block, rest := pem.Decode([]byte(body))
 	if block == nil || block.Type != "CERTIFICATE" || len(bytes.TrimSpace(rest)) != 0 {

@@ -221,3 +221,36 @@ func TestServiceSpecificCredentials(t *testing.T) {
 		t.Fatalf("after delete = %+v", after.ServiceSpecificCredentials)
 	}
 }
+
+// TestUserCredentialAuthorization: each operation asks for iam:<Action> on
+// the user it names; without UserName the caller acts on itself.
+func TestUserCredentialAuthorization(t *testing.T) {
+	r := newRig(t, "")
+	ctx := context.Background()
+	root := r.rootIAM()
+	keyID, secret := newUserWithKey(t, r, "self")
+	must[*iam.CreateUserOutput](t)(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("other")}))
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("self"), PolicyName: aws.String("own"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:UploadSSHPublicKey","iam:ListSSHPublicKeys","iam:ListSigningCertificates"],"Resource":"arn:aws:iam::` + mgmtAccount + `:user/self"}]}`)}))
+	self := r.iam(keyID, secret, "")
+	line, _ := authorizedKey(t, rsaKey(t, 2048))
+
+	_, err := self.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("other"), SSHPublicKeyBody: aws.String(line)})
+	if msg := apiError(t, err, "AccessDenied"); !strings.Contains(msg, "iam:UploadSSHPublicKey") || !strings.Contains(msg, "user/other") {
+		t.Fatalf("denial %q", msg)
+	}
+	must[*iam.UploadSSHPublicKeyOutput](t)(self.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("self"), SSHPublicKeyBody: aws.String(line)}))
+	mine := must[*iam.ListSSHPublicKeysOutput](t)(self.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{}))
+	if len(mine.SSHPublicKeys) != 1 || aws.ToString(mine.SSHPublicKeys[0].UserName) != "self" {
+		t.Fatalf("own keys = %+v", mine.SSHPublicKeys)
+	}
+	_, err = self.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{UserName: aws.String("other")})
+	apiError(t, err, "AccessDenied")
+	must[*iam.ListSigningCertificatesOutput](t)(self.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{}))
+	_, err = self.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{})
+	apiError(t, err, "AccessDenied")
+	_, err = self.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+	apiError(t, err, "AccessDenied")
+	_, err = self.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{Password: aws.String("Some-Pass-123")})
+	apiError(t, err, "AccessDenied")
+}
