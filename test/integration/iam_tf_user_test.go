@@ -11,11 +11,12 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
-// TestTerraformUserForceDestroy mimics aws_iam_user with force_destroy:
-// the provider deletes the login profile (a missing one is fine), then
-// lists and deletes access keys, SSH keys, signing certificates and
-// service-specific credentials (and MFA devices, not served here), then
-// DeleteUser, which refuses while any of them remains.
+// TestTerraformUserForceDestroy mimics aws_iam_user's delete with
+// force_destroy (provider 5.x resourceUserDelete): group memberships, then
+// inline and attached policies, access keys, SSH keys, (MFA devices, served
+// by another part of IAM), the login profile (a missing one is fine),
+// signing certificates and service-specific credentials, each listed and
+// deleted, then DeleteUser, which refuses while any of them remains.
 func TestTerraformUserForceDestroy(t *testing.T) {
 	r := newRig(t, "")
 	ctx := context.Background()
@@ -29,13 +30,33 @@ func TestTerraformUserForceDestroy(t *testing.T) {
 	must[*iam.UploadSigningCertificateOutput](t)(root.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: user,
 		CertificateBody: aws.String(selfSigned(t, "leaver", r.clock.Now().Add(time.Hour)))}))
 	must[*iam.CreateServiceSpecificCredentialOutput](t)(root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: user, ServiceName: aws.String("codecommit.amazonaws.com")}))
+	must[*iam.CreateGroupOutput](t)(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("staff")}))
+	must[*iam.AddUserToGroupOutput](t)(root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("staff"), UserName: user}))
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: user, PolicyName: aws.String("inline"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)}))
+	must[*iam.AttachUserPolicyOutput](t)(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: user, PolicyArn: aws.String("arn:aws:iam::aws:policy/AWSPrivateCAReadOnly")}))
 
 	_, err := root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: user})
 	if msg := apiError(t, err, "DeleteConflict"); msg != "Cannot delete entity, must delete login profile first." {
 		t.Fatalf("DeleteUser message %q", msg)
 	}
 
-	// The provider's force_destroy sequence.
+	// The provider's force_destroy sequence, in its order.
+	for _, g := range must[*iam.ListGroupsForUserOutput](t)(root.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: user})).Groups {
+		must[*iam.RemoveUserFromGroupOutput](t)(root.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: g.GroupName, UserName: user}))
+	}
+	for _, n := range must[*iam.ListUserPoliciesOutput](t)(root.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: user})).PolicyNames {
+		must[*iam.DeleteUserPolicyOutput](t)(root.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: user, PolicyName: aws.String(n)}))
+	}
+	for _, p := range must[*iam.ListAttachedUserPoliciesOutput](t)(root.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: user})).AttachedPolicies {
+		must[*iam.DetachUserPolicyOutput](t)(root.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: user, PolicyArn: p.PolicyArn}))
+	}
+	for _, k := range must[*iam.ListAccessKeysOutput](t)(root.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: user})).AccessKeyMetadata {
+		must[*iam.DeleteAccessKeyOutput](t)(root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: user, AccessKeyId: k.AccessKeyId}))
+	}
+	for _, k := range must[*iam.ListSSHPublicKeysOutput](t)(root.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{UserName: user})).SSHPublicKeys {
+		must[*iam.DeleteSSHPublicKeyOutput](t)(root.DeleteSSHPublicKey(ctx, &iam.DeleteSSHPublicKeyInput{UserName: user, SSHPublicKeyId: k.SSHPublicKeyId}))
+	}
 	deleteLoginProfile := func() {
 		_, err := root.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: user})
 		var nse *iamtypes.NoSuchEntityException
@@ -45,12 +66,6 @@ func TestTerraformUserForceDestroy(t *testing.T) {
 	}
 	deleteLoginProfile()
 	deleteLoginProfile() // again: NoSuchEntity, which the provider ignores
-	for _, k := range must[*iam.ListAccessKeysOutput](t)(root.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: user})).AccessKeyMetadata {
-		must[*iam.DeleteAccessKeyOutput](t)(root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: user, AccessKeyId: k.AccessKeyId}))
-	}
-	for _, k := range must[*iam.ListSSHPublicKeysOutput](t)(root.ListSSHPublicKeys(ctx, &iam.ListSSHPublicKeysInput{UserName: user})).SSHPublicKeys {
-		must[*iam.DeleteSSHPublicKeyOutput](t)(root.DeleteSSHPublicKey(ctx, &iam.DeleteSSHPublicKeyInput{UserName: user, SSHPublicKeyId: k.SSHPublicKeyId}))
-	}
 	for _, c := range must[*iam.ListSigningCertificatesOutput](t)(root.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{UserName: user})).Certificates {
 		must[*iam.DeleteSigningCertificateOutput](t)(root.DeleteSigningCertificate(ctx, &iam.DeleteSigningCertificateInput{UserName: user, CertificateId: c.CertificateId}))
 	}
