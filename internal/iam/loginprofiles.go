@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/openpca/openpca/internal/authz"
@@ -166,9 +167,10 @@ type ChangePasswordInput struct {
 	NewPassword string `required:"true" min:"1" max:"128" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" sensitive:"true"`
 }
 
-// ChangePassword changes the calling IAM user's own password. With the
-// policy's AllowUsersToChangePassword IAM grants it to every user; without,
-// the user needs iam:ChangePassword on itself.
+// ChangePassword changes the calling IAM user's own password. The user
+// needs iam:ChangePassword on itself, which the policy's
+// AllowUsersToChangePassword grants every user at the account level (an
+// explicit deny still wins).
 func (s *Service) ChangePassword(ctx context.Context, c *authz.Caller, in *ChangePasswordInput) (*Empty, error) {
 	if c == nil {
 		return nil, errorf(AccessDenied, "Request is not authenticated.")
@@ -187,10 +189,9 @@ func (s *Service) ChangePassword(ctx context.Context, c *authz.Caller, in *Chang
 	if err != nil {
 		return nil, err
 	}
-	if policy == nil || !policy.AllowChange {
-		if err := s.authorize(ctx, c, "iam:ChangePassword", s.arn.user(u.AccountID, u.Path, u.Name), nil); err != nil {
-			return nil, err
-		}
+	err = s.authorize(ctx, c, "iam:ChangePassword", s.arn.user(u.AccountID, u.Path, u.Name), nil)
+	if err != nil && !(policy != nil && policy.AllowChange && implicitDenial(err)) {
+		return nil, err
 	}
 	p, err := s.st.loginProfile(ctx, s.st.db, u.ID)
 	if err != nil {
@@ -206,6 +207,13 @@ func (s *Service) ChangePassword(ctx context.Context, c *authz.Caller, in *Chang
 		return nil, err
 	}
 	return &Empty{}, s.storePassword(ctx, u.ID, hashPassword(in.NewPassword), false)
+}
+
+// implicitDenial reports whether err is a policy denial without an
+// explicit Deny statement.
+func implicitDenial(err error) bool {
+	var d *authz.DeniedError
+	return errors.As(err, &d) && d.Decision != nil && d.Decision.DecidingDeny == nil
 }
 
 // SignIn is what a console sign-in with a password learns.

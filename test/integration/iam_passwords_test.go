@@ -101,6 +101,11 @@ func TestLoginProfilesAndChangePassword(t *testing.T) {
 	}
 	_, err = root.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String("x"), NewPassword: aws.String("y")})
 	apiError(t, err, "InvalidUserType")
+	// An explicit Deny outweighs the account-level grant.
+	must[*iam.PutUserPolicyOutput](t)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("no-change"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ChangePassword","Resource":"*"}]}`)}))
+	_, err = bob.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String("Next-Pass-2"), NewPassword: aws.String("Third-Pass-3")})
+	apiError(t, err, "AccessDenied")
 
 	// The console's check: the new password works, the old one does not.
 	if in, err := r.app.IAMStore.VerifyPassword(ctx, mgmtAccount, "bob", "Next-Pass-2"); err != nil || in == nil || in.Principal.UserName != "bob" {
