@@ -14,6 +14,8 @@ type entityKind struct {
 	inlineQuota int
 	// attachQuota names the quota on attached managed policies.
 	attachQuota string
+	// notFound, when set, is the kind's own not-found message (%s: the name).
+	notFound string
 }
 
 var (
@@ -36,5 +38,8 @@ func (k *entityKind) arn(a arns, acct, path, name string) string {
 
 // noSuch is the error for an entity of this kind that does not exist.
 func (k *entityKind) noSuch(name string) *Error {
+	if k.notFound != "" {
+		return errorf(NoSuchEntity, k.notFound, name)
+	}
 	return errorf(NoSuchEntity, "The %s with name %s cannot be found.", k.name, name)
 }

@@ -147,6 +147,7 @@ func (s *Service) DeleteRole(ctx context.Context, c *authz.Caller, in *RoleNameI
 		err := s.refuseInUse(ctx, tx, t.id, []inUse{
 			{depInlinePolicies, "Cannot delete entity, must delete policies first."},
 			{depAttachments, "Cannot delete entity, must detach all policies first."},
+			{depInstanceProfiles, "Cannot delete entity, must remove roles from instance profile first."},
 		})
 		if err != nil {
 			return err

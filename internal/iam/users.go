@@ -154,7 +154,7 @@ type DeleteUserInput struct {
 	UserName string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
 }
 
-// DeleteUser deletes a user that has no access keys, policies or groups left.
+// DeleteUser deletes a user that has no credentials, policies or groups left.
 func (s *Service) DeleteUser(ctx context.Context, c *authz.Caller, in *DeleteUserInput) (*Empty, error) {
 	t, err := s.resolve(ctx, c, kindUser, in.UserName, "iam:DeleteUser", nil)
 	if err != nil {
@@ -162,7 +162,11 @@ func (s *Service) DeleteUser(ctx context.Context, c *authz.Caller, in *DeleteUse
 	}
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := s.refuseInUse(ctx, tx, t.id, []inUse{
+			{depLoginProfile, "Cannot delete entity, must delete login profile first."},
 			{depAccessKeys, "Cannot delete entity, must delete access keys first."},
+			{depSigningCerts, "Cannot delete entity, must delete signing certificates first."},
+			{depSSHKeys, "Cannot delete entity, must delete SSH public keys first."},
+			{depServiceCreds, "Cannot delete entity, must delete service-specific credentials first."},
 			{depInlinePolicies, "Cannot delete entity, must delete policies first."},
 			{depAttachments, "Cannot delete entity, must detach all policies first."},
 			{depGroups, "Cannot delete entity, must remove users from group first."},

@@ -189,6 +189,7 @@ func TestScripts(t *testing.T) {
 		{"cross_account_cli.sh", []string{"aws", "openssl", "python3"}, ""},
 		{"revocation_cli.sh", []string{"aws", "openssl", "curl", "python3"}, ""},
 		{"acm_cli.sh", []string{"aws", "openssl", "python3"}, ""},
+		{"iam_extra_cli.sh", []string{"aws", "openssl", "ssh-keygen", "python3"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(strings.TrimSuffix(tc.script, ".sh"), func(t *testing.T) {
