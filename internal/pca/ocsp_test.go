@@ -8,6 +8,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"math/big"
+	"sync"
 	"testing"
 	"time"
 
@@ -282,5 +283,41 @@ func TestOCSPRevocationDuringStatusRead(t *testing.T) {
 	r, err := ocsp.ParseResponse(e.svc.OCSP(bg, req).DER, issuer)
 	if err != nil || r.Status != ocsp.Revoked {
 		t.Fatalf("after the revocation: %v, status %d, want revoked", err, r.Status)
+	}
+}
+
+// TestOCSPConcurrentAtStartup: right after a restart, requests arriving
+// together while the issuer index is first loaded must all find the CA;
+// none may answer unauthorized (a fail-open client would accept a revoked
+// certificate).
+func TestOCSPConcurrentAtStartup(t *testing.T) {
+	e := newEnv(t, Config{PublicBaseURL: base})
+	ca := e.revRoot(bothOn())
+	issuer := e.caCertOf(ca)
+	arn, leaf := e.leaf(ca, "revoked.example.com")
+	if err := e.revoke(ca, serialOf(arn), "KEY_COMPROMISE"); err != nil {
+		t.Fatal(err)
+	}
+	req := ocspRequest(t, issuer, leaf.SerialNumber, crypto.SHA1, nil)
+	for round := range 5 {
+		e.reopen()
+		const n = 64
+		start := make(chan struct{})
+		answers := make([]*OCSPAnswer, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				answers[i] = e.svc.OCSP(bg, req)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, a := range answers {
+			r, err := ocsp.ParseResponse(a.DER, issuer)
+			if err != nil || r.Status != ocsp.Revoked {
+				t.Fatalf("round %d request %d: %v %+v", round, i, err, r)
+			}
+		}
 	}
 }
