@@ -120,7 +120,7 @@ func (s *Service) RevokeCertificate(ctx context.Context, caller *authz.Caller, i
 	if !now.Before(cs.NotAfter) {
 		return nil, errf(ErrInvalidRequest, "The certificate with serial %s has expired and cannot be revoked.", in.CertificateSerial)
 	}
-	changed, err := s.revokeCert(ctx, ca.ID, serial, now, string(reason))
+	changed, err := s.revokeCert(ctx, ca.ID, serial, now, string(reason), caller.ARN)
 	if err != nil {
 		return nil, err
 	}
