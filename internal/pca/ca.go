@@ -136,7 +136,7 @@ func defaultStr(s, d string) string {
 
 // DescribeCertificateAuthority returns a CA as the caller may see it.
 func (s *Service) DescribeCertificateAuthority(ctx context.Context, caller *authz.Caller, in *DescribeCertificateAuthorityInput) (*DescribeCertificateAuthorityOutput, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "DescribeCertificateAuthority", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +203,7 @@ func (s *Service) ListCertificateAuthorities(ctx context.Context, caller *authz.
 // UpdateCertificateAuthority switches ACTIVE ↔ DISABLED and replaces the
 // revocation configuration when one is given.
 func (s *Service) UpdateCertificateAuthority(ctx context.Context, caller *authz.Caller, in *UpdateCertificateAuthorityInput) (*Empty, error) {
-	ca, err := s.loadCAFresh(ctx, in.CertificateAuthorityArn)
+	ca, err := s.findCAFresh(ctx, caller, "UpdateCertificateAuthority", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +238,7 @@ func (s *Service) UpdateCertificateAuthority(ctx context.Context, caller *authz.
 // from CREATING or FAILED are removed at once; the others become DELETED,
 // restorable for PermanentDeletionTimeInDays (default 30).
 func (s *Service) DeleteCertificateAuthority(ctx context.Context, caller *authz.Caller, in *DeleteCertificateAuthorityInput) (*Empty, error) {
-	ca, err := s.loadCAFresh(ctx, in.CertificateAuthorityArn)
+	ca, err := s.findCAFresh(ctx, caller, "DeleteCertificateAuthority", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func (s *Service) DeleteCertificateAuthority(ctx context.Context, caller *authz.
 // RestoreCertificateAuthority brings a DELETED CA back to its prior status
 // within its restoration window.
 func (s *Service) RestoreCertificateAuthority(ctx context.Context, caller *authz.Caller, in *RestoreCertificateAuthorityInput) (*Empty, error) {
-	ca, err := s.loadCAFresh(ctx, in.CertificateAuthorityArn)
+	ca, err := s.findCAFresh(ctx, caller, "RestoreCertificateAuthority", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}

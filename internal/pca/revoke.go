@@ -84,7 +84,7 @@ func (r *revocation) close() {
 // expired certificates InvalidRequestException. The OCSP responder sees
 // the revocation at once; the CRL is regenerated within CRLDebounce.
 func (s *Service) RevokeCertificate(ctx context.Context, caller *authz.Caller, in *RevokeCertificateInput) (*Empty, error) {
-	ca, err := s.loadCA(ctx, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "RevokeCertificate", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}

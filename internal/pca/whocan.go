@@ -85,7 +85,7 @@ func (s *Service) WhoCan(ctx context.Context, caller *authz.Caller, caARN, actio
 	if err != nil {
 		return nil, err
 	}
-	ca, err := s.loadCA(ctx, caARN)
+	ca, err := s.findCA(ctx, caller, "GetPolicy", caARN)
 	if err != nil {
 		return nil, err
 	}
