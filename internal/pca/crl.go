@@ -75,7 +75,8 @@ func canPublish(ca *caRow, now time.Time) bool {
 // certificate that had not expired when the previous CRL was made (so an
 // expired one appears in one CRL after expiry), CRL number one above the
 // last, nextUpdate ExpirationInDays ahead, and for PARTITIONED CRLs the
-// issuing distribution point. It also writes the CRL under CRLDir.
+// issuing distribution point. It also writes the CRL under
+// CRLDir/<owner account>.
 //
 // With ifStale (requests for the CRL), a CRL that another caller
 // published while this one waited for genMu is returned instead, so
@@ -157,7 +158,9 @@ func (s *Service) generateCRL(ctx context.Context, ca *caRow, ifStale bool) (_ *
 	// request nor make the CRL stale: every anonymous GET would then sign
 	// a new CRL. The next scheduled publication writes the file again.
 	if s.cfg.CRLDir != "" {
-		if err := writeCRLFile(s.cfg.CRLDir, path, der); err != nil {
+		// Each account writes under its own directory (its "bucket"), so
+		// no account's CustomPath can occupy a path another CA writes to.
+		if err := writeCRLFile(filepath.Join(s.cfg.CRLDir, ca.Owner), path, der); err != nil {
 			s.cfg.Logger.Warn("pca: writing the CRL file failed", "ca", ca.ID, "crl_number", number, "error", err.Error())
 		}
 	}

@@ -64,7 +64,8 @@ type Config struct {
 	// custom CNAME. Empty: such certificates carry no CDP or AIA.
 	PublicBaseURL string
 	// CRLDir, when set, also receives every CRL published, at its URL
-	// path under the directory (for a static web server).
+	// path under the CA account's directory (<CRLDir>/<account>/crl/<id>.crl,
+	// like the account's own S3 bucket), for a static web server.
 	CRLDir string
 	// AuditDir is the root of the local "buckets" audit reports are
 	// written to (<AuditDir>/<bucket>/<S3Key>). Empty disables audit
