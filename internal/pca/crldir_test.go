@@ -21,6 +21,7 @@ func (e *env) revRootAs(account string, rc *RevocationConfiguration) string {
 		e.t.Fatal(err)
 	}
 	arn := out.CertificateAuthorityArn
+	e.waitCreated(c, arn)
 	csr, err := e.svc.GetCertificateAuthorityCsr(bg, c, &GetCertificateAuthorityCsrInput{CertificateAuthorityArn: arn})
 	if err != nil {
 		e.t.Fatal(err)

@@ -115,7 +115,8 @@ type Service struct {
 	certMu    sync.Mutex
 	certCache map[string]*cachedCert
 
-	rev *revocation // CRL publisher, OCSP caches, audit workers
+	rev    *revocation // CRL publisher, OCSP caches, audit workers
+	keygen *keygen     // CA key generation off the request path
 }
 
 type idemLock struct {
@@ -180,6 +181,8 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 		panic("pca: prepare revocation queries: " + err.Error())
 	}
 	s.rev = rev
+	s.keygen = newKeygen(s)
+	s.keygen.recover(context.Background())
 	return s
 }
 
@@ -188,6 +191,7 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		s.keygen.close()
 		s.rev.close()
 		s.batch.close()
 		s.stmts.close()

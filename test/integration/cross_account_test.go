@@ -95,7 +95,14 @@ func activeCA(t *testing.T, c *acmpca.Client) string {
 			SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa, Subject: &pcatypes.ASN1Subject{CommonName: aws.String("Shared Root")}},
 	}))
 	ca := *out.CertificateAuthorityArn
-	csr := must[*acmpca.GetCertificateAuthorityCsrOutput](t)(c.GetCertificateAuthorityCsr(ctx, &acmpca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: &ca}))
+	// The key is generated after the call returns: wait as clients do.
+	csrIn := &acmpca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: &ca}
+	if err := acmpca.NewCertificateAuthorityCSRCreatedWaiter(c, func(o *acmpca.CertificateAuthorityCSRCreatedWaiterOptions) {
+		o.MinDelay = 5 * time.Millisecond
+	}).Wait(ctx, csrIn, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	csr := must[*acmpca.GetCertificateAuthorityCsrOutput](t)(c.GetCertificateAuthorityCsr(ctx, csrIn))
 	issued := must[*acmpca.IssueCertificateOutput](t)(c.IssueCertificate(ctx, &acmpca.IssueCertificateInput{CertificateAuthorityArn: &ca,
 		Csr: []byte(*csr.Csr), SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa,
 		TemplateArn: aws.String("arn:aws:acm-pca:::template/RootCACertificate/V1"),
