@@ -94,7 +94,10 @@ func (s *Service) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
 	}
 	caID, ok := s.rev.issuers.lookup(req.HashAlgorithm, req.IssuerKeyHash)
 	if !ok {
-		s.rev.rescanIssuers(ctx)
+		if err := s.rev.rescanIssuers(ctx); err != nil {
+			// Not "unauthorized": the issuer may well be ours.
+			return &OCSPAnswer{DER: pki.OCSPTryLater}
+		}
 		if caID, ok = s.rev.issuers.lookup(req.HashAlgorithm, req.IssuerKeyHash); !ok {
 			return &OCSPAnswer{DER: pki.OCSPUnauthorized}
 		}
@@ -284,17 +287,18 @@ func (x *issuerIndex) lookup(h crypto.Hash, keyHash []byte) (string, bool) {
 // rescanIssuers indexes every CA that may answer OCSP, at most once per
 // issuerRescan (requests naming foreign issuers must not hammer the
 // database). Callers arriving during a scan wait for it to finish and then
-// use its result. CAs this process issues from are indexed as they are used.
-func (r *revocation) rescanIssuers(ctx context.Context) {
+// use its result. An error (the store failed) leaves the index unmarked.
+// CAs this process issues from are indexed as they are used.
+func (r *revocation) rescanIssuers(ctx context.Context) error {
 	x := r.issuers
 	x.scanMu.Lock()
 	defer x.scanMu.Unlock()
 	if !x.lastScan.IsZero() && time.Since(x.lastScan) < issuerRescan {
-		return
+		return nil
 	}
 	certs, err := r.s.issuerCerts(ctx)
 	if err != nil {
-		return // not marked: the next request scans again
+		return err // not marked: the next request scans again
 	}
 	for id, der := range certs {
 		if c, err := x509.ParseCertificate(der); err == nil {
@@ -302,4 +306,5 @@ func (r *revocation) rescanIssuers(ctx context.Context) {
 		}
 	}
 	x.lastScan = time.Now()
+	return nil
 }

@@ -292,7 +292,9 @@ func TestOCSPRevocationDuringStatusRead(t *testing.T) {
 // certificate).
 func TestOCSPConcurrentAtStartup(t *testing.T) {
 	e := newEnv(t, Config{PublicBaseURL: base})
-	ca := e.revRoot(bothOn())
+	// OCSP only: no CRL publication at start indexes the CA before the
+	// requests arrive.
+	ca := e.revRoot(&RevocationConfiguration{OcspConfiguration: &OcspConfiguration{Enabled: boolp(true)}})
 	issuer := e.caCertOf(ca)
 	arn, leaf := e.leaf(ca, "revoked.example.com")
 	if err := e.revoke(ca, serialOf(arn), "KEY_COMPROMISE"); err != nil {
@@ -319,5 +321,20 @@ func TestOCSPConcurrentAtStartup(t *testing.T) {
 				t.Fatalf("round %d request %d: %v %+v", round, i, err, r)
 			}
 		}
+	}
+}
+
+// TestOCSPStoreFailureIsTryLater: when the issuer index cannot be loaded
+// the responder says tryLater, never unauthorized for what may be its CA.
+func TestOCSPStoreFailureIsTryLater(t *testing.T) {
+	e := newEnv(t, Config{PublicBaseURL: base})
+	// OCSP only: no CRL publication at start indexes the CA first.
+	ca := e.revRoot(&RevocationConfiguration{OcspConfiguration: &OcspConfiguration{Enabled: boolp(true)}})
+	issuer := e.caCertOf(ca)
+	_, leaf := e.leaf(ca, "a.example.com")
+	e.reopen()
+	e.db.Close() // every query fails from now on
+	if got := e.svc.OCSP(bg, ocspRequest(t, issuer, leaf.SerialNumber, crypto.SHA1, nil)); !bytes.Equal(got.DER, pki.OCSPTryLater) {
+		t.Fatalf("answer %x, want tryLater", got.DER)
 	}
 }

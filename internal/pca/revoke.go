@@ -59,8 +59,7 @@ func newRevocation(s *Service) (*revocation, error) {
 	r := &revocation{s: s, stmts: stmts, dirty: map[string]bool{}, kick: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{}), issuers: newIssuerIndex(),
 		responders: map[string]*responder{}, ocspCache: map[string]*ocspEntry{}}
-	go r.loop()
-	return r, nil
+	return r, nil // New starts loop once s.rev is set: loop reads it at once
 }
 
 // close stops the CRL scheduler and waits for running audit reports.

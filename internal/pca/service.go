@@ -181,6 +181,7 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 		panic("pca: prepare revocation queries: " + err.Error())
 	}
 	s.rev = rev
+	go rev.loop()
 	s.keygen = newKeygen(s)
 	s.keygen.recover(context.Background())
 	return s
