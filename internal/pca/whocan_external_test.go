@@ -83,3 +83,24 @@ func TestExternalGrants(t *testing.T) {
 		})
 	}
 }
+
+// FuzzExternalGrants: any policy text and action pattern yields grants
+// without panicking; a pattern without wildcards matches only itself.
+func FuzzExternalGrants(f *testing.F) {
+	f.Add(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222233334444"},"Action":"acm-pca:Issue*","Resource":"*"}]}`, "acm-pca:*ssue?ertificate")
+	f.Add(`{"Statement":{"Effect":"Allow","Principal":"*","NotAction":"acm-pca:Get*","NotResource":"x"}}`, "**?*")
+	f.Fuzz(func(t *testing.T, doc, pattern string) {
+		for _, g := range externalGrants(doc, "p", "111122223333", "arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/x", "acm-pca:IssueCertificate") {
+			if g.Note == "" || g.PrincipalType == "" {
+				t.Fatalf("grant without type or note: %+v", g)
+			}
+		}
+		globMatch(pattern, doc, true)
+		if !strings.ContainsAny(pattern, "*?") && globMatch(pattern, pattern+"x", false) {
+			t.Fatalf("literal %q matched a longer string", pattern)
+		}
+		if !globMatch(pattern, pattern, false) && !strings.ContainsAny(pattern, "?") {
+			t.Fatalf("%q does not match itself", pattern)
+		}
+	})
+}
