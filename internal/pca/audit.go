@@ -59,7 +59,7 @@ var bucketRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 // (RequestInProgressException). The report is written in the background;
 // DescribeCertificateAuthorityAuditReport shows CREATING, then SUCCESS.
 func (s *Service) CreateCertificateAuthorityAuditReport(ctx context.Context, caller *authz.Caller, in *CreateCertificateAuthorityAuditReportInput) (*CreateCertificateAuthorityAuditReportOutput, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "CreateCertificateAuthorityAuditReport", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (s *Service) CreateCertificateAuthorityAuditReport(ctx context.Context, cal
 
 // DescribeCertificateAuthorityAuditReport shows a report's status and location.
 func (s *Service) DescribeCertificateAuthorityAuditReport(ctx context.Context, caller *authz.Caller, in *DescribeCertificateAuthorityAuditReportInput) (*DescribeCertificateAuthorityAuditReportOutput, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "DescribeCertificateAuthorityAuditReport", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package pca
 
 import (
 	"context"
+	"errors"
 
 	"github.com/openpca/openpca/internal/authz"
 )
@@ -42,4 +43,41 @@ func (s *Service) authorize(ctx context.Context, caller *authz.Caller, op string
 		return &authz.DeniedError{Decision: d}
 	}
 	return nil
+}
+
+// findCA is loadCA for caller's op. A CA that does not exist answers as
+// authorization would for it, with no resource policy: AccessDenied
+// unless caller may perform op there, so another account cannot learn
+// which CAs exist (AWS answers AccessDeniedException for a missing CA of
+// another account; the owner account still gets ResourceNotFound).
+func (s *Service) findCA(ctx context.Context, caller *authz.Caller, op, arn string) (*caRow, error) {
+	ca, err := s.loadCA(ctx, caller, arn)
+	if err != nil {
+		return nil, s.hideMissing(ctx, caller, op, arn, err)
+	}
+	return ca, nil
+}
+
+// findCAFresh is findCA reading the database.
+func (s *Service) findCAFresh(ctx context.Context, caller *authz.Caller, op, arn string) (*caRow, error) {
+	ca, err := s.loadCAFresh(ctx, caller, arn)
+	if err != nil {
+		return nil, s.hideMissing(ctx, caller, op, arn, err)
+	}
+	return ca, nil
+}
+
+func (s *Service) hideMissing(ctx context.Context, caller *authz.Caller, op, arn string, err error) error {
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	_, account, _, perr := parseCAARN(arn)
+	if perr != nil {
+		return err
+	}
+	req := &authz.Request{Caller: caller, Action: "acm-pca:" + op, Resource: arn, ResourceAccount: account}
+	if aerr := s.engine.Check(ctx, req); aerr != nil {
+		return aerr
+	}
+	return err
 }

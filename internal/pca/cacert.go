@@ -15,7 +15,7 @@ import (
 // CREATING the answer is RequestInProgressException, which the SDK's
 // CertificateAuthorityCSRCreated waiter retries on.
 func (s *Service) GetCertificateAuthorityCsr(ctx context.Context, caller *authz.Caller, in *GetCertificateAuthorityCsrInput) (*GetCertificateAuthorityCsrOutput, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "GetCertificateAuthorityCsr", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (s *Service) GetCertificateAuthorityCsr(ctx context.Context, caller *authz.
 // ACTIVE; ACTIVE and EXPIRED CAs get their certificate replaced (an EXPIRED
 // CA returns to the status it had, ACTIVE or DISABLED).
 func (s *Service) ImportCertificateAuthorityCertificate(ctx context.Context, caller *authz.Caller, in *ImportCertificateAuthorityCertificateInput) (*Empty, error) {
-	ca, err := s.loadCAFresh(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCAFresh(ctx, caller, "ImportCertificateAuthorityCertificate", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (s *Service) ImportCertificateAuthorityCertificate(ctx context.Context, cal
 // GetCertificateAuthorityCertificate returns the CA certificate and, for a
 // subordinate, its chain (absent for a root).
 func (s *Service) GetCertificateAuthorityCertificate(ctx context.Context, caller *authz.Caller, in *GetCertificateAuthorityCertificateInput) (*GetCertificateAuthorityCertificateOutput, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "GetCertificateAuthorityCertificate", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,8 @@ func canPublish(ca *caRow, now time.Time) bool {
 // certificate that had not expired when the previous CRL was made (so an
 // expired one appears in one CRL after expiry), CRL number one above the
 // last, nextUpdate ExpirationInDays ahead, and for PARTITIONED CRLs the
-// issuing distribution point. It also writes the CRL under CRLDir.
+// issuing distribution point. It also writes the CRL under
+// CRLDir/<owner account>.
 //
 // With ifStale (requests for the CRL), a CRL that another caller
 // published while this one waited for genMu is returned instead, so
@@ -86,20 +87,15 @@ func (s *Service) generateCRL(ctx context.Context, ca *caRow, ifStale bool) (_ *
 	defer r.genMu.Unlock()
 	url, path, ok := s.crlLocation(ca)
 	if ifStale && ok {
-		cur, err := s.currentCRL(ctx, ca.ID)
+		cur, pending, err := s.currentCRL(ctx, ca.ID)
 		if err != nil {
 			return nil, err
 		}
-		if !s.crlStale(ca.ID, cur, path, s.clk.Now()) {
+		if !crlStale(cur, pending, path, s.clk.Now()) {
 			return cur, nil
 		}
 	}
-	r.clearDirty(ca.ID)
-	defer func() {
-		if err != nil {
-			r.markDirtyQuiet(ca.ID) // retried by the schedule
-		}
-	}()
+	r.clearDirty(ca.ID) // a hint only: pending revocations are derived from the store
 	if !ok {
 		return nil, errf(ErrInvalidState, "The certificate authority %s has CRLs disabled.", ca.ARN)
 	}
@@ -123,6 +119,12 @@ func (s *Service) generateCRL(ctx context.Context, ca *caRow, ifStale bool) (_ *
 	if prev != nil {
 		number, since = prev.Number+1, prev.ThisUpdate
 	}
+	// Read before listing: every revocation counted has committed and is
+	// listed; one committing later leaves the counter above Covered.
+	covered, err := s.revocationCount(ctx, ca.ID)
+	if err != nil {
+		return nil, err
+	}
 	entries, err := s.listRevoked(ctx, ca.ID, since)
 	if err != nil {
 		return nil, err
@@ -142,7 +144,7 @@ func (s *Service) generateCRL(ctx context.Context, ca *caRow, ifStale bool) (_ *
 	if err != nil {
 		return nil, fromPKI(err)
 	}
-	rec := &crlRecord{Number: number, ThisUpdate: req.ThisUpdate, NextUpdate: req.NextUpdate, Path: path, DER: der}
+	rec := &crlRecord{Number: number, ThisUpdate: req.ThisUpdate, NextUpdate: req.NextUpdate, Path: path, DER: der, Covered: covered}
 	stored, err := s.putCRL(ctx, ca.ID, rec)
 	if err != nil {
 		return nil, err
@@ -153,10 +155,12 @@ func (s *Service) generateCRL(ctx context.Context, ca *caRow, ifStale bool) (_ *
 	r.crlCache.Store(ca.ID, rec)
 	// The stored CRL is what is served; the directory copy is a
 	// convenience for static servers. Failing here must not fail the
-	// request nor mark the CA dirty: every anonymous GET would then sign
+	// request nor make the CRL stale: every anonymous GET would then sign
 	// a new CRL. The next scheduled publication writes the file again.
 	if s.cfg.CRLDir != "" {
-		if err := writeCRLFile(s.cfg.CRLDir, path, der); err != nil {
+		// Each account writes under its own directory (its "bucket"), so
+		// no account's CustomPath can occupy a path another CA writes to.
+		if err := writeCRLFile(filepath.Join(s.cfg.CRLDir, ca.Owner), path, der); err != nil {
 			s.cfg.Logger.Warn("pca: writing the CRL file failed", "ca", ca.ID, "crl_number", number, "error", err.Error())
 		}
 	}
@@ -164,10 +168,10 @@ func (s *Service) generateCRL(ctx context.Context, ca *caRow, ifStale bool) (_ *
 }
 
 // crlStale reports whether the CA's stored CRL rec must be regenerated
-// before it is served at path: none yet, revocations pending, past its
-// nextUpdate, or published at another path.
-func (s *Service) crlStale(caID string, rec *crlRecord, path string, now time.Time) bool {
-	return rec == nil || s.rev.isDirty(caID) || !now.Before(rec.NextUpdate) || rec.Path != path
+// before it is served at path: none yet, revocations stored that it lacks
+// (pending), past its nextUpdate, or published at another path.
+func crlStale(rec *crlRecord, pending bool, path string, now time.Time) bool {
+	return rec == nil || pending || !now.Before(rec.NextUpdate) || rec.Path != path
 }
 
 // writeCRLFile writes der at dir/path atomically. A path that would
@@ -221,12 +225,12 @@ func (s *Service) CRL(ctx context.Context, caID, path string) ([]byte, error) {
 	if !ok || want != path {
 		return nil, notFound
 	}
-	rec, err := s.currentCRL(ctx, caID)
+	rec, pending, err := s.currentCRL(ctx, caID)
 	if err != nil {
 		return nil, err
 	}
 	now := s.clk.Now()
-	if canPublish(ca, now) && s.crlStale(caID, rec, path, now) {
+	if canPublish(ca, now) && crlStale(rec, pending, path, now) {
 		if rec, err = s.generateCRL(ctx, ca, true); err != nil {
 			return nil, err
 		}
@@ -237,21 +241,22 @@ func (s *Service) CRL(ctx context.Context, caID, path string) ([]byte, error) {
 	return rec.DER, nil
 }
 
-// currentCRL is the stored CRL, from memory when its number is current.
-func (s *Service) currentCRL(ctx context.Context, caID string) (*crlRecord, error) {
-	n, err := s.crlNumber(ctx, caID)
+// currentCRL is the stored CRL, from memory when its number is current,
+// and whether revocations were stored after it was built.
+func (s *Service) currentCRL(ctx context.Context, caID string) (*crlRecord, bool, error) {
+	n, pending, err := s.crlNumber(ctx, caID)
 	if err != nil || n == 0 {
-		return nil, err
+		return nil, false, err
 	}
 	if v, ok := s.rev.crlCache.Load(caID); ok && v.(*crlRecord).Number == n {
-		return v.(*crlRecord), nil
+		return v.(*crlRecord), pending, nil
 	}
 	rec, err := s.getCRL(ctx, caID)
 	if err != nil || rec == nil {
-		return nil, err
+		return nil, false, err
 	}
 	s.rev.crlCache.Store(caID, rec)
-	return rec, nil
+	return rec, pending, nil
 }
 
 func (r *revocation) markDirty(caID string) {
@@ -270,19 +275,22 @@ func (r *revocation) clearDirty(caID string) {
 	r.crlMu.Unlock()
 }
 
-func (r *revocation) isDirty(caID string) bool {
-	r.crlMu.Lock()
-	defer r.crlMu.Unlock()
-	return r.dirty[caID]
-}
-
 // loop is the CRL scheduler: after a revocation it waits CRLDebounce (to
-// take the revocations that follow into the same CRL) and publishes; every
-// CRLCheckInterval it publishes the CRLs that are due.
+// take the revocations that follow into the same CRL) and publishes; at
+// start and every CRLCheckInterval it publishes the CRLs that are due,
+// including those lacking revocations a crashed process acknowledged.
 func (r *revocation) loop() {
 	defer close(r.done)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	go func() { // the first pass must not hold up stop
+		select {
+		case <-r.stop:
+			cancel()
+		case <-r.done:
+		}
+	}()
+	r.s.publishDue(ctx)
 	tick := time.NewTicker(r.s.cfg.CRLCheckInterval)
 	defer tick.Stop()
 	for {
@@ -302,8 +310,8 @@ func (r *revocation) loop() {
 	}
 }
 
-// publishDirty regenerates the CRLs of CAs with pending revocations.
-// Failures stay dirty and are retried by publishDue.
+// publishDirty regenerates the CRLs of CAs revoked from in this process.
+// Failures are retried by publishDue, which finds them pending in the store.
 func (s *Service) publishDirty(ctx context.Context) {
 	s.rev.crlMu.Lock()
 	ids := make([]string, 0, len(s.rev.dirty))
@@ -316,7 +324,7 @@ func (s *Service) publishDirty(ctx context.Context) {
 	}
 }
 
-// publishDue regenerates every CRL that is missing, has pending
+// publishDue regenerates every CRL that is missing, lacks stored
 // revocations, or has run through half of its validity: well before
 // nextUpdate, so relying parties never hold an expired CRL.
 func (s *Service) publishDue(ctx context.Context) {
@@ -327,7 +335,7 @@ func (s *Service) publishDue(ctx context.Context) {
 	now := s.clk.Now()
 	for _, c := range scheds {
 		half := c.ThisUpdate.Add(c.NextUpdate.Sub(c.ThisUpdate) / 2)
-		if c.ThisUpdate.IsZero() || !now.Before(half) || s.rev.isDirty(c.CAID) {
+		if c.ThisUpdate.IsZero() || !now.Before(half) || c.Pending {
 			s.publishOne(ctx, c.CAID)
 		}
 	}
@@ -345,15 +353,7 @@ func (s *Service) publishOne(ctx context.Context, caID string) {
 		s.rev.clearDirty(caID)
 		return
 	}
-	_, _ = s.generateCRL(ctx, ca, false) // a failure stays dirty for the next run
-}
-
-// markDirtyQuiet marks a CA for the next scheduled run without waking the
-// debounce loop (a failing CRL is retried on the schedule, not in a loop).
-func (r *revocation) markDirtyQuiet(caID string) {
-	r.crlMu.Lock()
-	r.dirty[caID] = true
-	r.crlMu.Unlock()
+	_, _ = s.generateCRL(ctx, ca, false) // a failure stays pending in the store for the next run
 }
 
 // forgetCA drops a removed CA's CRL and OCSP state from memory.

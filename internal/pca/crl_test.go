@@ -131,7 +131,7 @@ func TestCRLContent(t *testing.T) {
 	if len(got) != 2 || got[bigHex(serialOf(a)).Text(16)] != 1 || got[bigHex(serialOf(b)).Text(16)] != 5 {
 		t.Errorf("entries %v, want %v", got, want)
 	}
-	file, err := os.ReadFile(filepath.Join(dir, "crl", caIDOf(ca)+".crl"))
+	file, err := os.ReadFile(filepath.Join(dir, acct, "crl", caIDOf(ca)+".crl"))
 	if err != nil {
 		t.Fatal(err)
 	}

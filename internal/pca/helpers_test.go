@@ -162,6 +162,8 @@ func sigFor(alg pki.KeyAlgorithm) pki.SigningAlgorithm {
 	return pki.SHA256WithECDSA
 }
 
+// create creates a CA and, as clients do with the SDK waiter, waits until
+// its key exists (PENDING_CERTIFICATE or FAILED).
 func (e *env) create(typ string, alg pki.KeyAlgorithm, cn string) string {
 	e.t.Helper()
 	out, err := e.svc.CreateCertificateAuthority(bg, rootCaller(acct), &CreateCertificateAuthorityInput{
@@ -169,16 +171,45 @@ func (e *env) create(typ string, alg pki.KeyAlgorithm, cn string) string {
 	if err != nil {
 		e.t.Fatalf("create %s: %v", cn, err)
 	}
+	e.waitCreated(rootCaller(acct), out.CertificateAuthorityArn)
 	return out.CertificateAuthorityArn
 }
 
+// waitCreated polls the CA until it leaves CREATING and returns its status.
+func (e *env) waitCreated(c *authz.Caller, arn string) string {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, err := e.svc.DescribeCertificateAuthority(bg, c, &DescribeCertificateAuthorityInput{CertificateAuthorityArn: arn})
+		if err != nil {
+			e.t.Fatalf("describe while waiting: %v", err)
+		}
+		if st := out.CertificateAuthority.Status; st != statusCreating {
+			return st
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s still CREATING", arn)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// csr returns the CA's CSR, retrying RequestInProgressException as the
+// SDK's CertificateAuthorityCSRCreated waiter does.
 func (e *env) csr(arn string) []byte {
 	e.t.Helper()
-	out, err := e.svc.GetCertificateAuthorityCsr(bg, rootCaller(acct), &GetCertificateAuthorityCsrInput{CertificateAuthorityArn: arn})
-	if err != nil {
-		e.t.Fatalf("csr: %v", err)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, err := e.svc.GetCertificateAuthorityCsr(bg, rootCaller(acct), &GetCertificateAuthorityCsrInput{CertificateAuthorityArn: arn})
+		if errors.Is(err, ErrRequestInProgress) && time.Now().Before(deadline) {
+			time.Sleep(2 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			e.t.Fatalf("csr: %v", err)
+		}
+		return []byte(out.Csr)
 	}
-	return []byte(out.Csr)
 }
 
 func days(n int64) *Validity { return &Validity{Value: &n, Type: "DAYS"} }

@@ -24,7 +24,7 @@ const maxSerialAttempts = 4
 // caller account, CA and IdempotencyToken within 5 minutes return the
 // earlier certificate's ARN.
 func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in *IssueCertificateInput) (*IssueCertificateOutput, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "IssueCertificate", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func certARN(caARN, serial string) string { return caARN + "/certificate/" + ser
 // issuing CA's certificate followed by that CA's own chain up to the root.
 // Expired (and, later, revoked) certificates are returned too.
 func (s *Service) GetCertificate(ctx context.Context, caller *authz.Caller, in *GetCertificateInput) (*GetCertificateOutput, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "GetCertificate", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}

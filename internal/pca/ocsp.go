@@ -94,7 +94,10 @@ func (s *Service) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
 	}
 	caID, ok := s.rev.issuers.lookup(req.HashAlgorithm, req.IssuerKeyHash)
 	if !ok {
-		s.rev.rescanIssuers(ctx)
+		if err := s.rev.rescanIssuers(ctx); err != nil {
+			// Not "unauthorized": the issuer may well be ours.
+			return &OCSPAnswer{DER: pki.OCSPTryLater}
+		}
 		if caID, ok = s.rev.issuers.lookup(req.HashAlgorithm, req.IssuerKeyHash); !ok {
 			return &OCSPAnswer{DER: pki.OCSPUnauthorized}
 		}
@@ -240,9 +243,15 @@ func (r *revocation) responder(ctx context.Context, caID string) (*responder, er
 // issuerIndex finds a CA by the hash of its public key, as OCSP CertIDs
 // name issuers.
 type issuerIndex struct {
-	mu       sync.RWMutex
-	byKey    map[string]string // hash id + key hash → CA id
-	lastScan time.Time         // wall clock
+	mu    sync.RWMutex
+	byKey map[string]string // hash id + key hash → CA id
+
+	// scanMu serializes rescans; lastScan (wall clock, under scanMu) is
+	// set only once a scan has filled the index, so a request that finds
+	// a scan running waits for it instead of answering from a half-empty
+	// index.
+	scanMu   sync.Mutex
+	lastScan time.Time
 }
 
 func newIssuerIndex() *issuerIndex { return &issuerIndex{byKey: map[string]string{}} }
@@ -277,23 +286,25 @@ func (x *issuerIndex) lookup(h crypto.Hash, keyHash []byte) (string, bool) {
 
 // rescanIssuers indexes every CA that may answer OCSP, at most once per
 // issuerRescan (requests naming foreign issuers must not hammer the
-// database). CAs this process issues from are indexed as they are used.
-func (r *revocation) rescanIssuers(ctx context.Context) {
+// database). Callers arriving during a scan wait for it to finish and then
+// use its result. An error (the store failed) leaves the index unmarked.
+// CAs this process issues from are indexed as they are used.
+func (r *revocation) rescanIssuers(ctx context.Context) error {
 	x := r.issuers
-	x.mu.Lock()
+	x.scanMu.Lock()
+	defer x.scanMu.Unlock()
 	if !x.lastScan.IsZero() && time.Since(x.lastScan) < issuerRescan {
-		x.mu.Unlock()
-		return
+		return nil
 	}
-	x.lastScan = time.Now()
-	x.mu.Unlock()
 	certs, err := r.s.issuerCerts(ctx)
 	if err != nil {
-		return
+		return err // not marked: the next request scans again
 	}
 	for id, der := range certs {
 		if c, err := x509.ParseCertificate(der); err == nil {
 			x.add(id, c)
 		}
 	}
+	x.lastScan = time.Now()
+	return nil
 }

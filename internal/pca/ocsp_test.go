@@ -8,6 +8,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"math/big"
+	"sync"
 	"testing"
 	"time"
 
@@ -282,5 +283,58 @@ func TestOCSPRevocationDuringStatusRead(t *testing.T) {
 	r, err := ocsp.ParseResponse(e.svc.OCSP(bg, req).DER, issuer)
 	if err != nil || r.Status != ocsp.Revoked {
 		t.Fatalf("after the revocation: %v, status %d, want revoked", err, r.Status)
+	}
+}
+
+// TestOCSPConcurrentAtStartup: right after a restart, requests arriving
+// together while the issuer index is first loaded must all find the CA;
+// none may answer unauthorized (a fail-open client would accept a revoked
+// certificate).
+func TestOCSPConcurrentAtStartup(t *testing.T) {
+	e := newEnv(t, Config{PublicBaseURL: base})
+	// OCSP only: no CRL publication at start indexes the CA before the
+	// requests arrive.
+	ca := e.revRoot(&RevocationConfiguration{OcspConfiguration: &OcspConfiguration{Enabled: boolp(true)}})
+	issuer := e.caCertOf(ca)
+	arn, leaf := e.leaf(ca, "revoked.example.com")
+	if err := e.revoke(ca, serialOf(arn), "KEY_COMPROMISE"); err != nil {
+		t.Fatal(err)
+	}
+	req := ocspRequest(t, issuer, leaf.SerialNumber, crypto.SHA1, nil)
+	for round := range 5 {
+		e.reopen()
+		const n = 64
+		start := make(chan struct{})
+		answers := make([]*OCSPAnswer, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				answers[i] = e.svc.OCSP(bg, req)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, a := range answers {
+			r, err := ocsp.ParseResponse(a.DER, issuer)
+			if err != nil || r.Status != ocsp.Revoked {
+				t.Fatalf("round %d request %d: %v %+v", round, i, err, r)
+			}
+		}
+	}
+}
+
+// TestOCSPStoreFailureIsTryLater: when the issuer index cannot be loaded
+// the responder says tryLater, never unauthorized for what may be its CA.
+func TestOCSPStoreFailureIsTryLater(t *testing.T) {
+	e := newEnv(t, Config{PublicBaseURL: base})
+	// OCSP only: no CRL publication at start indexes the CA first.
+	ca := e.revRoot(&RevocationConfiguration{OcspConfiguration: &OcspConfiguration{Enabled: boolp(true)}})
+	issuer := e.caCertOf(ca)
+	_, leaf := e.leaf(ca, "a.example.com")
+	e.reopen()
+	e.db.Close() // every query fails from now on
+	if got := e.svc.OCSP(bg, ocspRequest(t, issuer, leaf.SerialNumber, crypto.SHA1, nil)); !bytes.Equal(got.DER, pki.OCSPTryLater) {
+		t.Fatalf("answer %x, want tryLater", got.DER)
 	}
 }

@@ -49,7 +49,7 @@ type ListPermissionsOutput struct {
 // permission for the same principal and account answers
 // PermissionAlreadyExistsException.
 func (s *Service) CreatePermission(ctx context.Context, caller *authz.Caller, in *CreatePermissionInput) (*Empty, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "CreatePermission", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (s *Service) CreatePermission(ctx context.Context, caller *authz.Caller, in
 // CA for SourceAccount (default: the caller's account). The CA must be
 // ACTIVE; ResourceNotFoundException when there is no such permission.
 func (s *Service) DeletePermission(ctx context.Context, caller *authz.Caller, in *DeletePermissionInput) (*Empty, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "DeletePermission", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (s *Service) DeletePermission(ctx context.Context, caller *authz.Caller, in
 // ListPermissions lists the CA's ACM permissions, each with the policy it
 // stands for, at most 100 per page.
 func (s *Service) ListPermissions(ctx context.Context, caller *authz.Caller, in *ListPermissionsInput) (*ListPermissionsOutput, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "ListPermissions", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ var lockoutActions = []string{"acm-pca:PutPolicy", "acm-pca:DeletePolicy", "acm-
 
 // PutPolicy attaches (or replaces) the CA's resource policy.
 func (s *Service) PutPolicy(ctx context.Context, caller *authz.Caller, in *PutPolicyInput) (*PolicyEmpty, error) {
-	ca, err := s.loadCA(ctx, caller, in.ResourceArn)
+	ca, err := s.findCA(ctx, caller, "PutPolicy", in.ResourceArn)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *Service) PutPolicy(ctx context.Context, caller *authz.Caller, in *PutPo
 
 // GetPolicy returns the CA's policy as it was put.
 func (s *Service) GetPolicy(ctx context.Context, caller *authz.Caller, in *GetPolicyInput) (*GetPolicyOutput, error) {
-	ca, err := s.loadCA(ctx, caller, in.ResourceArn)
+	ca, err := s.findCA(ctx, caller, "GetPolicy", in.ResourceArn)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (s *Service) GetPolicy(ctx context.Context, caller *authz.Caller, in *GetPo
 
 // DeletePolicy removes the CA's policy; a CA without one succeeds too.
 func (s *Service) DeletePolicy(ctx context.Context, caller *authz.Caller, in *DeletePolicyInput) (*PolicyEmpty, error) {
-	ca, err := s.loadCA(ctx, caller, in.ResourceArn)
+	ca, err := s.findCA(ctx, caller, "DeletePolicy", in.ResourceArn)
 	if err != nil {
 		return nil, err
 	}

@@ -59,8 +59,7 @@ func newRevocation(s *Service) (*revocation, error) {
 	r := &revocation{s: s, stmts: stmts, dirty: map[string]bool{}, kick: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{}), issuers: newIssuerIndex(),
 		responders: map[string]*responder{}, ocspCache: map[string]*ocspEntry{}}
-	go r.loop()
-	return r, nil
+	return r, nil // New starts loop once s.rev is set: loop reads it at once
 }
 
 // close stops the CRL scheduler and waits for running audit reports.
@@ -84,7 +83,7 @@ func (r *revocation) close() {
 // expired certificates InvalidRequestException. The OCSP responder sees
 // the revocation at once; the CRL is regenerated within CRLDebounce.
 func (s *Service) RevokeCertificate(ctx context.Context, caller *authz.Caller, in *RevokeCertificateInput) (*Empty, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "RevokeCertificate", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +119,7 @@ func (s *Service) RevokeCertificate(ctx context.Context, caller *authz.Caller, i
 	if !now.Before(cs.NotAfter) {
 		return nil, errf(ErrInvalidRequest, "The certificate with serial %s has expired and cannot be revoked.", in.CertificateSerial)
 	}
-	changed, err := s.revokeCert(ctx, ca.ID, serial, now, string(reason))
+	changed, err := s.revokeCert(ctx, ca.ID, serial, now, string(reason), caller.ARN)
 	if err != nil {
 		return nil, err
 	}

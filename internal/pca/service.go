@@ -71,7 +71,8 @@ type Config struct {
 	// custom CNAME. Empty: such certificates carry no CDP or AIA.
 	PublicBaseURL string
 	// CRLDir, when set, also receives every CRL published, at its URL
-	// path under the directory (for a static web server).
+	// path under the CA account's directory (<CRLDir>/<account>/crl/<id>.crl,
+	// like the account's own S3 bucket), for a static web server.
 	CRLDir string
 	// AuditDir is the root of the local "buckets" audit reports are
 	// written to (<AuditDir>/<bucket>/<S3Key>). Empty disables audit
@@ -121,7 +122,8 @@ type Service struct {
 	certMu    sync.Mutex
 	certCache map[string]*cachedCert
 
-	rev *revocation // CRL publisher, OCSP caches, audit workers
+	rev    *revocation // CRL publisher, OCSP caches, audit workers
+	keygen *keygen     // CA key generation off the request path
 }
 
 type idemLock struct {
@@ -186,6 +188,9 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 		panic("pca: prepare revocation queries: " + err.Error())
 	}
 	s.rev = rev
+	go rev.loop()
+	s.keygen = newKeygen(s)
+	s.keygen.recover(context.Background())
 	return s
 }
 
@@ -194,6 +199,7 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		s.keygen.close()
 		s.rev.close()
 		s.batch.close()
 		s.stmts.close()

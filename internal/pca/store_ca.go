@@ -262,6 +262,24 @@ func (s *Service) finishCreate(ctx context.Context, id, handle string, blob, csr
 		last_state_change_at = $5 WHERE id = $6 AND status = $7`, handle, blob, csr, statusPending, store.Nanos(now), id, statusCreating)
 }
 
+// creatingCAs lists the CAs whose key is still to be generated.
+func (s *Service) creatingCAs(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM pca_cas WHERE status = $1 ORDER BY created_at`, statusCreating)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // failCreate moves a CREATING CA to FAILED.
 func (s *Service) failCreate(ctx context.Context, id, reason string, now time.Time) error {
 	defer s.invalidateCA(id)

@@ -17,7 +17,10 @@ type revStmts struct {
 
 const (
 	qCertStatus = `SELECT revoked_at, revocation_reason, not_after, template_arn FROM pca_certificates WHERE ca_id = $1 AND serial = $2`
-	qCRLNumber  = `SELECT crl_number FROM pca_crls WHERE ca_id = $1`
+	// The stored CRL's number and whether revocations were stored after it
+	// was built (the durable "needs republishing").
+	qCRLNumber = `SELECT r.crl_number, COALESCE(n.revocations, 0) > r.revocations_covered
+		FROM pca_crls r LEFT JOIN pca_revocation_counts n ON n.ca_id = r.ca_id WHERE r.ca_id = $1`
 )
 
 func prepareRevocation(db *sql.DB) (*revStmts, error) {
@@ -71,16 +74,48 @@ func (s *Service) certStatus(ctx context.Context, caID, serial string) (*certSta
 	return &cs, nil
 }
 
-// revokeCert records a revocation unless the certificate is already
-// revoked; changed is false when it was.
-func (s *Service) revokeCert(ctx context.Context, caID, serial string, at time.Time, reason string) (changed bool, err error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE pca_certificates SET revoked_at = $1, revocation_reason = $2
-		WHERE ca_id = $3 AND serial = $4 AND revoked_at = 0`, store.Nanos(at), reason, caID, serial)
-	if err != nil {
-		return false, err
+// revokeCert records a revocation by principal "by" unless the
+// certificate is already revoked; changed is false when it was. The CA's
+// revocation counter grows in the same transaction, so a CRL built before
+// it committed reads as stale even after a crash.
+func (s *Service) revokeCert(ctx context.Context, caID, serial string, at time.Time, reason, by string) (changed bool, err error) {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE pca_certificates SET revoked_at = $1, revocation_reason = $2, revoked_by = $3
+			WHERE ca_id = $4 AND serial = $5 AND revoked_at = 0`, store.Nanos(at), reason, by, caID, serial)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil || n == 0 {
+			return err
+		}
+		changed = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO pca_revocation_counts (ca_id, revocations) VALUES ($1, 1)
+			ON CONFLICT (ca_id) DO UPDATE SET revocations = pca_revocation_counts.revocations + 1`, caID)
+		return err
+	})
+	return changed, err
+}
+
+// revocationCount is the CA's revocation counter (0 before the first).
+func (s *Service) revocationCount(ctx context.Context, caID string) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT revocations FROM pca_revocation_counts WHERE ca_id = $1`, caID).Scan(&n)
+	if errors.Is(err, store.ErrNoRows) {
+		return 0, nil
 	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	return n, err
+}
+
+// revokedBy is the principal that revoked the certificate ("" when it is
+// not revoked or was revoked before this was recorded).
+func (s *Service) revokedBy(ctx context.Context, caID, serial string) (string, error) {
+	var by string
+	err := s.db.QueryRowContext(ctx, `SELECT revoked_by FROM pca_certificates WHERE ca_id = $1 AND serial = $2`, caID, serial).Scan(&by)
+	if errors.Is(err, store.ErrNoRows) {
+		return "", nil
+	}
+	return by, err
 }
 
 // listRevoked returns the CA's revoked certificates that had not expired
@@ -114,14 +149,17 @@ type crlRecord struct {
 	ThisUpdate, NextUpdate time.Time
 	Path                   string
 	DER                    []byte
+	// Covered is the CA's revocation counter read before the CRL's
+	// entries were listed: every revocation it counts is in the CRL.
+	Covered int64
 }
 
 // getCRL loads the CA's last CRL; nil when none was published.
 func (s *Service) getCRL(ctx context.Context, caID string) (*crlRecord, error) {
 	var r crlRecord
 	var tu, nu int64
-	err := s.db.QueryRowContext(ctx, `SELECT crl_number, this_update, next_update, url_path, der FROM pca_crls WHERE ca_id = $1`,
-		caID).Scan(&r.Number, &tu, &nu, &r.Path, &r.DER)
+	err := s.db.QueryRowContext(ctx, `SELECT crl_number, this_update, next_update, url_path, der, revocations_covered
+		FROM pca_crls WHERE ca_id = $1`, caID).Scan(&r.Number, &tu, &nu, &r.Path, &r.DER, &r.Covered)
 	if errors.Is(err, store.ErrNoRows) {
 		return nil, nil
 	}
@@ -132,25 +170,26 @@ func (s *Service) getCRL(ctx context.Context, caID string) (*crlRecord, error) {
 	return &r, nil
 }
 
-// crlNumber is the number of the CA's stored CRL, 0 when none.
-func (s *Service) crlNumber(ctx context.Context, caID string) (int64, error) {
-	var n int64
-	err := s.rev.stmts.crlNumber.QueryRowContext(ctx, caID).Scan(&n)
+// crlNumber is the number of the CA's stored CRL (0 when none) and
+// whether revocations were stored that it does not hold.
+func (s *Service) crlNumber(ctx context.Context, caID string) (n int64, pending bool, err error) {
+	err = s.rev.stmts.crlNumber.QueryRowContext(ctx, caID).Scan(&n, &pending)
 	if errors.Is(err, store.ErrNoRows) {
-		return 0, nil
+		return 0, false, nil
 	}
-	return n, err
+	return n, pending, err
 }
 
 // putCRL stores r unless a CRL with a number at least as high is stored
 // (another server published meanwhile); stored reports which happened.
 func (s *Service) putCRL(ctx context.Context, caID string, r *crlRecord) (stored bool, err error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO pca_crls (ca_id, crl_number, this_update, next_update, url_path, der)
-		VALUES ($1, $2, $3, $4, $5, $6)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO pca_crls (ca_id, crl_number, this_update, next_update, url_path, der, revocations_covered)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (ca_id) DO UPDATE SET crl_number = excluded.crl_number, this_update = excluded.this_update,
-			next_update = excluded.next_update, url_path = excluded.url_path, der = excluded.der
+			next_update = excluded.next_update, url_path = excluded.url_path, der = excluded.der,
+			revocations_covered = excluded.revocations_covered
 		WHERE pca_crls.crl_number < excluded.crl_number`,
-		caID, r.Number, store.Nanos(r.ThisUpdate), store.Nanos(r.NextUpdate), r.Path, r.DER)
+		caID, r.Number, store.Nanos(r.ThisUpdate), store.Nanos(r.NextUpdate), r.Path, r.DER, r.Covered)
 	if err != nil {
 		return false, err
 	}
@@ -162,13 +201,15 @@ func (s *Service) putCRL(ctx context.Context, caID string, r *crlRecord) (stored
 type crlSchedule struct {
 	CAID                   string
 	ThisUpdate, NextUpdate time.Time // zero when no CRL exists
+	Pending                bool      // revocations stored that the CRL lacks
 }
 
 // crlSchedules lists the CAs that may publish CRLs (ACTIVE or DISABLED
 // with a revocation configuration) and their current CRL's times.
 func (s *Service) crlSchedules(ctx context.Context) ([]crlSchedule, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT c.id, COALESCE(r.this_update, 0), COALESCE(r.next_update, 0)
-		FROM pca_cas c LEFT JOIN pca_crls r ON r.ca_id = c.id
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, COALESCE(r.this_update, 0), COALESCE(r.next_update, 0),
+			COALESCE(n.revocations, 0) > COALESCE(r.revocations_covered, 0)
+		FROM pca_cas c LEFT JOIN pca_crls r ON r.ca_id = c.id LEFT JOIN pca_revocation_counts n ON n.ca_id = c.id
 		WHERE c.status IN ('ACTIVE', 'DISABLED') AND c.revocation_json <> ''`)
 	if err != nil {
 		return nil, err
@@ -178,7 +219,7 @@ func (s *Service) crlSchedules(ctx context.Context) ([]crlSchedule, error) {
 	for rows.Next() {
 		var c crlSchedule
 		var tu, nu int64
-		if err := rows.Scan(&c.CAID, &tu, &nu); err != nil {
+		if err := rows.Scan(&c.CAID, &tu, &nu, &c.Pending); err != nil {
 			return nil, err
 		}
 		if tu != 0 {

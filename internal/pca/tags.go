@@ -40,7 +40,7 @@ func tagContext(tags []Tag) (map[string]string, map[string][]string, error) {
 
 // taggable loads a CA for a tag operation: any state but DELETED.
 func (s *Service) taggable(ctx context.Context, caller *authz.Caller, op, arn string, reqCtx map[string][]string) (*caRow, error) {
-	ca, err := s.loadCAFresh(ctx, caller, arn)
+	ca, err := s.findCAFresh(ctx, caller, op, arn)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) UntagCertificateAuthority(ctx context.Context, caller *authz.C
 
 // ListTags lists a CA's tags sorted by key, paginated.
 func (s *Service) ListTags(ctx context.Context, caller *authz.Caller, in *ListTagsInput) (*ListTagsOutput, error) {
-	ca, err := s.loadCA(ctx, caller, in.CertificateAuthorityArn)
+	ca, err := s.findCA(ctx, caller, "ListTags", in.CertificateAuthorityArn)
 	if err != nil {
 		return nil, err
 	}

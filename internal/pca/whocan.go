@@ -34,10 +34,13 @@ type ListPrincipalsWithAccessInput struct {
 	Action string `max:"128"`
 }
 
-// ListPrincipalsWithAccessOutput lists who may perform the action now.
+// ListPrincipalsWithAccessOutput lists who may perform the action now:
+// the principals of the CA's own account, and what the CA policy grants
+// beyond it (ExternalGrants), without naming other accounts' principals.
 type ListPrincipalsWithAccessOutput struct {
-	Action     string
-	Principals []PrincipalAccess
+	Action         string
+	Principals     []PrincipalAccess
+	ExternalGrants []ExternalGrant
 }
 
 // PrincipalAccess is one principal allowed, and why.
@@ -59,23 +62,33 @@ type AccessStatement struct {
 	Sid        string `json:",omitempty"`
 }
 
-// ListPrincipalsWithAccess is the API form of WhoCan.
+// ListPrincipalsWithAccess is the API form of WhoCan, scoped as IAM
+// Access Analyzer is: the full analysis for the principals of the CA's
+// account (the caller's: only it may ask), and for other accounts,
+// organizations and OUs only what the CA policy grants them. Other
+// accounts' users, roles and policy names are never disclosed.
 func (s *Service) ListPrincipalsWithAccess(ctx context.Context, caller *authz.Caller, in *ListPrincipalsWithAccessInput) (*ListPrincipalsWithAccessOutput, error) {
 	action, err := normalizeAction(in.Action)
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.WhoCan(ctx, caller, in.CertificateAuthorityArn, action)
+	ca, pols, ps, err := s.whoCan(ctx, caller, in.CertificateAuthorityArn, action, true)
 	if err != nil {
 		return nil, err
 	}
-	return &ListPrincipalsWithAccessOutput{Action: action, Principals: ps}, nil
+	out := &ListPrincipalsWithAccessOutput{Action: action, Principals: ps, ExternalGrants: []ExternalGrant{}}
+	if shareableActions[strings.TrimPrefix(action, "acm-pca:")] && pols.full != nil {
+		out.ExternalGrants = externalGrants(pols.full.Document, pols.full.Name, ca.Owner, ca.ARN, action)
+	}
+	return out, nil
 }
 
 // WhoCan lists every principal (account root, IAM user, IAM role session)
-// that may perform action on the CA right now, judged by the same
-// evaluation as a real request: the CA policy, each principal's identity
-// policies, session limits, SCPs and live organization membership. Only
+// of every account that may perform action on the CA right now, judged by
+// the same evaluation as a real request: the CA policy, each principal's
+// identity policies, session limits, SCPs and live organization
+// membership. It is the operator's full view (openpca admin who-can);
+// callers of the API get ListPrincipalsWithAccess's scoped one. Only
 // principals of the CA's owner account who may call acm-pca:GetPolicy on
 // the CA may ask. action is "acm-pca:Op" or "Op" ("" means
 // acm-pca:IssueCertificate); IssueCertificate is judged for the default
@@ -85,31 +98,47 @@ func (s *Service) WhoCan(ctx context.Context, caller *authz.Caller, caARN, actio
 	if err != nil {
 		return nil, err
 	}
-	ca, err := s.loadCA(ctx, caller, caARN)
+	_, _, ps, err := s.whoCan(ctx, caller, caARN, action, false)
+	return ps, err
+}
+
+// whoCan evaluates the candidates: only the CA account's principals when
+// ownOnly, every account's otherwise.
+func (s *Service) whoCan(ctx context.Context, caller *authz.Caller, caARN, action string, ownOnly bool) (*caRow, *caPolicies, []PrincipalAccess, error) {
+	ca, err := s.findCA(ctx, caller, "GetPolicy", caARN)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if err := s.authorize(ctx, caller, "GetPolicy", ca, nil); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	st := s.pstate()
 	st.dirMu.RLock()
 	dir := st.dir
 	st.dirMu.RUnlock()
 	if dir == nil {
-		return nil, errf(ErrRequestFailed, "The principal directory is not configured on this server.")
+		return nil, nil, nil, errf(ErrRequestFailed, "The principal directory is not configured on this server.")
 	}
 	principals, err := dir.ListPrincipals(ctx)
 	if err != nil {
-		return nil, &Error{Kind: ErrRequestFailed, Msg: "The principals could not be listed; please retry.", Err: err}
+		return nil, nil, nil, &Error{Kind: ErrRequestFailed, Msg: "The principals could not be listed; please retry.", Err: err}
+	}
+	if ownOnly {
+		own := principals[:0:0]
+		for _, p := range principals {
+			if p.AccountID == ca.Owner {
+				own = append(own, p)
+			}
+		}
+		principals = own
 	}
 	cands, err := s.engine.Candidates(ctx, principals)
 	if err != nil {
-		return nil, &Error{Kind: ErrRequestFailed, Msg: "The principals' policies could not be read; please retry.", Err: err}
+		return nil, nil, nil, &Error{Kind: ErrRequestFailed, Msg: "The principals' policies could not be read; please retry.", Err: err}
 	}
 	pols, err := s.policiesFor(ctx, ca)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	// The same attachment rule as authorize.
 	shareable := shareableActions[strings.TrimPrefix(action, "acm-pca:")]
@@ -131,7 +160,7 @@ func (s *Service) WhoCan(ctx context.Context, caller *authz.Caller, caARN, actio
 		}
 		out = append(out, pa)
 	}
-	return out, nil
+	return ca, pols, out, nil
 }
 
 // principalName shows a role session by its role's ARN: who-can is about

@@ -10,10 +10,12 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/awsapi"
@@ -107,7 +109,14 @@ func (w *world) activeRoot() (arn string, cert *x509.Certificate) {
 		w.t.Fatal(err)
 	}
 	arn = out.CertificateAuthorityArn
-	csr, err := w.svc.GetCertificateAuthorityCsr(bg, root(acct), &pca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: arn})
+	// The key is generated off the request path: retry as the SDK waiter does.
+	var csr *pca.GetCertificateAuthorityCsrOutput
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+		csr, err = w.svc.GetCertificateAuthorityCsr(bg, root(acct), &pca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: arn})
+		if !errors.Is(err, pca.ErrRequestInProgress) || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil {
 		w.t.Fatal(err)
 	}

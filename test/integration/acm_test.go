@@ -377,6 +377,7 @@ func TestACMRequestFailuresAndBadInput(t *testing.T) {
 		CertificateAuthorityConfiguration: &pcatypes.CertificateAuthorityConfiguration{KeyAlgorithm: pcatypes.KeyAlgorithmEcPrime256v1,
 			SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa, Subject: &pcatypes.ASN1Subject{CommonName: aws.String("Pending")}},
 	}))
+	waitCSR(t, r.pca(a), *pending.CertificateAuthorityArn) // the CA is now PENDING_CERTIFICATE
 	arn := request(t, aACM, *pending.CertificateAuthorityArn)
 	r.work(0)
 	if d := r.describe(aACM, arn); d.Status != acmtypes.CertificateStatusFailed || d.FailureReason != acmtypes.FailureReasonPcaInvalidState {
@@ -455,25 +456,4 @@ func TestACMRequestFailuresAndBadInput(t *testing.T) {
 	must[*acm.DeleteCertificateOutput](t)(aACM.DeleteCertificate(ctx, &acm.DeleteCertificateInput{CertificateArn: &arn}))
 	_, err = aACM.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: &arn})
 	apiError(t, err, "ResourceNotFoundException")
-}
-
-// activeCAFor is activeCA with a root certificate valid for days.
-func activeCAFor(t *testing.T, c *acmpca.Client, days int64) string {
-	t.Helper()
-	ctx := context.Background()
-	out := must[*acmpca.CreateCertificateAuthorityOutput](t)(c.CreateCertificateAuthority(ctx, &acmpca.CreateCertificateAuthorityInput{
-		CertificateAuthorityType: pcatypes.CertificateAuthorityTypeRoot,
-		CertificateAuthorityConfiguration: &pcatypes.CertificateAuthorityConfiguration{KeyAlgorithm: pcatypes.KeyAlgorithmEcPrime256v1,
-			SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa, Subject: &pcatypes.ASN1Subject{CommonName: aws.String("Short Root")}},
-	}))
-	ca := *out.CertificateAuthorityArn
-	csr := must[*acmpca.GetCertificateAuthorityCsrOutput](t)(c.GetCertificateAuthorityCsr(ctx, &acmpca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: &ca}))
-	issued := must[*acmpca.IssueCertificateOutput](t)(c.IssueCertificate(ctx, &acmpca.IssueCertificateInput{CertificateAuthorityArn: &ca,
-		Csr: []byte(*csr.Csr), SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa,
-		TemplateArn: aws.String("arn:aws:acm-pca:::template/RootCACertificate/V1"),
-		Validity:    &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeDays, Value: aws.Int64(days)}}))
-	got := must[*acmpca.GetCertificateOutput](t)(c.GetCertificate(ctx, &acmpca.GetCertificateInput{CertificateAuthorityArn: &ca, CertificateArn: issued.CertificateArn}))
-	must[*acmpca.ImportCertificateAuthorityCertificateOutput](t)(c.ImportCertificateAuthorityCertificate(ctx,
-		&acmpca.ImportCertificateAuthorityCertificateInput{CertificateAuthorityArn: &ca, Certificate: []byte(*got.Certificate)}))
-	return ca
 }

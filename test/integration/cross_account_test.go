@@ -88,6 +88,12 @@ func assume(t *testing.T, r *rig, as creds, roleARN string) creds {
 // activeCA creates a root CA in the client's account and installs it.
 func activeCA(t *testing.T, c *acmpca.Client) string {
 	t.Helper()
+	return activeCAFor(t, c, 5*365)
+}
+
+// activeCAFor is activeCA with a root certificate valid for days.
+func activeCAFor(t *testing.T, c *acmpca.Client, days int64) string {
+	t.Helper()
 	ctx := context.Background()
 	out := must[*acmpca.CreateCertificateAuthorityOutput](t)(c.CreateCertificateAuthority(ctx, &acmpca.CreateCertificateAuthorityInput{
 		CertificateAuthorityType: pcatypes.CertificateAuthorityTypeRoot,
@@ -95,15 +101,30 @@ func activeCA(t *testing.T, c *acmpca.Client) string {
 			SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa, Subject: &pcatypes.ASN1Subject{CommonName: aws.String("Shared Root")}},
 	}))
 	ca := *out.CertificateAuthorityArn
-	csr := must[*acmpca.GetCertificateAuthorityCsrOutput](t)(c.GetCertificateAuthorityCsr(ctx, &acmpca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: &ca}))
+	csr := waitCSR(t, c, ca)
 	issued := must[*acmpca.IssueCertificateOutput](t)(c.IssueCertificate(ctx, &acmpca.IssueCertificateInput{CertificateAuthorityArn: &ca,
 		Csr: []byte(*csr.Csr), SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa,
 		TemplateArn: aws.String("arn:aws:acm-pca:::template/RootCACertificate/V1"),
-		Validity:    &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeYears, Value: aws.Int64(5)}}))
+		Validity:    &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeDays, Value: aws.Int64(days)}}))
 	got := must[*acmpca.GetCertificateOutput](t)(c.GetCertificate(ctx, &acmpca.GetCertificateInput{CertificateAuthorityArn: &ca, CertificateArn: issued.CertificateArn}))
 	must[*acmpca.ImportCertificateAuthorityCertificateOutput](t)(c.ImportCertificateAuthorityCertificate(ctx,
 		&acmpca.ImportCertificateAuthorityCertificateInput{CertificateAuthorityArn: &ca, Certificate: []byte(*got.Certificate)}))
 	return ca
+}
+
+// waitCSR waits, as clients do, for the CA's key to be generated (the CA
+// leaves CREATING after CreateCertificateAuthority returns) and returns
+// its CSR.
+func waitCSR(t *testing.T, c *acmpca.Client, ca string) *acmpca.GetCertificateAuthorityCsrOutput {
+	t.Helper()
+	ctx := context.Background()
+	in := &acmpca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: &ca}
+	if err := acmpca.NewCertificateAuthorityCSRCreatedWaiter(c, func(o *acmpca.CertificateAuthorityCSRCreatedWaiterOptions) {
+		o.MinDelay = 5 * time.Millisecond
+	}).Wait(ctx, in, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return must[*acmpca.GetCertificateAuthorityCsrOutput](t)(c.GetCertificateAuthorityCsr(ctx, in))
 }
 
 func leafCSR(t *testing.T) []byte {

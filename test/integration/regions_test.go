@@ -35,7 +35,7 @@ func rootCAIn(t *testing.T, c *acmpca.Client, partition string) string {
 			SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa, Subject: &pcatypes.ASN1Subject{CommonName: aws.String("Regional Root")}},
 	}))
 	ca := *out.CertificateAuthorityArn
-	csr := must[*acmpca.GetCertificateAuthorityCsrOutput](t)(c.GetCertificateAuthorityCsr(ctx, &acmpca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: &ca}))
+	csr := waitCSR(t, c, ca)
 	issued := must[*acmpca.IssueCertificateOutput](t)(c.IssueCertificate(ctx, &acmpca.IssueCertificateInput{CertificateAuthorityArn: &ca,
 		Csr: []byte(*csr.Csr), SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa,
 		TemplateArn: aws.String("arn:" + partition + ":acm-pca:::template/RootCACertificate/V1"),
