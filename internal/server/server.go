@@ -129,13 +129,26 @@ func (a *App) Close() error {
 	return a.DB.Close()
 }
 
+// Connection timeouts of the listener (docs/security.md).
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 60 * time.Second // headers and the whole body
+	WriteTimeout      = 2 * time.Minute
+	IdleTimeout       = 2 * time.Minute
+)
+
 // Serve serves on ln until ctx is cancelled, then drains in-flight requests
 // for up to drain before returning.
 func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler: a.Handler,
+		// A stalled sender holds a connection (and, once authenticated in
+		// its headers, budgeted body memory) at most this long.
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
