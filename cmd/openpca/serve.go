@@ -24,6 +24,8 @@ type serveCmd struct {
 	MasterKey string        `env:"OPENPCA_MASTER_KEY" hidden:"" help:"Base64 master key (else DATA_DIR/master.key)."`
 	PublicURL string        `env:"OPENPCA_PUBLIC_URL" help:"Base URL written into certificates' CRL distribution points and OCSP locations (default: the listen endpoint)."`
 	CRLDir    string        `env:"OPENPCA_CRL_DIR" type:"path" help:"Directory that also receives every published CRL, for a static web server."`
+	RateLimit float64       `default:"20000" env:"OPENPCA_RATE_LIMIT" help:"Requests per second allowed per account before ThrottlingException (0: no limit)."`
+	RateBurst int           `default:"40000" env:"OPENPCA_RATE_BURST" help:"Requests an account may send at once above the rate (the bucket size)."`
 
 	BootstrapAccountID       string `env:"OPENPCA_BOOTSTRAP_ACCOUNT_ID" hidden:""`
 	BootstrapAccessKeyID     string `env:"OPENPCA_BOOTSTRAP_ACCESS_KEY_ID" hidden:""`
@@ -57,6 +59,8 @@ func (c *serveCmd) Run() error {
 		Logger:    logger,
 		PublicURL: public,
 		CRLDir:    c.CRLDir,
+		RateLimit: c.RateLimit,
+		RateBurst: c.RateBurst,
 	})
 	if err != nil {
 		ln.Close()

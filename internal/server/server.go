@@ -44,6 +44,10 @@ type Config struct {
 	// CRLDir, when set, also receives every published CRL (for a static
 	// web server).
 	CRLDir string
+	// RateLimit is the request rate allowed per account per second (0: no
+	// limit) and RateBurst its bucket size; over it: ThrottlingException.
+	RateLimit float64
+	RateBurst int
 }
 
 // App is an opened OpenPCA instance.
@@ -96,9 +100,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	pcaSvc.SetDirectory(iamStore) // who-can enumerates IAM principals
 
 	api := awsapi.New(awsapi.Config{
-		Region: cfg.Region,
-		Clock:  cfg.Clock,
-		Logger: cfg.Logger,
+		Region:    cfg.Region,
+		Clock:     cfg.Clock,
+		Logger:    cfg.Logger,
+		RateLimit: cfg.RateLimit,
+		RateBurst: cfg.RateBurst,
 	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc))
 
 	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, Authz: engine}
