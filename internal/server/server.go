@@ -77,12 +77,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	mk, err := keystore.LoadOrCreateMasterKey(filepath.Join(cfg.DataDir, keystore.MasterKeyFile), cfg.MasterKey)
+	db, err := store.OpenSQLite(ctx, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.OpenSQLite(ctx, cfg.DataDir)
+	mk, err := openMasterKey(ctx, db, cfg)
 	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	iamStore := iam.NewStore(db, mk, cfg.Clock, iam.Config{Partition: "aws"})
