@@ -58,12 +58,17 @@ func (c *createAccountCmd) writeProfile(acct *iam.CreatedAccount) error {
 	if endpoint == "" {
 		endpoint = "http://" + DefaultListen
 	}
+	bundle, err := awsprofile.Get(c.DataDir, server.ProfileName, "ca_bundle")
+	if err != nil {
+		return err
+	}
 	if err := awsprofile.Write(c.DataDir, awsprofile.Profile{
 		Name:            c.Name,
 		AccessKeyID:     acct.RootAccessKeyID,
 		SecretAccessKey: acct.RootSecretAccessKey,
 		Region:          c.Region,
 		EndpointURL:     endpoint,
+		CABundle:        bundle,
 	}); err != nil {
 		return fmt.Errorf("write profile: %w", err)
 	}

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -61,6 +62,10 @@ type App struct {
 	Authz    *authz.Engine
 	Handler  http.Handler
 	ready    atomic.Bool
+
+	masterKey *keystore.MasterKey
+	tlsConfig *tls.Config // nil: plain HTTP
+	caBundle  string      // the internal CA's bundle file, for profiles
 }
 
 // Open opens the data directory and builds every service.
@@ -108,7 +113,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		RateBurst: cfg.RateBurst,
 	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, Authz: engine}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, Authz: engine, masterKey: mk}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
@@ -157,6 +162,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	if a.tlsConfig != nil {
+		ln = tls.NewListener(ln, a.tlsConfig)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
