@@ -113,6 +113,9 @@ func (c *serveCmd) Run() error {
 	fmt.Printf("OpenPCA listening on %s (management account %s)\n", endpoint, boot.AccountID)
 	if app.CABundle() != "" {
 		fmt.Printf("TLS certificate from the internal CA; clients verify it with %s (ca_bundle in the profiles)\n", app.CABundle())
+		if v := os.Getenv("AWS_CA_BUNDLE"); v != "" && v != app.CABundle() {
+			fmt.Println("Note: AWS_CA_BUNDLE is set and overrides the profiles' ca_bundle; unset it in the client's shell.")
+		}
 	}
 	fmt.Println("Use the aws CLI or boto3 with:")
 	fmt.Println(strings.Join(awsprofile.Exports(c.DataDir, server.ProfileName), "\n"))
