@@ -18,6 +18,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/openpca/openpca/internal/clock"
 )
 
 // stalledConn sends a request's headers (signed over body) and only the
@@ -109,8 +111,8 @@ func TestRefusedBeforeBody(t *testing.T) {
 // back when they go away.
 func TestStalledBodiesBounded(t *testing.T) {
 	const bodySize, budget = 16 << 10, 64 << 10
-	clkH := newHarness(t, 0) // only for its clock and credentials' shape
-	s := New(Config{Clock: clkH.clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	clk := clock.NewFake(time.Now().Truncate(time.Second))
+	s := New(Config{Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		MaxBodyBytes: 32 << 10, MaxPendingBodyBytes: budget},
 		memCreds{userKey: {SecretAccessKey: userSecret}}, newPCAService())
 	srv := httptest.NewServer(s)
@@ -120,11 +122,11 @@ func TestStalledBodiesBounded(t *testing.T) {
 	const held = budget / bodySize
 	var conns []net.Conn
 	for range held {
-		conns = append(conns, stalledConn(t, srv, userKey, userSecret, "us-east-1", clkH.clk.Now(), body, 100))
+		conns = append(conns, stalledConn(t, srv, userKey, userSecret, "us-east-1", clk.Now(), body, 100))
 	}
 	waitFor(t, func() bool { return s.BodyBudget().InUse == budget })
 	for i := range 40 - held {
-		conn := stalledConn(t, srv, userKey, userSecret, "us-east-1", clkH.clk.Now(), body, 100)
+		conn := stalledConn(t, srv, userKey, userSecret, "us-east-1", clk.Now(), body, 100)
 		resp, got := answer(t, conn)
 		if resp.StatusCode != 503 || resp.Header.Get("X-Amzn-ErrorType") != "ServiceUnavailableException" {
 			t.Fatalf("stalled sender %d: %d %s, want 503 ServiceUnavailableException", held+i, resp.StatusCode, got)
@@ -140,7 +142,7 @@ func TestStalledBodiesBounded(t *testing.T) {
 	waitFor(t, func() bool { return s.BodyBudget().InUse == 0 })
 
 	// A complete request still goes through once budget is free.
-	conn := stalledConn(t, srv, userKey, userSecret, "us-east-1", clkH.clk.Now(), []byte(`{"CertificateAuthorityArn":"`+caARN+`"}`), len(`{"CertificateAuthorityArn":"`+caARN+`"}`))
+	conn := stalledConn(t, srv, userKey, userSecret, "us-east-1", clk.Now(), []byte(`{"CertificateAuthorityArn":"`+caARN+`"}`), len(`{"CertificateAuthorityArn":"`+caARN+`"}`))
 	if resp, got := answer(t, conn); resp.StatusCode != 200 {
 		t.Fatalf("after the stall: %d %s", resp.StatusCode, got)
 	}
