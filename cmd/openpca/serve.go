@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -26,6 +28,12 @@ type serveCmd struct {
 	MasterKey string        `env:"OPENPCA_MASTER_KEY" hidden:"" help:"Base64 master key (else DATA_DIR/master.key)."`
 	PublicURL string        `env:"OPENPCA_PUBLIC_URL" help:"Base URL written into certificates' CRL distribution points and OCSP locations (default: the listen endpoint)."`
 	CRLDir    string        `env:"OPENPCA_CRL_DIR" type:"path" help:"Directory that also receives every published CRL, at <dir>/<account-id>/<CRL URL path>, for a static web server."`
+	TLS       string        `default:"auto" enum:"auto,on,off" env:"OPENPCA_TLS" help:"TLS on the listener: auto (on unless the listen address is loopback), on, off."`
+	TLSCert   string        `env:"OPENPCA_TLS_CERT" type:"path" help:"PEM certificate (chain) to serve instead of one from the internal CA; needs --tls-key."`
+	TLSKey    string        `env:"OPENPCA_TLS_KEY" type:"path" help:"PEM private key of --tls-cert."`
+	TLSName   []string      `env:"OPENPCA_TLS_NAME" help:"Extra DNS name or IP address for the internal CA's server certificate (repeatable)."`
+	RateLimit float64       `default:"20000" env:"OPENPCA_RATE_LIMIT" help:"Requests per second allowed per account before ThrottlingException (0: no limit)."`
+	RateBurst int           `default:"40000" env:"OPENPCA_RATE_BURST" help:"Requests an account may send at once above the rate (the bucket size)."`
 
 	BootstrapAccountID       string `env:"OPENPCA_BOOTSTRAP_ACCOUNT_ID" hidden:""`
 	BootstrapAccessKeyID     string `env:"OPENPCA_BOOTSTRAP_ACCESS_KEY_ID" hidden:""`
@@ -51,7 +59,20 @@ func (c *serveCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	endpoint := "http://" + ln.Addr().String()
+	useTLS := c.TLS == "on" || (c.TLS == "auto" && !server.IsLoopback(c.Listen)) || c.TLSCert != ""
+	if c.TLS == "off" && c.TLSCert != "" {
+		ln.Close()
+		return fmt.Errorf("--tls=off contradicts --tls-cert")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		ln.Close()
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	scheme := "http://"
+	if useTLS {
+		scheme = "https://"
+	}
+	endpoint := scheme + endpointAddr(ln.Addr())
 	public := c.PublicURL
 	if public == "" {
 		public = endpoint
@@ -64,12 +85,26 @@ func (c *serveCmd) Run() error {
 		Logger:    logger,
 		PublicURL: public,
 		CRLDir:    c.CRLDir,
+		RateLimit: c.RateLimit,
+		RateBurst: c.RateBurst,
 	})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer app.Close()
+	if useTLS {
+		host, _, _ := net.SplitHostPort(c.Listen)
+		extra := slices.Clone(c.TLSName)
+		if u, err := url.Parse(public); err == nil && u.Hostname() != "" {
+			extra = append(extra, u.Hostname())
+		}
+		if err := app.EnableTLS(ctx, server.TLSOptions{CertFile: c.TLSCert, KeyFile: c.TLSKey,
+			Names: server.ListenNames(host, extra...)}); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	boot, err := app.Bootstrap(ctx, server.BootstrapSpec{
 		AccountID:       c.BootstrapAccountID,
 		AccessKeyID:     c.BootstrapAccessKeyID,
@@ -83,6 +118,12 @@ func (c *serveCmd) Run() error {
 		logger.Info("created management account", "account_id", boot.AccountID)
 	}
 	fmt.Printf("OpenPCA listening on %s (management account %s)\n", endpoint, boot.AccountID)
+	if app.CABundle() != "" {
+		fmt.Printf("TLS certificate from the internal CA; clients verify it with %s (ca_bundle in the profiles)\n", app.CABundle())
+		if v := os.Getenv("AWS_CA_BUNDLE"); v != "" && v != app.CABundle() {
+			fmt.Println("Note: AWS_CA_BUNDLE is set and overrides the profiles' ca_bundle; unset it in the client's shell.")
+		}
+	}
 	fmt.Println("Use the aws CLI or boto3 with:")
 	fmt.Println(strings.Join(awsprofile.Exports(c.DataDir, server.ProfileName), "\n"))
 	logger.Info("listening", "endpoint", endpoint, "data_dir", c.DataDir)
@@ -92,4 +133,18 @@ func (c *serveCmd) Run() error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// endpointAddr is the address profiles use: a listener on every interface
+// is reached locally through the loopback address, which the server
+// certificate names.
+func endpointAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }

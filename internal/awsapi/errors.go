@@ -44,6 +44,8 @@ const (
 	failExpiredToken
 	failAccessDenied
 	failTooLarge
+	failUnavailable // the pre-authentication body budget is spent
+	failThrottled   // the account's request rate is exceeded
 )
 
 // authCodes gives, per failure, the code and status for JSON11, RESTJSON1
@@ -59,6 +61,12 @@ var authCodes = map[authFailure][3]struct {
 	failExpiredToken: {{"ExpiredTokenException", 400}, {"ExpiredTokenException", 403}, {"ExpiredToken", 403}},
 	failAccessDenied: {{"AccessDeniedException", 400}, {"AccessDeniedException", 403}, {"AccessDenied", 403}},
 	failTooLarge:     {{"RequestEntityTooLargeException", 413}, {"RequestEntityTooLargeException", 413}, {"RequestEntityTooLarge", 413}},
+	// AWS's generic 503 (common errors: ServiceUnavailable); RAM models
+	// ServiceUnavailableException 503. SDKs retry both.
+	failUnavailable: {{"ServiceUnavailableException", 503}, {"ServiceUnavailableException", 503}, {"ServiceUnavailable", 503}},
+	// JSON services: ThrottlingException 400; RAM models it 429; IAM/STS
+	// answer Throttling 400 "Rate exceeded". SDKs retry all three.
+	failThrottled: {{"ThrottlingException", 400}, {"ThrottlingException", 429}, {"Throttling", 400}},
 }
 
 func protoError(p Protocol, f authFailure, msg string) *Error {
@@ -67,7 +75,7 @@ func protoError(p Protocol, f authFailure, msg string) *Error {
 		i = int(JSON11)
 	}
 	c := authCodes[f][i]
-	return &Error{Code: c.code, Message: msg, Status: c.status, Sender: true}
+	return &Error{Code: c.code, Message: msg, Status: c.status, Sender: c.status < 500}
 }
 
 // AWS's fixed texts for edge failures.
@@ -76,6 +84,8 @@ const (
 	msgUnknownKey   = "The security token included in the request is invalid."
 	msgExpiredToken = "The security token included in the request is expired"
 	msgInternal     = "We encountered an internal error. Please try again."
+	msgUnavailable  = "The request has failed due to a temporary failure of the server."
+	msgThrottled    = "Rate exceeded"
 )
 
 // sigv4Error maps a verification failure to the protocol's error.

@@ -41,6 +41,14 @@ type Config struct {
 	MaxBodyBytes int64        // DefaultMaxBodyBytes when zero
 	// MaxSkew is the SigV4 clock-skew allowance; sigv4.DefaultMaxSkew when zero.
 	MaxSkew time.Duration
+	// MaxPendingBodyBytes bounds the body bytes held, across all
+	// connections, before their signature is verified;
+	// DefaultMaxPendingBodyBytes when zero.
+	MaxPendingBodyBytes int64
+	// RateLimit is the steady request rate allowed per account per second
+	// (0 disables); RateBurst the bucket size (RateLimit, rounded up, when 0).
+	RateLimit float64
+	RateBurst int
 }
 
 // Server is the AWS API edge: an http.Handler that authenticates, routes,
@@ -51,6 +59,8 @@ type Server struct {
 	verifier *sigv4.Verifier
 	services map[string]*Service // by SigningName
 	ordered  []*Service          // registration order, for guessing a protocol
+	budget   bodyBudget
+	limiter  *rateLimiter // nil: no rate limit
 }
 
 // New builds a Server. It panics on a programming error in the bindings
@@ -72,11 +82,16 @@ func New(cfg Config, creds CredentialStore, services ...*Service) *Server {
 	if cfg.MaxSkew <= 0 {
 		cfg.MaxSkew = sigv4.DefaultMaxSkew
 	}
+	if cfg.MaxPendingBodyBytes <= 0 {
+		cfg.MaxPendingBodyBytes = DefaultMaxPendingBodyBytes
+	}
 	s := &Server{
 		cfg:      cfg,
 		creds:    creds,
 		verifier: &sigv4.Verifier{Clock: cfg.Clock, MaxSkew: cfg.MaxSkew},
 		services: map[string]*Service{},
+		budget:   bodyBudget{limit: cfg.MaxPendingBodyBytes},
+		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),
 	}
 	for _, svc := range services {
 		if svc.SigningName == "" {
@@ -126,10 +141,23 @@ type exchange struct {
 	sourceIP  string
 	// signedHeaders are the lower-case headers the signature covers.
 	signedHeaders []string
+	bodyRead      bool
 }
 
 func (x *exchange) fail(e *Error) {
+	unread := !x.bodyRead && x.r.ContentLength != 0 && x.r.Body != nil && x.r.Body != http.NoBody
+	if unread {
+		// Answered without reading the body: close the connection rather
+		// than let net/http wait to drain a body that may never come
+		// (it would, before answering, for bodies under 256 KiB).
+		x.w.Header().Set("Connection", "close")
+	}
 	writeError(x.w, x.proto, x.ns, x.id, e)
+	if unread {
+		// net/http still discards up to 256 KiB of the body after the
+		// answer; an expired read deadline ends that at once.
+		_ = http.NewResponseController(x.w).SetReadDeadline(time.Unix(1, 0))
+	}
 }
 
 // statusWriter remembers the status for the access log.
@@ -144,6 +172,9 @@ func (w *statusWriter) WriteHeader(code int) {
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
@@ -255,21 +286,25 @@ func (s *Server) serve(x *exchange) {
 		return
 	}
 
-	body, tooLarge, err := s.readBody(x)
-	if tooLarge {
-		x.fail(protoError(x.proto, failTooLarge, fmt.Sprintf("Request body exceeds the maximum size of %d bytes.", s.cfg.MaxBodyBytes)))
+	// Everything the headers allow is checked before a byte of the body is
+	// read: an anonymous sender cannot make the server hold its body.
+	cred, secret, ok := s.precheck(x, auth)
+	if !ok {
 		return
 	}
-	if err != nil {
-		x.fail(&Error{Code: "IncompleteBody", Message: "The request body could not be read.", Status: http.StatusBadRequest, Sender: true})
+	body, ok := s.readVerified(x, auth, secret)
+	if !ok {
 		return
 	}
-
-	caller, ok := s.authenticate(x, body, auth)
+	caller, ok := s.caller(x, auth, cred)
 	if !ok {
 		return
 	}
 	x.principal = orDash(caller.ARN)
+	if !s.limiter.allow(caller.AccountID, s.cfg.Clock.Now()) {
+		x.fail(protoError(x.proto, failThrottled, msgThrottled))
+		return
+	}
 
 	switch {
 	case x.rpcv2:
@@ -314,29 +349,66 @@ func (s *Server) notOffered(service string) *Error {
 		Message: "The service '" + truncate(service) + "' is not offered by this OpenPCA server; it offers " + strings.Join(names, ", ") + "."}
 }
 
-// readBody reads at most MaxBodyBytes. A declared Content-Length over the
-// limit is refused without reading; a body that grows past it (chunked) is
-// cut off by http.MaxBytesReader, which also closes the connection.
-func (s *Server) readBody(x *exchange) (body []byte, tooLarge bool, err error) {
+// readVerified reads the body within the pre-authentication budget and
+// verifies the signature over it; on failure it has already answered.
+func (s *Server) readVerified(x *exchange, auth *sigv4.Authorization, secret *sigv4.Secret) ([]byte, bool) {
 	r := x.r
 	limit := s.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
-		return nil, true, nil
+		x.fail(protoError(x.proto, failTooLarge, fmt.Sprintf("Request body exceeds the maximum size of %d bytes.", limit)))
+		return nil, false
 	}
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, false, nil
+	var body []byte
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		// A chunked body of unknown length reserves the maximum.
+		reserve := r.ContentLength
+		if reserve < 0 {
+			reserve = limit
+		}
+		if !s.budget.acquire(reserve) {
+			x.fail(protoError(x.proto, failUnavailable, msgUnavailable))
+			return nil, false
+		}
+		defer s.budget.release(reserve)
+		var err error
+		body, err = readLimited(x.w, r, limit)
+		x.bodyRead = true
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			x.fail(protoError(x.proto, failTooLarge, fmt.Sprintf("Request body exceeds the maximum size of %d bytes.", limit)))
+			return nil, false
+		case err != nil:
+			x.fail(&Error{Code: "IncompleteBody", Message: "The request body could not be read.", Status: http.StatusBadRequest, Sender: true})
+			return nil, false
+		}
 	}
-	body, err = io.ReadAll(http.MaxBytesReader(x.w, r.Body, limit))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return nil, true, nil
+	x.bodyRead = true
+	if err := s.verifier.VerifyPayload(r, body, auth, secret); err != nil {
+		s.authFailed(x, err, nil)
+		return nil, false
 	}
-	return body, false, err
+	return body, true
 }
 
-// authenticate verifies the signature and resolves the caller; on failure
-// it has already answered.
-func (s *Server) authenticate(x *exchange, body []byte, auth *sigv4.Authorization) (*authz.Caller, bool) {
+// readLimited reads at most limit bytes; a declared length is read into one
+// buffer of that size, a chunked body grows up to limit and is cut off by
+// http.MaxBytesReader, which also closes the connection.
+func readLimited(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	if r.ContentLength > 0 {
+		body := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(rd, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(rd)
+}
+
+// precheck checks the request's date, scope and access key before the body
+// is read; on failure it has already answered.
+func (s *Server) precheck(x *exchange, auth *sigv4.Authorization) (*Credential, *sigv4.Secret, bool) {
 	var cred *Credential
 	var lookupErr error
 	lookup := func(akid string) (*sigv4.Secret, error) {
@@ -346,27 +418,39 @@ func (s *Server) authenticate(x *exchange, body []byte, auth *sigv4.Authorizatio
 		}
 		return &sigv4.Secret{SecretAccessKey: cred.SecretAccessKey, SessionToken: cred.SessionToken}, nil
 	}
-	err := s.verifier.Verify(x.r, body, auth, lookup)
-	switch {
-	case lookupErr != nil:
-		s.cfg.Logger.Error("awsapi: credential lookup failed", "request_id", x.id, "error", lookupErr.Error())
-		x.fail(internalError(x.proto))
-		return nil, false
-	case err != nil:
-		var se *sigv4.Error
-		if !errors.As(err, &se) {
-			s.cfg.Logger.Error("awsapi: signature verification failed", "request_id", x.id, "error", err.Error())
-			x.fail(internalError(x.proto))
-			return nil, false
-		}
-		x.fail(sigv4Error(x.proto, se))
-		return nil, false
-	case cred == nil:
-		// Verify accepted without consulting the store: never trust that.
+	secret, err := s.verifier.Precheck(x.r, auth, lookup)
+	if err != nil || lookupErr != nil {
+		s.authFailed(x, err, lookupErr)
+		return nil, nil, false
+	}
+	if cred == nil || secret == nil {
+		// Precheck accepted without consulting the store: never trust that.
 		s.cfg.Logger.Error("awsapi: verifier accepted a request without a credential", "request_id", x.id)
 		x.fail(internalError(x.proto))
-		return nil, false
+		return nil, nil, false
 	}
+	return cred, secret, true
+}
+
+// authFailed answers a verification failure.
+func (s *Server) authFailed(x *exchange, err, lookupErr error) {
+	if lookupErr != nil {
+		s.cfg.Logger.Error("awsapi: credential lookup failed", "request_id", x.id, "error", lookupErr.Error())
+		x.fail(internalError(x.proto))
+		return
+	}
+	var se *sigv4.Error
+	if !errors.As(err, &se) {
+		s.cfg.Logger.Error("awsapi: signature verification failed", "request_id", x.id, "error", err.Error())
+		x.fail(internalError(x.proto))
+		return
+	}
+	x.fail(sigv4Error(x.proto, se))
+}
+
+// caller turns a verified credential into the authz caller; on failure it
+// has already answered.
+func (s *Server) caller(x *exchange, auth *sigv4.Authorization, cred *Credential) (*authz.Caller, bool) {
 	// Checked after the signature so that expiry is only revealed to the
 	// holder of the secret.
 	if !cred.Expiration.IsZero() && !s.cfg.Clock.Now().Before(cred.Expiration) {

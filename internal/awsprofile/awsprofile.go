@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -21,6 +22,9 @@ type Profile struct {
 	SecretAccessKey string
 	Region          string
 	EndpointURL     string
+	// CABundle is the PEM file the CLI and SDKs verify the server with
+	// (ca_bundle); empty leaves it out.
+	CABundle string
 }
 
 // Paths returns the config and credentials file paths for dataDir.
@@ -50,11 +54,43 @@ func Write(dataDir string, p Profile) error {
 	}); err != nil {
 		return err
 	}
-	return upsertSection(cfgPath, cfgSection, [][2]string{
+	kv := [][2]string{
 		{"region", p.Region},
 		{"endpoint_url", p.EndpointURL},
 		{"output", "json"},
-	})
+	}
+	if p.CABundle != "" {
+		kv = append(kv, [2]string{"ca_bundle", p.CABundle})
+	}
+	return upsertSection(cfgPath, cfgSection, kv)
+}
+
+// SetCABundle sets ca_bundle to path in every profile of the config file,
+// or removes it from every profile when path is "".
+func SetCABundle(dataDir, path string) error {
+	cfgPath, _ := Paths(dataDir)
+	if err := os.MkdirAll(filepath.Dir(cfgPath), 0o700); err != nil {
+		return err
+	}
+	unlock, err := lock(dataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	sections, err := readINI(cfgPath)
+	if err != nil {
+		return err
+	}
+	for i := range sections {
+		switch {
+		case sections[i].name == "":
+		case path == "":
+			sections[i].del("ca_bundle")
+		default:
+			sections[i].set("ca_bundle", path)
+		}
+	}
+	return writeINI(cfgPath, sections)
 }
 
 // SetEndpoint rewrites endpoint_url in every profile of the config file, so
@@ -83,6 +119,11 @@ func SetEndpoint(dataDir, endpoint string) error {
 
 // Endpoint returns the endpoint_url of profile name in the config file, "" if none.
 func Endpoint(dataDir, name string) (string, error) {
+	return Get(dataDir, name, "endpoint_url")
+}
+
+// Get returns key's value in profile name of the config file, "" if none.
+func Get(dataDir, name, key string) (string, error) {
 	cfgPath, _ := Paths(dataDir)
 	sections, err := readINI(cfgPath)
 	if err != nil {
@@ -90,7 +131,7 @@ func Endpoint(dataDir, name string) (string, error) {
 	}
 	for _, s := range sections {
 		if s.name == "profile "+name || (name == "default" && s.name == "default") {
-			return s.get("endpoint_url"), nil
+			return s.get(key), nil
 		}
 	}
 	return "", nil
@@ -141,6 +182,13 @@ func (s *section) set(key, value string) {
 		}
 	}
 	s.lines = append(s.lines, key+" = "+value)
+}
+
+func (s *section) del(key string) {
+	s.lines = slices.DeleteFunc(s.lines, func(l string) bool {
+		k, _, ok := strings.Cut(l, "=")
+		return ok && strings.TrimSpace(k) == key
+	})
 }
 
 func readINI(path string) ([]section, error) {

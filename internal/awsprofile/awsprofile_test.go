@@ -67,3 +67,38 @@ func TestConcurrentWritersKeepEveryProfile(t *testing.T) {
 		}
 	}
 }
+
+func TestSetCABundle(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"openpca", "team-b"} {
+		if err := Write(dir, Profile{Name: name, AccessKeyID: "AKIA1", SecretAccessKey: "s1", Region: "us-east-1", EndpointURL: "https://127.0.0.1:1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct{ set, want string }{
+		{"/data/ca-bundle.pem", "/data/ca-bundle.pem"},
+		{"/other/ca-bundle.pem", "/other/ca-bundle.pem"}, // replaced, not added
+		{"", ""}, // removed when TLS is off
+	}
+	for _, s := range steps {
+		if err := SetCABundle(dir, s.set); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"openpca", "team-b"} {
+			if got, _ := Get(dir, name, "ca_bundle"); got != s.want {
+				t.Fatalf("after SetCABundle(%q): %s ca_bundle = %q", s.set, name, got)
+			}
+		}
+		cfg, _ := Paths(dir)
+		b, _ := os.ReadFile(cfg)
+		if n := strings.Count(string(b), "ca_bundle"); n != 2*len(s.want)/max(1, len(s.want)) {
+			t.Fatalf("config:\n%s", b)
+		}
+	}
+	if err := Write(dir, Profile{Name: "team-c", AccessKeyID: "AKIA2", SecretAccessKey: "s2", Region: "us-east-1", EndpointURL: "https://127.0.0.1:1", CABundle: "/data/ca-bundle.pem"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := Get(dir, "team-c", "ca_bundle"); got != "/data/ca-bundle.pem" {
+		t.Fatalf("Write with CABundle: %q", got)
+	}
+}

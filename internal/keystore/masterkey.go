@@ -6,8 +6,11 @@ package keystore
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -32,7 +35,8 @@ const MasterKeyEnv = "OPENPCA_MASTER_KEY"
 
 // MasterKey is an AES-256-GCM key. Sealed values are version(1) || nonce(12) || ciphertext+tag.
 type MasterKey struct {
-	aead cipher.AEAD
+	aead  cipher.AEAD
+	check string
 }
 
 const sealVersion = 1
@@ -50,7 +54,31 @@ func NewMasterKey(raw []byte) (*MasterKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &MasterKey{aead: aead}, nil
+	mac := hmac.New(sha256.New, raw)
+	mac.Write([]byte(checkLabel))
+	return &MasterKey{aead: aead, check: hex.EncodeToString(mac.Sum(nil)[:16])}, nil
+}
+
+// checkLabel is the constant whose MAC under the key is the key-check value.
+const checkLabel = "OpenPCA master key check value v1"
+
+// CheckValue is a key-check value: HMAC-SHA256 of a constant under the key,
+// truncated to 128 bits. Stored beside the data it lets a start with the
+// wrong key refuse at once; it reveals nothing usable about the key.
+func (k *MasterKey) CheckValue() string { return k.check }
+
+// ErrNoMasterKey means the key file is missing where one must exist.
+var ErrNoMasterKey = errors.New("keystore: master key not found")
+
+// LoadMasterKey is LoadOrCreateMasterKey for a data directory whose secrets
+// already exist: a missing key file is ErrNoMasterKey, never a new key.
+func LoadMasterKey(path string, env string) (*MasterKey, error) {
+	if env == "" {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s does not exist and %s is not set", ErrNoMasterKey, path, MasterKeyEnv)
+		}
+	}
+	return LoadOrCreateMasterKey(path, env)
 }
 
 // LoadOrCreateMasterKey takes the key from $OPENPCA_MASTER_KEY when set

@@ -3,6 +3,7 @@ package keystore
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,5 +63,28 @@ func TestMasterKeyFromEnv(t *testing.T) {
 	}
 	if _, err := LoadOrCreateMasterKey("", base64.StdEncoding.EncodeToString([]byte("short"))); err == nil {
 		t.Fatal("short env key accepted")
+	}
+}
+
+func TestCheckValue(t *testing.T) {
+	a, b := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	ka, _ := NewMasterKey(a)
+	ka2, _ := NewMasterKey(a)
+	kb, _ := NewMasterKey(b)
+	if ka.CheckValue() != ka2.CheckValue() || len(ka.CheckValue()) != 32 {
+		t.Fatalf("check value not stable: %q %q", ka.CheckValue(), ka2.CheckValue())
+	}
+	if ka.CheckValue() == kb.CheckValue() {
+		t.Fatal("two keys share a check value")
+	}
+	path := filepath.Join(t.TempDir(), MasterKeyFile)
+	if _, err := LoadMasterKey(path, ""); !errors.Is(err, ErrNoMasterKey) {
+		t.Fatalf("LoadMasterKey without a file: %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("LoadMasterKey created a key")
+	}
+	if _, err := LoadMasterKey(path, base64.StdEncoding.EncodeToString(a)); err != nil {
+		t.Fatalf("LoadMasterKey from the environment: %v", err)
 	}
 }

@@ -67,5 +67,10 @@ func (a *App) Bootstrap(ctx context.Context, spec BootstrapSpec, endpoint string
 	if err := awsprofile.SetEndpoint(a.cfg.DataDir, endpoint); err != nil {
 		return nil, fmt.Errorf("update profiles: %w", err)
 	}
+	// The internal CA's bundle lets the CLI and SDKs verify the server;
+	// without it (plain HTTP, operator certificates) the key is removed.
+	if err := awsprofile.SetCABundle(a.cfg.DataDir, a.caBundle); err != nil {
+		return nil, fmt.Errorf("update profiles: %w", err)
+	}
 	return res, nil
 }

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,6 +54,10 @@ type Config struct {
 	// CRLDir, when set, also receives every published CRL (for a static
 	// web server).
 	CRLDir string
+	// RateLimit is the request rate allowed per account per second (0: no
+	// limit) and RateBurst its bucket size; over it: ThrottlingException.
+	RateLimit float64
+	RateBurst int
 }
 
 // App is an opened OpenPCA instance.
@@ -67,6 +72,10 @@ type App struct {
 	Authz    *authz.Engine
 	Handler  http.Handler
 	ready    atomic.Bool
+
+	masterKey *keystore.MasterKey
+	tlsConfig *tls.Config // nil: plain HTTP
+	caBundle  string      // the internal CA's bundle file, for profiles
 }
 
 // Open opens the data directory and builds every service.
@@ -86,12 +95,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	mk, err := keystore.LoadOrCreateMasterKey(filepath.Join(cfg.DataDir, keystore.MasterKeyFile), cfg.MasterKey)
+	db, err := store.OpenSQLite(ctx, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.OpenSQLite(ctx, cfg.DataDir)
+	mk, err := openMasterKey(ctx, db, cfg)
 	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	iamStore := iam.NewStore(db, mk, cfg.Clock, iam.Config{Partition: "aws"})
@@ -111,13 +121,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		acm.Config{Partition: "aws", Logger: cfg.Logger})
 
 	api := awsapi.New(awsapi.Config{
-		Region:  cfg.Region,
-		Regions: cfg.Regions,
-		Clock:   cfg.Clock,
-		Logger:  cfg.Logger,
+		Region:    cfg.Region,
+		Regions:   cfg.Regions,
+		Clock:     cfg.Clock,
+		Logger:    cfg.Logger,
+		RateLimit: cfg.RateLimit,
+		RateBurst: cfg.RateBurst,
 	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), acmapi.Service(acmSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc, Authz: engine}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc, Authz: engine, masterKey: mk}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
@@ -146,14 +158,30 @@ func (a *App) Close() error {
 	return a.DB.Close()
 }
 
+// Connection timeouts of the listener (docs/security.md).
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 60 * time.Second // headers and the whole body
+	WriteTimeout      = 2 * time.Minute
+	IdleTimeout       = 2 * time.Minute
+)
+
 // Serve serves on ln until ctx is cancelled, then drains in-flight requests
 // for up to drain before returning.
 func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler: a.Handler,
+		// A stalled sender holds a connection (and, once authenticated in
+		// its headers, budgeted body memory) at most this long.
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	if a.tlsConfig != nil {
+		ln = tls.NewListener(ln, a.tlsConfig)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -37,19 +37,55 @@ func (v *Verifier) Verify(r *http.Request, body []byte, auth *Authorization,
 	return v.verify(r, body, auth, lookup, signingKeys.get)
 }
 
+// Precheck runs every check the headers allow — structure, request date,
+// scope date, skew, the access key and its session token — without the
+// body, so that a server can refuse before reading (and buffering) a body.
+// VerifyPayload then finishes with the body and the returned secret.
+func (v *Verifier) Precheck(r *http.Request, auth *Authorization,
+	lookup func(accessKeyID string) (*Secret, error)) (*Secret, error) {
+	if _, err := v.checkHeaders(r, auth); err != nil {
+		return nil, err
+	}
+	return checkKey(r, auth, lookup)
+}
+
+// VerifyPayload checks the payload hash and the signature over body, for a
+// request Precheck accepted with secret.
+func (v *Verifier) VerifyPayload(r *http.Request, body []byte, auth *Authorization, secret *Secret) error {
+	amzDate, err := v.checkHeaders(r, auth)
+	if err != nil {
+		return err
+	}
+	return verifySignature(r, body, auth, amzDate, secret, signingKeys.get)
+}
+
 // verify is Verify with the key derivation injected (benchmarks bypass the cache).
 func (v *Verifier) verify(r *http.Request, body []byte, auth *Authorization,
 	lookup func(string) (*Secret, error),
 	deriveKey func(secret, date, region, service string) *derivedKey) error {
+	amzDate, err := v.checkHeaders(r, auth)
+	if err != nil {
+		return err
+	}
+	secret, err := checkKey(r, auth, lookup)
+	if err != nil {
+		return err
+	}
+	return verifySignature(r, body, auth, amzDate, secret, deriveKey)
+}
+
+// checkHeaders checks what needs neither the key nor the body and returns
+// the request time in amz format.
+func (v *Verifier) checkHeaders(r *http.Request, auth *Authorization) (string, error) {
 	if auth == nil {
-		return &Error{Kind: MissingAuthentication, Msg: "Missing Authentication Token"}
+		return "", &Error{Kind: MissingAuthentication, Msg: "Missing Authentication Token"}
 	}
 	signed := func(h string) bool {
 		_, ok := slices.BinarySearch(auth.SignedHeaders, h)
 		return ok
 	}
 	if !signed("host") {
-		return incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization. Authorization=" + clip(auth.String(), maxEcho))
+		return "", incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization. Authorization=" + clip(auth.String(), maxEcho))
 	}
 
 	// The request time: X-Amz-Date, or Date when X-Amz-Date is absent.
@@ -57,50 +93,61 @@ func (v *Verifier) verify(r *http.Request, body []byte, auth *Authorization,
 	var reqTime time.Time
 	if vals := r.Header["X-Amz-Date"]; len(vals) > 0 {
 		if !signed("x-amz-date") {
-			return incomplete("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization. Authorization=" + clip(auth.String(), maxEcho))
+			return "", incomplete("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization. Authorization=" + clip(auth.String(), maxEcho))
 		}
 		amzDate = strings.TrimSpace(vals[0])
 		t, err := time.Parse(amzDateFmt, amzDate)
 		if err != nil || len(amzDate) != len(amzDateFmt) {
-			return incomplete("Date must be in ISO-8601 'basic format'. Got '" + clip(amzDate, 64) + "'. See http://en.wikipedia.org/wiki/ISO_8601")
+			return "", incomplete("Date must be in ISO-8601 'basic format'. Got '" + clip(amzDate, 64) + "'. See http://en.wikipedia.org/wiki/ISO_8601")
 		}
 		reqTime = t
 	} else if vals := r.Header["Date"]; len(vals) > 0 {
 		if !signed("date") {
-			return incomplete("'Date' must be a 'SignedHeader' in the AWS Authorization. Authorization=" + clip(auth.String(), maxEcho))
+			return "", incomplete("'Date' must be a 'SignedHeader' in the AWS Authorization. Authorization=" + clip(auth.String(), maxEcho))
 		}
 		raw := strings.TrimSpace(vals[0])
 		t, err := time.Parse(amzDateFmt, raw)
 		if err != nil {
 			if t, err = http.ParseTime(raw); err != nil {
-				return incomplete("Date must be in ISO-8601 'basic format' or an HTTP date. Got '" + clip(raw, 64) + "'.")
+				return "", incomplete("Date must be in ISO-8601 'basic format' or an HTTP date. Got '" + clip(raw, 64) + "'.")
 			}
 		}
 		reqTime = t.UTC()
 		amzDate = reqTime.Format(amzDateFmt)
 	} else {
-		return incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + clip(auth.String(), maxEcho))
+		return "", incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + clip(auth.String(), maxEcho))
 	}
 
 	if auth.Date != amzDate[:8] {
-		return &Error{Kind: InvalidScope, Msg: "Credential should be scoped to a valid date, not '" + auth.Date +
+		return "", &Error{Kind: InvalidScope, Msg: "Credential should be scoped to a valid date, not '" + auth.Date +
 			"' (the request date is '" + amzDate + "')."}
 	}
 	if err := v.checkSkew(reqTime); err != nil {
-		return err
+		return "", err
 	}
+	return amzDate, nil
+}
 
+// checkKey looks the access key up and checks the session token.
+func checkKey(r *http.Request, auth *Authorization, lookup func(string) (*Secret, error)) (*Secret, error) {
 	secret, err := lookup(auth.AccessKeyID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if secret == nil {
-		return &Error{Kind: UnknownAccessKey, Msg: msgInvalidToken}
+		return nil, &Error{Kind: UnknownAccessKey, Msg: msgInvalidToken}
 	}
-	if err := checkSessionToken(r, secret, signed("x-amz-security-token")); err != nil {
-		return err
+	_, tokenSigned := slices.BinarySearch(auth.SignedHeaders, "x-amz-security-token")
+	if err := checkSessionToken(r, secret, tokenSigned); err != nil {
+		return nil, err
 	}
+	return secret, nil
+}
 
+// verifySignature checks the payload hash header and the signature.
+func verifySignature(r *http.Request, body []byte, auth *Authorization, amzDate string, secret *Secret,
+	deriveKey func(secret, date, region, service string) *derivedKey) error {
+	var err error
 	var sum [sha256.Size]byte
 	var payloadHash [2 * sha256.Size]byte
 	sum = sha256.Sum256(body)

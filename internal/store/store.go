@@ -51,6 +51,9 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	if err := restrictFiles(path); err != nil {
+		return nil, err
+	}
 	dsn := "file:" + path + "?_txlock=immediate" +
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)" +
@@ -76,6 +79,24 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// restrictFiles creates the database file 0600 before SQLite does (SQLite
+// gives its -wal and -shm files the database file's mode) and tightens the
+// files of an existing database: they hold every sealed secret and the
+// whole account model.
+func restrictFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("restrict %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // Path is the database file's path.

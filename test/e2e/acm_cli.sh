@@ -9,7 +9,7 @@ set -euo pipefail
 eval "$OPENPCA_EXPORTS"
 cd "$(mktemp -d)"
 
-"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name acm-b > b.json
+"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name acm-b --write-profile > b.json
 acct_b=$(python3 -c 'import json;print(json.load(open("b.json"))["AccountId"])')
 
 # A: an EC root CA, activated with its self-signed certificate.

@@ -47,8 +47,13 @@ set -e
 grep -q "DENIED" explain.txt
 grep -q "no identity-based policy allows the iam:CreateUser action" explain.txt
 
+# Without --write-profile the root key is only printed, never stored.
+"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name team-quiet > quiet.json
+qk=$(python3 -c 'import json;print(json.load(open("quiet.json"))["SecretAccessKey"])')
+if grep -rqF -- "$qk" "$OPENPCA_DATA_DIR/aws"; then echo "create-account stored a root secret without --write-profile"; exit 1; fi
+
 # A standalone account created while the server runs gets its own profile.
-"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name team-b > teamb.json
+"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name team-b --write-profile > teamb.json
 tb=$(python3 -c 'import json;print(json.load(open("teamb.json"))["AccountId"])')
 [ "$tb" != "$acct" ]
 got=$(aws --profile team-b sts get-caller-identity --query Account --output text)

@@ -9,8 +9,8 @@ eval "$OPENPCA_EXPORTS"
 cd "$(mktemp -d)"
 
 acct_a=$(aws sts get-caller-identity --query Account --output text)
-"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name xacct-b > b.json
-"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name xacct-c > c.json
+"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name xacct-b --write-profile > b.json
+"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name xacct-c --write-profile > c.json
 acct_b=$(python3 -c 'import json;print(json.load(open("b.json"))["AccountId"])')
 acct_c=$(python3 -c 'import json;print(json.load(open("c.json"))["AccountId"])')
 [ "$(aws --profile xacct-b sts get-caller-identity --query Account --output text)" = "$acct_b" ]

@@ -60,7 +60,13 @@ func TestMain(m *testing.M) {
 
 func startServer(t *testing.T, bin, dataDir string, env ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0")
+	return startServerArgs(t, bin, dataDir, nil, env...)
+}
+
+// startServerArgs is startServer with extra serve flags.
+func startServerArgs(t *testing.T, bin, dataDir string, args []string, env ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -182,14 +188,16 @@ func TestScripts(t *testing.T) {
 		script string
 		tools  []string
 		module string // a python module the script needs
+		args   []string
 	}{
-		{"boto3_basics.sh", []string{"python3"}, "boto3"},
-		{"pca_cli.sh", []string{"aws", "openssl", "python3"}, ""},
-		{"org_cli.sh", []string{"aws", "python3"}, ""},
-		{"cross_account_cli.sh", []string{"aws", "openssl", "python3"}, ""},
-		{"revocation_cli.sh", []string{"aws", "openssl", "curl", "python3"}, ""},
-		{"acm_cli.sh", []string{"aws", "openssl", "python3"}, ""},
-		{"iam_extra_cli.sh", []string{"aws", "openssl", "ssh-keygen", "python3"}, ""},
+		{"boto3_basics.sh", []string{"python3"}, "boto3", nil},
+		{"pca_cli.sh", []string{"aws", "openssl", "python3"}, "", nil},
+		{"org_cli.sh", []string{"aws", "python3"}, "", nil},
+		{"cross_account_cli.sh", []string{"aws", "openssl", "python3"}, "", nil},
+		{"revocation_cli.sh", []string{"aws", "openssl", "curl", "python3"}, "", nil},
+		{"tls_cli.sh", []string{"aws", "openssl"}, "", []string{"--tls=on"}},
+		{"acm_cli.sh", []string{"aws", "openssl", "python3"}, "", nil},
+		{"iam_extra_cli.sh", []string{"aws", "openssl", "ssh-keygen", "python3"}, "", nil},
 	}
 	for _, tc := range cases {
 		t.Run(strings.TrimSuffix(tc.script, ".sh"), func(t *testing.T) {
@@ -201,7 +209,7 @@ func TestScripts(t *testing.T) {
 					t.Skipf("python module %s is not installed on this machine", tc.module)
 				}
 			}
-			s := startServer(t, buildBinary(t), t.TempDir())
+			s := startServerArgs(t, buildBinary(t), t.TempDir(), tc.args)
 			t.Log(s.runScript(t, tc.script))
 			s.stop(t)
 		})

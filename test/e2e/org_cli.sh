@@ -43,7 +43,7 @@ aws organizations move-account --account-id "$dev" --source-parent-id "$root" --
 aws organizations move-account --account-id "$prod" --source-parent-id "$root" --destination-parent-id "$ops"
 
 # The third account is standalone first, then invited; its root accepts.
-"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name org-invitee > invitee.json
+"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name org-invitee --write-profile > invitee.json
 inv=$(python3 -c 'import json;print(json.load(open("invitee.json"))["AccountId"])')
 if aws --profile org-invitee organizations describe-organization 2>err.txt; then echo "standalone account sees an organization"; exit 1; fi
 grep -q AWSOrganizationsNotInUseException err.txt
