@@ -87,7 +87,7 @@ func TestRefusedBeforeBody(t *testing.T) {
 		{"unknown key", "AKIANOBODYNOBODY0001", "whatever", "us-east-1", now, "UnrecognizedClientException"},
 		{"no Authorization", "", "", "us-east-1", now, "MissingAuthenticationTokenException"},
 		{"stale date", userKey, userSecret, "us-east-1", now.Add(-time.Hour), "InvalidSignatureException"},
-		{"wrong region", userKey, userSecret, "eu-west-1", now, "InvalidSignatureException"},
+		{"unserved region", userKey, userSecret, "xx-nowhere-1", now, "InvalidSignatureException"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

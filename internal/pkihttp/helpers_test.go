@@ -94,6 +94,21 @@ func newWorld(t *testing.T) *world {
 
 func boolp(b bool) *bool { return &b }
 
+// waitCSR returns the CA's CSR once its key exists: the key is generated
+// off the request path, so retry as the SDK waiter does.
+func (w *world) waitCSR(c *authz.Caller, arn string) *pca.GetCertificateAuthorityCsrOutput {
+	w.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+		csr, err := w.svc.GetCertificateAuthorityCsr(bg, c, &pca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: arn})
+		if err == nil {
+			return csr
+		}
+		if !errors.Is(err, pca.ErrRequestInProgress) || time.Now().After(deadline) {
+			w.t.Fatal(err)
+		}
+	}
+}
+
 // activeRoot creates a P-256 root with CRL and OCSP enabled.
 func (w *world) activeRoot() (arn string, cert *x509.Certificate) {
 	w.t.Helper()
@@ -109,17 +124,7 @@ func (w *world) activeRoot() (arn string, cert *x509.Certificate) {
 		w.t.Fatal(err)
 	}
 	arn = out.CertificateAuthorityArn
-	// The key is generated off the request path: retry as the SDK waiter does.
-	var csr *pca.GetCertificateAuthorityCsrOutput
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(2 * time.Millisecond) {
-		csr, err = w.svc.GetCertificateAuthorityCsr(bg, root(acct), &pca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: arn})
-		if !errors.Is(err, pca.ErrRequestInProgress) || time.Now().After(deadline) {
-			break
-		}
-	}
-	if err != nil {
-		w.t.Fatal(err)
-	}
+	csr := w.waitCSR(root(acct), arn)
 	years := int64(5)
 	iss, err := w.svc.IssueCertificate(bg, root(acct), &pca.IssueCertificateInput{CertificateAuthorityArn: arn, Csr: []byte(csr.Csr),
 		SigningAlgorithm: "SHA256WITHECDSA", TemplateArn: "arn:aws:acm-pca:::template/RootCACertificate/V1",

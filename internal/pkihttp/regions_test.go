@@ -34,10 +34,7 @@ func TestCAOfAnotherPartition(t *testing.T) {
 	if !strings.HasPrefix(ca, "arn:aws-us-gov:acm-pca:us-gov-west-1:") {
 		t.Fatalf("CA ARN %s", ca)
 	}
-	csr, err := w.svc.GetCertificateAuthorityCsr(bg, gov, &pca.GetCertificateAuthorityCsrInput{CertificateAuthorityArn: ca})
-	if err != nil {
-		t.Fatal(err)
-	}
+	csr := w.waitCSR(gov, ca)
 	years := int64(5)
 	iss, err := w.svc.IssueCertificate(bg, gov, &pca.IssueCertificateInput{CertificateAuthorityArn: ca, Csr: []byte(csr.Csr),
 		SigningAlgorithm: "SHA256WITHECDSA", TemplateArn: "arn:aws-us-gov:acm-pca:::template/RootCACertificate/V1",
