@@ -9,6 +9,7 @@ package authz
 
 import (
 	"context"
+	"time"
 
 	"github.com/openpca/openpca/internal/policy"
 )
@@ -45,6 +46,17 @@ type Principal struct {
 	SessionName string // role sessions only
 	// ServiceName is the service principal's name, e.g. "acm.amazonaws.com".
 	ServiceName string
+	// ServiceLinked marks a session of a service-linked role. IAM sets it
+	// from the role's stored attribute (only CreateServiceLinkedRole makes
+	// one), never from the ARN: a role's path is chosen by its creator.
+	ServiceLinked bool
+	// TokenIssueTime is when temporary credentials were issued
+	// (aws:TokenIssueTime); zero for long-term keys.
+	TokenIssueTime time.Time
+	// MFAAuthenticated says the temporary credentials were issued after an
+	// MFA code was verified (aws:MultiFactorAuthPresent and
+	// aws:MultiFactorAuthAge from TokenIssueTime).
+	MFAAuthenticated bool
 	// SessionPolicy is the inline session policy JSON passed to AssumeRole, if any;
 	// SessionPolicyARNs are managed policies passed as PolicyArns.
 	SessionPolicy     string

@@ -126,9 +126,9 @@ func (e *Engine) orgContext(ctx context.Context, accountID string) (OrgContext, 
 }
 
 // isServiceLinkedRole reports whether p is a session of a service-linked
-// role; their path /aws-service-role/ is reserved for them.
+// role, by the attribute IAM resolved from the stored role (not the ARN).
 func isServiceLinkedRole(p *Principal) bool {
-	return p.Type == TypeAssumedRole && strings.Contains(p.PrincipalARN, ":role/aws-service-role/")
+	return p.Type == TypeAssumedRole && p.ServiceLinked
 }
 
 // hasAccount reports whether the principal acts as a member of an account

@@ -132,6 +132,7 @@ func (s *Store) rolePrincipal(r *roleRow, session string, tags []Tag) *authz.Pri
 		PrincipalARN: s.arn.role(r.AccountID, r.Path, r.Name),
 		UserID:       r.ID + ":" + session, EntityID: r.ID,
 		RoleName: r.Name, SessionName: session, Tags: tagMap(tags),
+		ServiceLinked: r.ServiceName != "",
 	}
 }
 

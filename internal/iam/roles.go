@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/policy"
@@ -44,6 +45,11 @@ func (s *Service) CreateRole(ctx context.Context, c *authz.Caller, in *CreateRol
 	path := normPath(in.Path)
 	if err := s.authorize(ctx, c, "iam:CreateRole", s.arn.role(c.AccountID, path, in.RoleName), tagContext(in.Tags)); err != nil {
 		return nil, err
+	}
+	if strings.HasPrefix(path, slrPathPrefix) {
+		// Only CreateServiceLinkedRole may use it: authz exempts
+		// service-linked roles from SCPs.
+		return nil, errorf(InvalidInput, "Path prefix '%s' can only be used for AWS Service linked Roles", slrPathPrefix)
 	}
 	if in.PermissionsBoundary != "" {
 		return nil, errorf(InvalidInput, "Permissions boundaries are not supported.")
