@@ -328,3 +328,12 @@ func truncate(s string) string {
 	}
 	return s
 }
+
+// DecodeQuery decodes awsQuery form parameters into a new input of op, as
+// the server does before validation; bindings test their member names
+// against the SDKs' serializers with it. The messages are the decoder's.
+func (op Operation) DecodeQuery(values url.Values) (any, []string) {
+	in := reflect.New(op.in)
+	errs := decodeQuery(values, in)
+	return in.Interface(), errs
+}

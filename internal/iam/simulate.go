@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/policy"
@@ -339,12 +340,26 @@ func (s *Service) simContext(ctx context.Context, sim *simulation, action, resou
 				pctx.Set(k, v...)
 			}
 		}
-		return pctx, nil
+		return withEntries(pctx, sim.entries), nil
 	}
-	return s.authz.Context(ctx, &authz.Request{
+	pctx, err := s.authz.Context(ctx, &authz.Request{
 		Caller: &authz.Caller{Principal: *sim.principal, SecureTransport: true},
 		Action: action, Resource: resource, ResourceAccount: sim.owner, Context: extra,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return withEntries(pctx, sim.entries), nil
+}
+
+// withEntries sets the simulation's context entries last: authz never takes
+// the principal's keys (aws:username, aws:Principal*) from a request, but
+// the simulator's caller supplies exactly those to test such conditions.
+func withEntries(pctx *policy.Context, entries []ContextEntry) *policy.Context {
+	for _, e := range entries {
+		pctx.Set(strings.ToLower(e.ContextKeyName), e.ContextKeyValues...)
+	}
+	return pctx
 }
 
 func simDecision(d *authz.Decision) string {

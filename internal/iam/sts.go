@@ -53,7 +53,7 @@ func (s *Service) GetCallerIdentity(ctx context.Context, c *authz.Caller, _ *Get
 
 // PolicyDescriptorType names a managed session policy.
 type PolicyDescriptorType struct {
-	Arn string `min:"20" max:"2048"`
+	Arn string `wire:"arn" min:"20" max:"2048"`
 }
 
 type AssumeRoleInput struct {

@@ -3,6 +3,7 @@ package iamapi
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -55,7 +56,7 @@ func newRig(t *testing.T) *rig {
 	if _, err := st.CreateAccount(ctx, iam.AccountSpec{ID: acct, RootAccessKeyID: rootKey, RootSecretAccessKey: rootSecret}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(awsapi.New(awsapi.Config{Clock: clk}, creds{st}, IAM(svc), STS(svc)))
+	srv := httptest.NewServer(awsapi.New(awsapi.Config{Clock: clk, Logger: slog.New(slog.DiscardHandler)}, creds{st}, IAM(svc), STS(svc)))
 	t.Cleanup(srv.Close)
 	r := &rig{t: t, ctx: ctx, clk: clk, st: st, svc: svc, srv: srv}
 	r.root = r.iam(keys{rootKey, rootSecret, ""})
