@@ -166,7 +166,15 @@ func (s *Store) IdentityPolicies(ctx context.Context, p *authz.Principal) ([]aut
 		if err != nil || u == nil {
 			return nil, err
 		}
-		return s.userPolicies(ctx, querier(s.db), u)
+		out, err := s.userPolicies(ctx, querier(s.db), u)
+		if err != nil {
+			return nil, err
+		}
+		arn, err := s.boundaryOf(ctx, s.db, "user", u.ID)
+		if err != nil {
+			return nil, err
+		}
+		return withBoundary(ctx, s, out, arn)
 	case authz.TypeAssumedRole:
 		r, err := s.getRoleByID(ctx, s.db, p.EntityID)
 		if err != nil || r == nil {
@@ -174,6 +182,9 @@ func (s *Store) IdentityPolicies(ctx context.Context, p *authz.Principal) ([]aut
 		}
 		out, err := s.entityPolicies(ctx, s.db, "role", r.ID, r.Name)
 		if err != nil {
+			return nil, err
+		}
+		if out, err = withBoundary(ctx, s, out, r.Boundary); err != nil {
 			return nil, err
 		}
 		// The inline session policy (p.SessionPolicy) is added by authz itself.
@@ -192,6 +203,15 @@ func (s *Store) IdentityPolicies(ctx context.Context, p *authz.Principal) ([]aut
 		return out, nil
 	}
 	return nil, nil
+}
+
+// withBoundary appends the permissions boundary named arn, if any.
+func withBoundary(ctx context.Context, s *Store, pols []authz.Policy, arn string) ([]authz.Policy, error) {
+	b, err := s.boundaryPolicy(ctx, s.db, arn)
+	if err != nil || b == nil {
+		return pols, err
+	}
+	return append(pols, *b), nil
 }
 
 // userPolicies are the user's own policies and those of its groups.

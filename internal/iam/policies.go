@@ -215,7 +215,13 @@ func (s *Service) DeletePolicy(ctx context.Context, c *authz.Caller, in *PolicyA
 		if err != nil {
 			return err
 		}
-		if n > 0 {
+		// A boundary counts as an attachment: deleting it would leave the
+		// user or role bounded by nothing.
+		b, err := s.st.countBoundaryUses(ctx, tx, ref.row.ARN)
+		if err != nil {
+			return err
+		}
+		if n+b > 0 {
 			return errorf(DeleteConflict, "Cannot delete a policy attached to entities.")
 		}
 		if n, err = s.st.countPolicyVersions(ctx, tx, ref.row.ID); err != nil {

@@ -43,7 +43,7 @@ type RoleOutput struct {
 // CreateRole creates a role with its trust policy.
 func (s *Service) CreateRole(ctx context.Context, c *authz.Caller, in *CreateRoleInput) (*RoleOutput, error) {
 	path := normPath(in.Path)
-	if err := s.authorize(ctx, c, "iam:CreateRole", s.arn.role(c.AccountID, path, in.RoleName), tagContext(in.Tags)); err != nil {
+	if err := s.authorize(ctx, c, "iam:CreateRole", s.arn.role(c.AccountID, path, in.RoleName), boundaryContext(tagContext(in.Tags), in.PermissionsBoundary)); err != nil {
 		return nil, err
 	}
 	if strings.HasPrefix(path, slrPathPrefix) {
@@ -52,7 +52,9 @@ func (s *Service) CreateRole(ctx context.Context, c *authz.Caller, in *CreateRol
 		return nil, errorf(InvalidInput, "Path prefix '%s' can only be used for AWS Service linked Roles", slrPathPrefix)
 	}
 	if in.PermissionsBoundary != "" {
-		return nil, errorf(InvalidInput, "Permissions boundaries are not supported.")
+		if err := s.checkBoundary(ctx, c.AccountID, in.PermissionsBoundary); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
@@ -67,6 +69,7 @@ func (s *Service) CreateRole(ctx context.Context, c *authz.Caller, in *CreateRol
 	r := &roleRow{
 		ID: newUniqueID(prefixRole), AccountID: c.AccountID, Name: in.RoleName, Path: path, Description: in.Description,
 		TrustPolicy: in.AssumeRolePolicyDocument, MaxSessionDuration: maxDur, CreatedAt: s.clk.Now(),
+		Boundary: in.PermissionsBoundary,
 	}
 	if err := s.insertRoleChecked(ctx, r, in.Tags, errorf(EntityAlreadyExists, "Role with name %s already exists.", in.RoleName)); err != nil {
 		return nil, err
@@ -94,6 +97,14 @@ func (s *Service) insertRoleChecked(ctx context.Context, r *roleRow, tags []Tag,
 		}
 		return s.st.putTags(ctx, tx, r.ID, tags)
 	})
+}
+
+// listedRole is a role as ListRoles shows it: AWS omits the boundary and
+// tags from lists.
+func (s *Service) listedRole(r *roleRow) Role {
+	out := s.roleShape(r, nil)
+	out.PermissionsBoundary = nil
+	return out
 }
 
 type RoleNameInput struct {
@@ -135,7 +146,7 @@ func (s *Service) ListRoles(ctx context.Context, c *authz.Caller, in *ListRolesI
 		return nil, err
 	}
 	roles, marker, trunc, err := paginateAs(all, func(r *roleRow) string { return lowerKey(r.Name) },
-		func(r *roleRow) Role { return s.roleShape(r, nil) }, scopeOf(c, "ListRoles", normPath(in.PathPrefix)), in.Marker, in.MaxItems)
+		s.listedRole, scopeOf(c, "ListRoles", normPath(in.PathPrefix)), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -128,9 +128,15 @@ func (s *Service) principalSimulation(ctx context.Context, k *entityKind, acct, 
 	case kindUser:
 		sim.principal = s.st.userPrincipal(t.user, tags)
 		pols, err = s.st.userPolicies(ctx, s.st.db, t.user)
+		if err == nil {
+			sim.boundary, err = s.entityBoundary(ctx, "user", t.id)
+		}
 	case kindRole:
 		sim.principal = s.st.rolePrincipal(t.role, t.role.Name, tags)
 		pols, err = s.st.entityPolicies(ctx, s.st.db, k.name, t.id, t.name)
+		if err == nil {
+			sim.boundary, err = s.st.boundaryPolicy(ctx, s.st.db, t.role.Boundary)
+		}
 	default:
 		pols, err = s.st.entityPolicies(ctx, s.st.db, k.name, t.id, t.name)
 	}
@@ -139,6 +145,16 @@ func (s *Service) principalSimulation(ctx context.Context, k *entityKind, acct, 
 	}
 	sim.identity = s.describePolicies(pols)
 	return sim, nil
+}
+
+// entityBoundary is the stored boundary of a user or role, nil if none;
+// PermissionsBoundaryPolicyInputList replaces it in a simulation.
+func (s *Service) entityBoundary(ctx context.Context, kind, id string) (*authz.Policy, error) {
+	arn, err := s.st.boundaryOf(ctx, s.st.db, kind, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.boundaryPolicy(ctx, s.st.db, arn)
 }
 
 // SimulateCustomPolicy evaluates the given policies alone.

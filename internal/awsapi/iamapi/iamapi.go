@@ -86,6 +86,7 @@ func IAM(svc *iam.Service) *awsapi.Service {
 		awsapi.Op("SimulatePrincipalPolicy", svc.SimulatePrincipalPolicy),
 		awsapi.Op("SimulateCustomPolicy", svc.SimulateCustomPolicy),
 	}
+	ops = append(ops, securityOps(svc)...)
 	return &awsapi.Service{
 		SigningName:  "iam",
 		Protocol:     awsapi.Query,

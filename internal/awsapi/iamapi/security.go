@@ -1,0 +1,17 @@
+package iamapi
+
+import (
+	"github.com/openpca/openpca/internal/awsapi"
+	"github.com/openpca/openpca/internal/iam"
+)
+
+// securityOps are the IAM operations of permissions boundaries and MFA
+// devices.
+func securityOps(svc *iam.Service) []awsapi.Operation {
+	return []awsapi.Operation{
+		awsapi.Op("PutUserPermissionsBoundary", svc.PutUserPermissionsBoundary),
+		awsapi.Op("DeleteUserPermissionsBoundary", svc.DeleteUserPermissionsBoundary),
+		awsapi.Op("PutRolePermissionsBoundary", svc.PutRolePermissionsBoundary),
+		awsapi.Op("DeleteRolePermissionsBoundary", svc.DeleteRolePermissionsBoundary),
+	}
+}

@@ -1,0 +1,32 @@
+package iam
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// boundaryTable names the table of the entity kinds that take a
+// permissions boundary.
+var boundaryTable = map[string]string{"user": "iam_users", "role": "iam_roles"}
+
+// boundaryOf returns a user's or role's permissions boundary ARN, "" if none.
+func (s *Store) boundaryOf(ctx context.Context, q querier, kind, id string) (string, error) {
+	var arn string
+	err := q.QueryRowContext(ctx, `SELECT permissions_boundary FROM `+boundaryTable[kind]+` WHERE id = $1`, id).Scan(&arn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return arn, err
+}
+
+// setBoundary sets ("" clears) a user's or role's permissions boundary.
+func (s *Store) setBoundary(ctx context.Context, q querier, kind, id, arn string) error {
+	_, err := q.ExecContext(ctx, `UPDATE `+boundaryTable[kind]+` SET permissions_boundary = $1 WHERE id = $2`, arn, id)
+	return err
+}
+
+// countBoundaryUses counts the users and roles a policy bounds.
+func (s *Store) countBoundaryUses(ctx context.Context, q querier, arn string) (int, error) {
+	return count(ctx, q, `SELECT (SELECT COUNT(*) FROM iam_users WHERE permissions_boundary = $1) + (SELECT COUNT(*) FROM iam_roles WHERE permissions_boundary = $1)`, arn)
+}
