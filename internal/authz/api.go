@@ -53,10 +53,10 @@ type Principal struct {
 	// TokenIssueTime is when temporary credentials were issued
 	// (aws:TokenIssueTime); zero for long-term keys.
 	TokenIssueTime time.Time
-	// MFAAuthenticated says the temporary credentials were issued after an
-	// MFA code was verified (aws:MultiFactorAuthPresent and
-	// aws:MultiFactorAuthAge from TokenIssueTime).
-	MFAAuthenticated bool
+	// MFAAuthTime is when an MFA code was last verified for these
+	// credentials (aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge);
+	// zero when none was.
+	MFAAuthTime time.Time
 	// SessionPolicy is the inline session policy JSON passed to AssumeRole, if any;
 	// SessionPolicyARNs are managed policies passed as PolicyArns.
 	SessionPolicy     string
