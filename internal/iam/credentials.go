@@ -26,9 +26,9 @@ type ResolvedKey struct {
 	Expiration time.Time
 	Principal  authz.Principal
 	// GetSessionToken marks credentials from GetSessionToken (a user's or
-	// the root's session, never MFA-authenticated here): AWS refuses them
-	// for every IAM operation and for STS operations other than AssumeRole
-	// and GetCallerIdentity.
+	// the root's session): unless MFA-authenticated, AWS refuses them for
+	// every IAM operation and for STS operations other than AssumeRole and
+	// GetCallerIdentity.
 	GetSessionToken bool
 }
 
@@ -86,6 +86,7 @@ func (s *Store) lookupSession(ctx context.Context, id string) (*ResolvedKey, err
 			return nil, err
 		}
 	}
+	p.TokenIssueTime, p.MFAAuthTime = r.CreatedAt, r.MFAAt
 	return &ResolvedKey{
 		AccessKeyID: r.ID, SecretAccessKey: sec.Secret, SessionToken: sec.Token, Expiration: r.ExpiresAt, Principal: *p,
 		GetSessionToken: r.RoleID == "",

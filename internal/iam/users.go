@@ -177,6 +177,7 @@ func (s *Service) DeleteUser(ctx context.Context, c *authz.Caller, in *DeleteUse
 			{depInlinePolicies, "Cannot delete entity, must delete policies first."},
 			{depAttachments, "Cannot delete entity, must detach all policies first."},
 			{depGroups, "Cannot delete entity, must remove users from group first."},
+			{depMFADevices, "Cannot delete entity, must delete MFA device first."},
 		})
 		if err != nil {
 			return err

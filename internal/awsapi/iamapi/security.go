@@ -13,5 +13,12 @@ func securityOps(svc *iam.Service) []awsapi.Operation {
 		awsapi.Op("DeleteUserPermissionsBoundary", svc.DeleteUserPermissionsBoundary),
 		awsapi.Op("PutRolePermissionsBoundary", svc.PutRolePermissionsBoundary),
 		awsapi.Op("DeleteRolePermissionsBoundary", svc.DeleteRolePermissionsBoundary),
+		awsapi.Op("CreateVirtualMFADevice", svc.CreateVirtualMFADevice),
+		awsapi.Op("EnableMFADevice", svc.EnableMFADevice),
+		awsapi.Op("ResyncMFADevice", svc.ResyncMFADevice),
+		awsapi.Op("DeactivateMFADevice", svc.DeactivateMFADevice),
+		awsapi.Op("DeleteVirtualMFADevice", svc.DeleteVirtualMFADevice),
+		awsapi.Op("ListMFADevices", svc.ListMFADevices),
+		awsapi.Op("ListVirtualMFADevices", svc.ListVirtualMFADevices),
 	}
 }

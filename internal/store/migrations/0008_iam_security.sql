@@ -12,7 +12,8 @@ ALTER TABLE iam_sessions ADD COLUMN mfa_at BIGINT NOT NULL DEFAULT 0;
 -- only sealed by the master key with the serial as additional data.
 -- user_id is the user the device is enabled for ('' = unassigned);
 -- last_step is the last TOTP time step accepted, so a code cannot be used
--- twice.
+-- twice; drift is the device clock's offset in steps, set by
+-- ResyncMFADevice.
 CREATE TABLE iam_mfa_devices (
     serial       TEXT PRIMARY KEY,
     account_id   TEXT NOT NULL REFERENCES accounts(id),
@@ -23,6 +24,7 @@ CREATE TABLE iam_mfa_devices (
     user_id      TEXT NOT NULL DEFAULT '',
     enabled_at   BIGINT NOT NULL DEFAULT 0,
     last_step    BIGINT NOT NULL DEFAULT 0,
+    drift        BIGINT NOT NULL DEFAULT 0,
     created_at   BIGINT NOT NULL,
     UNIQUE (account_id, name_lower)
 );
