@@ -62,19 +62,25 @@ func (s *Service) CreateRole(ctx context.Context, c *authz.Caller, in *CreateRol
 	if err := s.checkTrustDocument(in.AssumeRolePolicyDocument); err != nil {
 		return nil, err
 	}
+	trust, err := s.st.trustForStorage(ctx, in.AssumeRolePolicyDocument)
+	if err != nil {
+		return nil, err
+	}
 	maxDur := defaultSessionSeconds
 	if in.MaxSessionDuration != nil {
 		maxDur = *in.MaxSessionDuration
 	}
 	r := &roleRow{
 		ID: newUniqueID(prefixRole), AccountID: c.AccountID, Name: in.RoleName, Path: path, Description: in.Description,
-		TrustPolicy: in.AssumeRolePolicyDocument, MaxSessionDuration: maxDur, CreatedAt: s.clk.Now(),
+		TrustPolicy: trust, MaxSessionDuration: maxDur, CreatedAt: s.clk.Now(),
 		Boundary: in.PermissionsBoundary,
 	}
 	if err := s.insertRoleChecked(ctx, r, in.Tags, errorf(EntityAlreadyExists, "Role with name %s already exists.", in.RoleName)); err != nil {
 		return nil, err
 	}
-	return &RoleOutput{Role: s.roleShape(r, in.Tags)}, nil
+	out := s.roleShape(r, in.Tags)
+	out.AssumeRolePolicyDocument = in.AssumeRolePolicyDocument
+	return &RoleOutput{Role: out}, nil
 }
 
 // insertRoleChecked inserts r unless its name is taken or the quota is reached.
@@ -121,6 +127,7 @@ func (s *Service) GetRole(ctx context.Context, c *authz.Caller, in *RoleNameInpu
 	if err != nil {
 		return nil, err
 	}
+	t.role.TrustPolicy = s.st.shownTrust(ctx, t.role)
 	return &RoleOutput{Role: s.roleShape(t.role, tags)}, nil
 }
 
@@ -146,7 +153,10 @@ func (s *Service) ListRoles(ctx context.Context, c *authz.Caller, in *ListRolesI
 		return nil, err
 	}
 	roles, marker, trunc, err := paginateAs(all, func(r *roleRow) string { return lowerKey(r.Name) },
-		s.listedRole, scopeOf(c, "ListRoles", normPath(in.PathPrefix)), in.Marker, in.MaxItems)
+		func(r *roleRow) Role {
+			r.TrustPolicy = s.st.shownTrust(ctx, r)
+			return s.listedRole(r)
+		}, scopeOf(c, "ListRoles", normPath(in.PathPrefix)), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +200,11 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *authz.Caller, i
 	if err := s.checkTrustDocument(in.PolicyDocument); err != nil {
 		return nil, err
 	}
-	if err := s.st.updateRoleTrust(ctx, s.st.db, t.id, in.PolicyDocument); err != nil {
+	trust, err := s.st.trustForStorage(ctx, in.PolicyDocument)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.st.updateRoleTrust(ctx, s.st.db, t.id, trust); err != nil {
 		return nil, err
 	}
 	return &Empty{}, nil
