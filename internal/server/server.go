@@ -93,7 +93,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		PublicBaseURL: cfg.PublicURL, CRLDir: cfg.CRLDir, AuditDir: filepath.Join(cfg.DataDir, "audit"),
 		Logger: cfg.Logger,
 	})
-	pcaSvc.SetDirectory(iamStore) // who-can enumerates IAM principals
+	pcaSvc.SetDirectory(iamStore)       // who-can enumerates IAM principals
+	pcaSvc.SetPrincipalMapper(iamStore) // CA policies keep users and roles by unique ID
 
 	api := awsapi.New(awsapi.Config{
 		Region: cfg.Region,
