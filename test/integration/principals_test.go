@@ -54,4 +54,8 @@ func TestCAPolicyPrincipalsByUniqueID(t *testing.T) {
 	newDev := userIn(t, bIAM, "dev", allowPCA)
 	_, err = issue(r.pca(newDev), ca, tmplV1, leafCSR(t))
 	wantDenied(t, err, "acm-pca:IssueCertificate")
+	// The policy as read back can be put again, still not granting the new dev.
+	putPolicy(t, a, ca, getPolicy())
+	_, err = issue(r.pca(newDev), ca, tmplV1, leafCSR(t))
+	wantDenied(t, err, "acm-pca:IssueCertificate")
 }
