@@ -105,9 +105,13 @@ func (s *Service) policyShape(ctx context.Context, acct string, p *policyRow) (M
 	if err != nil {
 		return ManagedPolicy{}, err
 	}
+	b, err := s.st.countBoundaryUsesIn(ctx, s.st.db, acct, p.ARN)
+	if err != nil {
+		return ManagedPolicy{}, err
+	}
 	return ManagedPolicy{
 		PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersion,
-		AttachmentCount: n, IsAttachable: true, Description: p.Description, CreateDate: p.CreatedAt, UpdateDate: p.UpdatedAt,
+		AttachmentCount: n, PermissionsBoundaryUsageCount: b, IsAttachable: true, Description: p.Description, CreateDate: p.CreatedAt, UpdateDate: p.UpdatedAt,
 	}, nil
 }
 

@@ -30,3 +30,9 @@ func (s *Store) setBoundary(ctx context.Context, q querier, kind, id, arn string
 func (s *Store) countBoundaryUses(ctx context.Context, q querier, arn string) (int, error) {
 	return count(ctx, q, `SELECT (SELECT COUNT(*) FROM iam_users WHERE permissions_boundary = $1) + (SELECT COUNT(*) FROM iam_roles WHERE permissions_boundary = $1)`, arn)
 }
+
+// countBoundaryUsesIn counts the users and roles of one account a policy
+// bounds (PermissionsBoundaryUsageCount).
+func (s *Store) countBoundaryUsesIn(ctx context.Context, q querier, acct, arn string) (int, error) {
+	return count(ctx, q, `SELECT (SELECT COUNT(*) FROM iam_users WHERE account_id = $1 AND permissions_boundary = $2) + (SELECT COUNT(*) FROM iam_roles WHERE account_id = $1 AND permissions_boundary = $2)`, acct, arn)
+}

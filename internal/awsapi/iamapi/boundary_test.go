@@ -52,6 +52,10 @@ func TestPermissionsBoundaries(t *testing.T) {
 	if err != nil || len(list.Users) != 1 || list.Users[0].PermissionsBoundary != nil {
 		t.Fatalf("ListUsers = %+v, %v", list, err)
 	}
+	gp, err := r.root.GetPolicy(r.ctx, &awsiam.GetPolicyInput{PolicyArn: aws.String(bound)})
+	if err != nil || aws.ToInt32(gp.Policy.PermissionsBoundaryUsageCount) != 1 || aws.ToInt32(gp.Policy.AttachmentCount) != 0 {
+		t.Fatalf("GetPolicy = %+v, %v", gp, err)
+	}
 	_, err = r.root.DeletePolicy(r.ctx, &awsiam.DeletePolicyInput{PolicyArn: aws.String(bound)})
 	wantErr(t, err, "DeleteConflict", "Cannot delete a policy attached to entities.")
 	_, err = r.root.PutUserPermissionsBoundary(r.ctx, &awsiam.PutUserPermissionsBoundaryInput{UserName: aws.String("alice"), PermissionsBoundary: aws.String(missing)})
