@@ -256,3 +256,31 @@ func TestRevokeActiveSessions(t *testing.T) {
 		t.Fatalf("new session after revocation: %v", err)
 	}
 }
+
+// TestMFACodeOnceUnderConcurrency: of concurrent requests with one code,
+// exactly one gets credentials.
+func TestMFACodeOnceUnderConcurrency(t *testing.T) {
+	r := newRig(t)
+	alice := r.sts(r.user("alice", ""))
+	d := r.newDevice("alice-phone", "alice")
+	code := d.code(r.clk.Now(), 0)
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := alice.GetSessionToken(r.ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(d.serial), TokenCode: aws.String(code)})
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range n {
+		if err := <-errs; err == nil {
+			ok++
+		} else {
+			wantErr(t, err, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d requests succeeded with one code", ok)
+	}
+}
