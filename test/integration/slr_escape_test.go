@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	iamstore "github.com/openpca/openpca/internal/iam"
 )
 
 // TestSCPEscapeThroughFakeServiceRole replays issue #16 item 1: a member
@@ -62,5 +64,19 @@ func TestSCPEscapeThroughFakeServiceRole(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}))
 	sess := assume(t, r, admin, *out.Role.Arn)
 	_, err = organizations.NewFromConfig(r.awsConfig(sess.key, sess.secret, sess.token)).LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{})
+	apiError(t, err, "AccessDeniedException")
+
+	// A role that merely sits under the reserved path (here made directly,
+	// as no API allows it) is no service-linked role: its sessions stay
+	// bounded by the SCP. authz decides from the stored attribute, not the ARN.
+	lookalike, err := r.app.IAMStore.CreateRoleDirect(ctx, iamstore.RoleSpec{AccountID: member, Name: "AWSServiceRoleForCertificateManager",
+		Path: "/aws-service-role/acm.amazonaws.com/", TrustPolicy: *trust})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must[*iam.PutRolePolicyOutput](t)(adminIAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("AWSServiceRoleForCertificateManager"),
+		PolicyName: aws.String("all"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}))
+	fake := assume(t, r, admin, lookalike.Arn)
+	_, err = organizations.NewFromConfig(r.awsConfig(fake.key, fake.secret, fake.token)).LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{})
 	apiError(t, err, "AccessDeniedException")
 }
