@@ -266,6 +266,10 @@ func (s *Service) ListPolicies(ctx context.Context, c *authz.Caller, in *ListPol
 	if err != nil {
 		return nil, err
 	}
+	bounds, err := s.st.boundaryCounts(ctx, s.st.db, c.AccountID)
+	if err != nil {
+		return nil, err
+	}
 	var rows []*policyRow
 	if in.Scope != "Local" {
 		for _, m := range s.st.managed.sorted {
@@ -287,7 +291,8 @@ func (s *Service) ListPolicies(ctx context.Context, c *authz.Caller, in *ListPol
 		}
 		all = append(all, ManagedPolicy{
 			PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersion,
-			AttachmentCount: counts[p.ARN], IsAttachable: true, CreateDate: p.CreatedAt, UpdateDate: p.UpdatedAt,
+			AttachmentCount: counts[p.ARN], PermissionsBoundaryUsageCount: bounds[p.ARN], IsAttachable: true,
+			CreateDate: p.CreatedAt, UpdateDate: p.UpdatedAt,
 		})
 	}
 	// AWS-managed first, then local, each by name: keys sort that way.

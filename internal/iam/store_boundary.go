@@ -36,3 +36,26 @@ func (s *Store) countBoundaryUses(ctx context.Context, q querier, arn string) (i
 func (s *Store) countBoundaryUsesIn(ctx context.Context, q querier, acct, arn string) (int, error) {
 	return count(ctx, q, `SELECT (SELECT COUNT(*) FROM iam_users WHERE account_id = $1 AND permissions_boundary = $2) + (SELECT COUNT(*) FROM iam_roles WHERE account_id = $1 AND permissions_boundary = $2)`, acct, arn)
 }
+
+// boundaryCounts counts an account's users and roles per boundary policy ARN.
+func (s *Store) boundaryCounts(ctx context.Context, q querier, acct string) (map[string]int, error) {
+	type pair struct {
+		arn string
+		n   int
+	}
+	rows, err := queryAll(ctx, q, func(sc scanner) (pair, error) {
+		var p pair
+		err := sc.Scan(&p.arn, &p.n)
+		return p, err
+	}, `SELECT permissions_boundary, COUNT(*) FROM iam_users WHERE account_id = $1 AND permissions_boundary <> '' GROUP BY permissions_boundary
+		UNION ALL
+		SELECT permissions_boundary, COUNT(*) FROM iam_roles WHERE account_id = $1 AND permissions_boundary <> '' GROUP BY permissions_boundary`, acct)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, p := range rows {
+		out[p.arn] += p.n
+	}
+	return out, nil
+}

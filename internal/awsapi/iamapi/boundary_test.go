@@ -56,6 +56,10 @@ func TestPermissionsBoundaries(t *testing.T) {
 	if err != nil || aws.ToInt32(gp.Policy.PermissionsBoundaryUsageCount) != 1 || aws.ToInt32(gp.Policy.AttachmentCount) != 0 {
 		t.Fatalf("GetPolicy = %+v, %v", gp, err)
 	}
+	lp, err := r.root.ListPolicies(r.ctx, &awsiam.ListPoliciesInput{Scope: "Local"})
+	if err != nil || len(lp.Policies) != 1 || aws.ToInt32(lp.Policies[0].PermissionsBoundaryUsageCount) != 1 {
+		t.Fatalf("ListPolicies = %+v, %v", lp, err)
+	}
 	_, err = r.root.DeletePolicy(r.ctx, &awsiam.DeletePolicyInput{PolicyArn: aws.String(bound)})
 	wantErr(t, err, "DeleteConflict", "Cannot delete a policy attached to entities.")
 	_, err = r.root.PutUserPermissionsBoundary(r.ctx, &awsiam.PutUserPermissionsBoundaryInput{UserName: aws.String("alice"), PermissionsBoundary: aws.String(missing)})
