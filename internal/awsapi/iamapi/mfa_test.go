@@ -174,10 +174,25 @@ func TestVirtualMFADeviceLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := r.newDevice("bob-phone", "bob")
-	if _, err := r.root.CreateVirtualMFADevice(r.ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("spare")}); err != nil {
+	spare, err := r.root.CreateVirtualMFADevice(r.ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("spare"),
+		Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("pki")}}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, err := r.root.CreateVirtualMFADevice(r.ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("SPARE")})
+	spareSerial := spare.VirtualMFADevice.SerialNumber
+	if _, err := r.root.TagMFADevice(r.ctx, &awsiam.TagMFADeviceInput{SerialNumber: spareSerial, Tags: []iamtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.root.UntagMFADevice(r.ctx, &awsiam.UntagMFADeviceInput{SerialNumber: spareSerial, TagKeys: []string{"team"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := r.root.ListMFADeviceTags(r.ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: spareSerial})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "env" {
+		t.Fatalf("ListMFADeviceTags = %+v, %v", tags, err)
+	}
+	_, err = r.root.ListMFADeviceTags(r.ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String("arn:aws:iam::" + acct + ":mfa/none")})
+	wantErr(t, err, "NoSuchEntity", "VirtualMFADevice with serial number arn:aws:iam::"+acct+":mfa/none doesn't exist.")
+	_, err = r.root.CreateVirtualMFADevice(r.ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("SPARE")})
 	wantErr(t, err, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists.")
 
 	list := func(status iamtypes.AssignmentStatusType) []iamtypes.VirtualMFADevice {

@@ -20,5 +20,8 @@ func securityOps(svc *iam.Service) []awsapi.Operation {
 		awsapi.Op("DeleteVirtualMFADevice", svc.DeleteVirtualMFADevice),
 		awsapi.Op("ListMFADevices", svc.ListMFADevices),
 		awsapi.Op("ListVirtualMFADevices", svc.ListVirtualMFADevices),
+		awsapi.Op("TagMFADevice", svc.TagMFADevice),
+		awsapi.Op("UntagMFADevice", svc.UntagMFADevice),
+		awsapi.Op("ListMFADeviceTags", svc.ListMFADeviceTags),
 	}
 }
