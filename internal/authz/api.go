@@ -9,6 +9,7 @@ package authz
 
 import (
 	"context"
+	"time"
 
 	"github.com/openpca/openpca/internal/policy"
 )
@@ -47,6 +48,17 @@ type Principal struct {
 	SessionName string // role sessions only
 	// ServiceName is the service principal's name, e.g. "acm.amazonaws.com".
 	ServiceName string
+	// ServiceLinked marks a session of a service-linked role. IAM sets it
+	// from the role's stored attribute (only CreateServiceLinkedRole makes
+	// one), never from the ARN: a role's path is chosen by its creator.
+	ServiceLinked bool
+	// TokenIssueTime is when temporary credentials were issued
+	// (aws:TokenIssueTime); zero for long-term keys.
+	TokenIssueTime time.Time
+	// MFAAuthTime is when an MFA code was last verified for these
+	// credentials (aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge);
+	// zero when none was.
+	MFAAuthTime time.Time
 	// SessionPolicy is the inline session policy JSON passed to AssumeRole, if any;
 	// SessionPolicyARNs are managed policies passed as PolicyArns.
 	SessionPolicy     string

@@ -28,6 +28,11 @@ func TestContext(t *testing.T) {
 	)
 	tagged := user(acctB, "bob")
 	tagged.Tags = map[string]string{"Team": "pki"}
+	now, _ := time.Parse(time.RFC3339, iso)
+	plainSession := session(acctA, "app", "s1")
+	plainSession.TokenIssueTime = now.Add(-time.Hour)
+	mfaSession := session(acctA, "app", "s1")
+	mfaSession.TokenIssueTime, mfaSession.MFAAuthTime = now.Add(-90*time.Second), now.Add(-90*time.Second)
 	insecure := user(acctD, "dave")
 	insecure.SecureTransport = false
 	insecure.SourceIP = ""
@@ -80,6 +85,29 @@ func TestContext(t *testing.T) {
 			},
 		},
 		{
+			name: "role session without MFA: issue time, MFA absent", caller: plainSession, action: actDescribe,
+			want: map[string][]string{
+				"aws:principaltype": {"AssumedRole"}, "aws:principalaccount": {acctA},
+				"aws:principalarn": {roleARN(acctA, "app")}, "aws:userid": {"AROAAPP:s1"},
+				"aws:principalorgid": {orgID}, "aws:principalorgpaths": {pathR},
+				"aws:principalisawsservice": {"false"},
+				"aws:currenttime":           {iso}, "aws:epochtime": {epoch}, "aws:securetransport": {"true"},
+				"aws:tokenissuetime": {"2025-03-14T14:09:26Z"}, "aws:multifactorauthpresent": {"false"},
+			},
+		},
+		{
+			name: "role session with MFA: present and age", caller: mfaSession, action: actDescribe,
+			want: map[string][]string{
+				"aws:principaltype": {"AssumedRole"}, "aws:principalaccount": {acctA},
+				"aws:principalarn": {roleARN(acctA, "app")}, "aws:userid": {"AROAAPP:s1"},
+				"aws:principalorgid": {orgID}, "aws:principalorgpaths": {pathR},
+				"aws:principalisawsservice": {"false"},
+				"aws:currenttime":           {iso}, "aws:epochtime": {epoch}, "aws:securetransport": {"true"},
+				"aws:tokenissuetime": {"2025-03-14T15:07:56Z"}, "aws:multifactorauthpresent": {"true"},
+				"aws:multifactorauthage": {"90"},
+			},
+		},
+		{
 			name: "root outside any org, insecure, IssueCertificate defaults the template", caller: insecure, action: actIssue,
 			want: map[string][]string{
 				"aws:principaltype": {"User"}, "aws:principalaccount": {acctD},
@@ -115,6 +143,7 @@ func TestContext(t *testing.T) {
 			ctx: map[string][]string{
 				"aws:PrincipalOrgID": {orgID}, "aws:PrincipalOrgPaths": {pathOU1}, "aws:PrincipalAccount": {acctA},
 				"aws:userid": {"x"}, "aws:username": {"root"}, "aws:RequestTag/Env": {"prod"},
+				"aws:TokenIssueTime": {"2099-01-01T00:00:00Z"}, "aws:MultiFactorAuthPresent": {"true"}, "aws:MultiFactorAuthAge": {"1"},
 			},
 			want: map[string][]string{
 				"aws:principaltype": {"User"}, "aws:principalaccount": {acctD},

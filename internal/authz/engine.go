@@ -126,9 +126,9 @@ func (e *Engine) orgContext(ctx context.Context, accountID string) (OrgContext, 
 }
 
 // isServiceLinkedRole reports whether p is a session of a service-linked
-// role; their path /aws-service-role/ is reserved for them.
+// role, by the attribute IAM resolved from the stored role (not the ARN).
 func isServiceLinkedRole(p *Principal) bool {
-	return p.Type == TypeAssumedRole && strings.Contains(p.PrincipalARN, ":role/aws-service-role/")
+	return p.Type == TypeAssumedRole && p.ServiceLinked
 }
 
 // hasAccount reports whether the principal acts as a member of an account
@@ -298,6 +298,7 @@ func (e *Engine) buildContext(req *Request, oc *OrgContext, vals []string) *poli
 		if p.Type == TypeUser && p.UserName != "" {
 			b.one("aws:username", p.UserName)
 		}
+		e.credentialKeys(&b, p)
 		if oc.OrgID != "" {
 			b.one("aws:principalorgid", oc.OrgID)
 			if len(oc.Paths) > 0 {
@@ -344,6 +345,25 @@ func (e *Engine) buildContext(req *Request, oc *OrgContext, vals []string) *poli
 	return c
 }
 
+// credentialKeys sets the keys that describe the credentials, as AWS does:
+// aws:TokenIssueTime and aws:MultiFactorAuthPresent only for temporary
+// credentials (the latter also when a code was verified by this very
+// call), aws:MultiFactorAuthAge only when MFA was used. They let the
+// console's "revoke active sessions" policy deny older sessions.
+func (e *Engine) credentialKeys(b *ctxBuilder, p *Principal) {
+	if !p.TokenIssueTime.IsZero() {
+		b.one("aws:tokenissuetime", p.TokenIssueTime.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	switch {
+	case !p.MFAAuthTime.IsZero():
+		b.one("aws:multifactorauthpresent", "true")
+		age := max(int64(e.clk.Now().Sub(p.MFAAuthTime)/time.Second), 0)
+		b.one("aws:multifactorauthage", strconv.FormatInt(age, 10))
+	case !p.TokenIssueTime.IsZero():
+		b.one("aws:multifactorauthpresent", "false")
+	}
+}
+
 // DefaultTemplateARN is the template IssueCertificate uses when the request
 // names none: EndEntityCertificate/V1 in the given partition.
 func DefaultTemplateARN(partition string) string {
@@ -377,7 +397,8 @@ func principalARN(p *Principal) string {
 }
 
 func principalKey(lk string) bool {
-	return strings.HasPrefix(lk, "aws:principal") || lk == "aws:userid" || lk == "aws:username"
+	return strings.HasPrefix(lk, "aws:principal") || lk == "aws:userid" || lk == "aws:username" ||
+		lk == "aws:tokenissuetime" || strings.HasPrefix(lk, "aws:multifactorauth")
 }
 
 // knownKeys maps the request keys services commonly pass to their

@@ -8,13 +8,17 @@ import (
 
 // TestSCPsSkipServiceLinkedRoles: a member-account SCP that denies
 // everything does not bound a session of a service-linked role (AWS: SCPs
-// do not affect service-linked roles), but does bound an ordinary role.
+// do not affect service-linked roles), but does bound an ordinary role,
+// including one whose ARN merely looks service-linked.
 func TestSCPsSkipServiceLinkedRoles(t *testing.T) {
 	denyAll := scpPol("deny-all", doc(`{"Effect":"Deny","Action":"*","Resource":"*"}`))
 	slr := &Caller{Principal: Principal{Type: TypeAssumedRole, AccountID: acctB,
 		ARN:          "arn:aws:sts::" + acctB + ":assumed-role/AWSServiceRoleForCertificateManager/acm",
 		PrincipalARN: "arn:aws:iam::" + acctB + ":role/aws-service-role/acm.amazonaws.com/AWSServiceRoleForCertificateManager",
-		UserID:       "AROASLR:acm", EntityID: "AROASLR", RoleName: "AWSServiceRoleForCertificateManager", SessionName: "acm"}}
+		UserID:       "AROASLR:acm", EntityID: "AROASLR", RoleName: "AWSServiceRoleForCertificateManager", SessionName: "acm",
+		ServiceLinked: true}}
+	lookalike := &Caller{Principal: slr.Principal}
+	lookalike.ServiceLinked = false
 	allow := idPol("p", doc(`{"Effect":"Allow","Action":"acm-pca:*","Resource":"*"}`))
 	for _, tc := range []struct {
 		name   string
@@ -22,6 +26,7 @@ func TestSCPsSkipServiceLinkedRoles(t *testing.T) {
 		want   Reason
 	}{
 		{"service-linked role not bounded", slr, AllowedByBoth},
+		{"role under /aws-service-role/ without the attribute bounded", lookalike, DeniedExplicitSCP},
 		{"ordinary role bounded", session(acctB, "ops", "s1"), DeniedExplicitSCP},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

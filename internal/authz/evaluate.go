@@ -181,7 +181,9 @@ func namesCaller(doc *policy.Document, ref policy.StatementRef, p *Principal) bo
 		return false
 	}
 	for _, a := range ps.AWS {
-		if a == p.ARN {
+		// A stored policy names a user by its unique ID (a role's ID names
+		// the role, like its ARN, not the session).
+		if a == p.ARN || (p.Type == TypeUser && p.EntityID != "" && a == p.EntityID) {
 			return true
 		}
 	}
@@ -206,7 +208,7 @@ func matchedOnlyByAccount(doc *policy.Document, ref policy.StatementRef, p *Prin
 		return false
 	}
 	for _, a := range ps.AWS {
-		if a == "*" || (p.ARN != "" && a == p.ARN) || (p.PrincipalARN != "" && a == p.PrincipalARN) {
+		if a == "*" || (p.ARN != "" && a == p.ARN) || (p.PrincipalARN != "" && a == p.PrincipalARN) || (p.EntityID != "" && a == p.EntityID) {
 			return false
 		}
 	}
@@ -225,7 +227,7 @@ func matchedOnlyByAccount(doc *policy.Document, ref policy.StatementRef, p *Prin
 type decisionBlock struct {
 	d       Decision
 	pp      policy.Principal
-	arns    [2]string
+	arns    [3]string
 	matched [4]StatementMatch
 	vals    [16]string // single-valued context keys (Authorize only)
 }
@@ -249,6 +251,11 @@ func policyPrincipal(p *Principal, blk *decisionBlock) *policy.Principal {
 	}
 	if p.PrincipalARN != "" && p.PrincipalARN != p.ARN {
 		blk.arns[n] = p.PrincipalARN
+		n++
+	}
+	// Policies name users and roles by unique ID once stored.
+	if p.EntityID != "" {
+		blk.arns[n] = p.EntityID
 		n++
 	}
 	pp.ARNs = blk.arns[:n:n]

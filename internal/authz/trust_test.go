@@ -17,6 +17,10 @@ func TestAuthorizeTrustPolicy(t *testing.T) {
 	const trustService = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"acm.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	allowAssume := idPol("assume", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	userA := "arn:aws:iam::" + acctA + ":user/alice"
+	// IAM stores named users and roles by unique ID (21 characters).
+	aliceID := user(acctA, "alice").EntityID
+	opsSession := session(acctA, "ops", "s1")
+	opsSession.EntityID = "AROAOPS00000000000000"
 	cases := []struct {
 		name     string
 		caller   *Caller
@@ -37,6 +41,9 @@ func TestAuthorizeTrustPolicy(t *testing.T) {
 		{"cross account, trust names another account", user(acctB, "bob"), []Policy{allowAssume}, trust(acctC), DeniedNoResourceAllow},
 		{"role session, trust names its role", session(acctA, "ops", "s1"), nil, trust(roleARN(acctA, "ops")), AllowedByResource},
 		{"service principal named by the trust", service("acm.amazonaws.com"), nil, trustService, AllowedByResource},
+		{"same account, trust names the user by unique ID", user(acctA, "alice"), nil, trust(aliceID), AllowedByResource},
+		{"recreated user: the trust keeps the old user's ID", user(acctA, "alice"), []Policy{allowAssume}, trust("AIDAOLDAL" + acctA), DeniedNoResourceAllow},
+		{"role session, trust names its role by unique ID", opsSession, nil, trust(opsSession.EntityID), AllowedByResource},
 		{"service principal not named", service("ram.amazonaws.com"), nil, trustService, DeniedNoResourceAllow},
 	}
 	for _, tc := range cases {

@@ -1,7 +1,10 @@
 package awsapi
 
 import (
+	"bytes"
 	"encoding/base64"
+	"io"
+	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
@@ -327,4 +330,34 @@ func truncate(s string) string {
 		return strings.ToValidUTF8(s[:maxShownValue], "") + "…"
 	}
 	return s
+}
+
+// DecodeQuery decodes awsQuery form parameters into a new input of op, as
+// the server does before validation; bindings test their member names
+// against the SDKs' serializers with it. The messages are the decoder's.
+func (op Operation) DecodeQuery(values url.Values) (any, []string) {
+	in := reflect.New(op.in)
+	errs := decodeQuery(values, in)
+	return in.Interface(), errs
+}
+
+// maxPeekedForm bounds how much of an unsigned request's body is read to
+// learn its Action: enough for Action and Version, never a body's worth.
+const maxPeekedForm = 1024
+
+// unsignedFormAction returns the Action and Version of a small form body
+// sent without an Authorization header, so that the refusal answers in the
+// right service's XML namespace (IAM and STS share the endpoint). The
+// bytes read are put back in front of the body.
+func unsignedFormAction(r *http.Request) (action, version string) {
+	if r.Header.Get("Authorization") != "" || r.Body == nil || r.ContentLength <= 0 || r.ContentLength > maxPeekedForm {
+		return "", ""
+	}
+	b, _ := io.ReadAll(io.LimitReader(r.Body, r.ContentLength))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+	v, _ := url.ParseQuery(string(b))
+	return v.Get("Action"), v.Get("Version")
 }

@@ -50,14 +50,17 @@ func (s *Server) guessService(r *http.Request) guess {
 		}
 	}
 	ct := r.Header.Get("Content-Type")
-	action := r.URL.Query().Get("Action")
+	action, version := r.URL.Query().Get("Action"), ""
+	if action == "" && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		action, version = unsignedFormAction(r)
+	}
 	if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || action != "" {
 		var first *Service
 		for _, svc := range s.ordered {
 			if svc.Protocol != Query {
 				continue
 			}
-			if _, ok := svc.Operations[action]; ok {
+			if _, ok := svc.Operations[action]; ok && (version == "" || version == svc.APIVersion) {
 				return guess{svc: svc, exact: true, proto: Query}
 			}
 			if first == nil {

@@ -26,9 +26,9 @@ type ResolvedKey struct {
 	Expiration time.Time
 	Principal  authz.Principal
 	// GetSessionToken marks credentials from GetSessionToken (a user's or
-	// the root's session, never MFA-authenticated here): AWS refuses them
-	// for every IAM operation and for STS operations other than AssumeRole
-	// and GetCallerIdentity.
+	// the root's session): unless MFA-authenticated, AWS refuses them for
+	// every IAM operation and for STS operations other than AssumeRole and
+	// GetCallerIdentity.
 	GetSessionToken bool
 }
 
@@ -86,6 +86,7 @@ func (s *Store) lookupSession(ctx context.Context, id string) (*ResolvedKey, err
 			return nil, err
 		}
 	}
+	p.TokenIssueTime, p.MFAAuthTime = r.CreatedAt, r.MFAAt
 	return &ResolvedKey{
 		AccessKeyID: r.ID, SecretAccessKey: sec.Secret, SessionToken: sec.Token, Expiration: r.ExpiresAt, Principal: *p,
 		GetSessionToken: r.RoleID == "",
@@ -132,6 +133,7 @@ func (s *Store) rolePrincipal(r *roleRow, session string, tags []Tag) *authz.Pri
 		PrincipalARN: s.arn.role(r.AccountID, r.Path, r.Name),
 		UserID:       r.ID + ":" + session, EntityID: r.ID,
 		RoleName: r.Name, SessionName: session, Tags: tagMap(tags),
+		ServiceLinked: r.ServiceName != "",
 	}
 }
 
@@ -165,7 +167,15 @@ func (s *Store) IdentityPolicies(ctx context.Context, p *authz.Principal) ([]aut
 		if err != nil || u == nil {
 			return nil, err
 		}
-		return s.userPolicies(ctx, querier(s.db), u)
+		out, err := s.userPolicies(ctx, querier(s.db), u)
+		if err != nil {
+			return nil, err
+		}
+		arn, err := s.boundaryOf(ctx, s.db, "user", u.ID)
+		if err != nil {
+			return nil, err
+		}
+		return withBoundary(ctx, s, out, arn)
 	case authz.TypeAssumedRole:
 		r, err := s.getRoleByID(ctx, s.db, p.EntityID)
 		if err != nil || r == nil {
@@ -173,6 +183,9 @@ func (s *Store) IdentityPolicies(ctx context.Context, p *authz.Principal) ([]aut
 		}
 		out, err := s.entityPolicies(ctx, s.db, "role", r.ID, r.Name)
 		if err != nil {
+			return nil, err
+		}
+		if out, err = withBoundary(ctx, s, out, r.Boundary); err != nil {
 			return nil, err
 		}
 		// The inline session policy (p.SessionPolicy) is added by authz itself.
@@ -191,6 +204,15 @@ func (s *Store) IdentityPolicies(ctx context.Context, p *authz.Principal) ([]aut
 		return out, nil
 	}
 	return nil, nil
+}
+
+// withBoundary appends the permissions boundary named arn, if any.
+func withBoundary(ctx context.Context, s *Store, pols []authz.Policy, arn string) ([]authz.Policy, error) {
+	b, err := s.boundaryPolicy(ctx, s.db, arn)
+	if err != nil || b == nil {
+		return pols, err
+	}
+	return append(pols, *b), nil
 }
 
 // userPolicies are the user's own policies and those of its groups.

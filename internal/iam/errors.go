@@ -30,23 +30,27 @@ const (
 	// operations signed with GetSessionToken credentials obtained without
 	// MFA.
 	InvalidClientTokenId
+	// InvalidAuthenticationCode refuses MFA codes given to EnableMFADevice
+	// and ResyncMFADevice.
+	InvalidAuthenticationCode
 )
 
 var kindNames = map[ErrorKind]string{
-	NoSuchEntity:            "NoSuchEntity",
-	EntityAlreadyExists:     "EntityAlreadyExists",
-	LimitExceeded:           "LimitExceeded",
-	InvalidInput:            "InvalidInput",
-	MalformedPolicyDocument: "MalformedPolicyDocument",
-	DeleteConflict:          "DeleteConflict",
-	UnmodifiableEntity:      "UnmodifiableEntity",
-	ServiceNotSupported:     "ServiceNotSupported",
-	PackedPolicyTooLarge:    "PackedPolicyTooLarge",
-	ExpiredToken:            "ExpiredToken",
-	ValidationError:         "ValidationError",
-	AccessDenied:            "AccessDenied",
-	PolicyNotAttachable:     "PolicyNotAttachable",
-	InvalidClientTokenId:    "InvalidClientTokenId",
+	NoSuchEntity:              "NoSuchEntity",
+	EntityAlreadyExists:       "EntityAlreadyExists",
+	LimitExceeded:             "LimitExceeded",
+	InvalidInput:              "InvalidInput",
+	MalformedPolicyDocument:   "MalformedPolicyDocument",
+	DeleteConflict:            "DeleteConflict",
+	UnmodifiableEntity:        "UnmodifiableEntity",
+	ServiceNotSupported:       "ServiceNotSupported",
+	PackedPolicyTooLarge:      "PackedPolicyTooLarge",
+	ExpiredToken:              "ExpiredToken",
+	ValidationError:           "ValidationError",
+	AccessDenied:              "AccessDenied",
+	PolicyNotAttachable:       "PolicyNotAttachable",
+	InvalidClientTokenId:      "InvalidClientTokenId",
+	InvalidAuthenticationCode: "InvalidAuthenticationCode",
 }
 
 func (k ErrorKind) String() string {

@@ -105,9 +105,13 @@ func (s *Service) policyShape(ctx context.Context, acct string, p *policyRow) (M
 	if err != nil {
 		return ManagedPolicy{}, err
 	}
+	b, err := s.st.countBoundaryUsesIn(ctx, s.st.db, acct, p.ARN)
+	if err != nil {
+		return ManagedPolicy{}, err
+	}
 	return ManagedPolicy{
 		PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersion,
-		AttachmentCount: n, IsAttachable: true, Description: p.Description, CreateDate: p.CreatedAt, UpdateDate: p.UpdatedAt,
+		AttachmentCount: n, PermissionsBoundaryUsageCount: b, IsAttachable: true, Description: p.Description, CreateDate: p.CreatedAt, UpdateDate: p.UpdatedAt,
 	}, nil
 }
 
@@ -215,7 +219,13 @@ func (s *Service) DeletePolicy(ctx context.Context, c *authz.Caller, in *PolicyA
 		if err != nil {
 			return err
 		}
-		if n > 0 {
+		// A boundary counts as an attachment: deleting it would leave the
+		// user or role bounded by nothing.
+		b, err := s.st.countBoundaryUses(ctx, tx, ref.row.ARN)
+		if err != nil {
+			return err
+		}
+		if n+b > 0 {
 			return errorf(DeleteConflict, "Cannot delete a policy attached to entities.")
 		}
 		if n, err = s.st.countPolicyVersions(ctx, tx, ref.row.ID); err != nil {
@@ -256,6 +266,10 @@ func (s *Service) ListPolicies(ctx context.Context, c *authz.Caller, in *ListPol
 	if err != nil {
 		return nil, err
 	}
+	bounds, err := s.st.boundaryCounts(ctx, s.st.db, c.AccountID)
+	if err != nil {
+		return nil, err
+	}
 	var rows []*policyRow
 	if in.Scope != "Local" {
 		for _, m := range s.st.managed.sorted {
@@ -277,7 +291,8 @@ func (s *Service) ListPolicies(ctx context.Context, c *authz.Caller, in *ListPol
 		}
 		all = append(all, ManagedPolicy{
 			PolicyName: p.Name, PolicyId: p.ID, Arn: p.ARN, Path: p.Path, DefaultVersionId: p.DefaultVersion,
-			AttachmentCount: counts[p.ARN], IsAttachable: true, CreateDate: p.CreatedAt, UpdateDate: p.UpdatedAt,
+			AttachmentCount: counts[p.ARN], PermissionsBoundaryUsageCount: bounds[p.ARN], IsAttachable: true,
+			CreateDate: p.CreatedAt, UpdateDate: p.UpdatedAt,
 		})
 	}
 	// AWS-managed first, then local, each by name: keys sort that way.

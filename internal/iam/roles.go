@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/policy"
@@ -42,16 +43,27 @@ type RoleOutput struct {
 // CreateRole creates a role with its trust policy.
 func (s *Service) CreateRole(ctx context.Context, c *authz.Caller, in *CreateRoleInput) (*RoleOutput, error) {
 	path := normPath(in.Path)
-	if err := s.authorize(ctx, c, "iam:CreateRole", s.arn.role(c.AccountID, path, in.RoleName), tagContext(in.Tags)); err != nil {
+	if err := s.authorize(ctx, c, "iam:CreateRole", s.arn.role(c.AccountID, path, in.RoleName), boundaryContext(tagContext(in.Tags), in.PermissionsBoundary)); err != nil {
 		return nil, err
 	}
+	if strings.HasPrefix(path, slrPathPrefix) {
+		// Only CreateServiceLinkedRole may use it: authz exempts
+		// service-linked roles from SCPs.
+		return nil, errorf(InvalidInput, "Path prefix '%s' can only be used for AWS Service linked Roles", slrPathPrefix)
+	}
 	if in.PermissionsBoundary != "" {
-		return nil, errorf(InvalidInput, "Permissions boundaries are not supported.")
+		if err := s.checkBoundary(ctx, c.AccountID, in.PermissionsBoundary); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
 	if err := s.checkTrustDocument(in.AssumeRolePolicyDocument); err != nil {
+		return nil, err
+	}
+	trust, err := s.st.trustForStorage(ctx, in.AssumeRolePolicyDocument)
+	if err != nil {
 		return nil, err
 	}
 	maxDur := defaultSessionSeconds
@@ -60,12 +72,15 @@ func (s *Service) CreateRole(ctx context.Context, c *authz.Caller, in *CreateRol
 	}
 	r := &roleRow{
 		ID: newUniqueID(prefixRole), AccountID: c.AccountID, Name: in.RoleName, Path: path, Description: in.Description,
-		TrustPolicy: in.AssumeRolePolicyDocument, MaxSessionDuration: maxDur, CreatedAt: s.clk.Now(),
+		TrustPolicy: trust, MaxSessionDuration: maxDur, CreatedAt: s.clk.Now(),
+		Boundary: in.PermissionsBoundary,
 	}
 	if err := s.insertRoleChecked(ctx, r, in.Tags, errorf(EntityAlreadyExists, "Role with name %s already exists.", in.RoleName)); err != nil {
 		return nil, err
 	}
-	return &RoleOutput{Role: s.roleShape(r, in.Tags)}, nil
+	out := s.roleShape(r, in.Tags)
+	out.AssumeRolePolicyDocument = in.AssumeRolePolicyDocument
+	return &RoleOutput{Role: out}, nil
 }
 
 // insertRoleChecked inserts r unless its name is taken or the quota is reached.
@@ -90,6 +105,14 @@ func (s *Service) insertRoleChecked(ctx context.Context, r *roleRow, tags []Tag,
 	})
 }
 
+// listedRole is a role as ListRoles shows it: AWS omits the boundary and
+// tags from lists.
+func (s *Service) listedRole(r *roleRow) Role {
+	out := s.roleShape(r, nil)
+	out.PermissionsBoundary = nil
+	return out
+}
+
 type RoleNameInput struct {
 	RoleName string `required:"true" min:"1" max:"64" pattern:"[\\w+=,.@-]+"`
 }
@@ -104,6 +127,7 @@ func (s *Service) GetRole(ctx context.Context, c *authz.Caller, in *RoleNameInpu
 	if err != nil {
 		return nil, err
 	}
+	t.role.TrustPolicy = s.st.shownTrust(ctx, t.role)
 	return &RoleOutput{Role: s.roleShape(t.role, tags)}, nil
 }
 
@@ -129,7 +153,10 @@ func (s *Service) ListRoles(ctx context.Context, c *authz.Caller, in *ListRolesI
 		return nil, err
 	}
 	roles, marker, trunc, err := paginateAs(all, func(r *roleRow) string { return lowerKey(r.Name) },
-		func(r *roleRow) Role { return s.roleShape(r, nil) }, scopeOf(c, "ListRoles", normPath(in.PathPrefix)), in.Marker, in.MaxItems)
+		func(r *roleRow) Role {
+			r.TrustPolicy = s.st.shownTrust(ctx, r)
+			return s.listedRole(r)
+		}, scopeOf(c, "ListRoles", normPath(in.PathPrefix)), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +201,11 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *authz.Caller, i
 	if err := s.checkTrustDocument(in.PolicyDocument); err != nil {
 		return nil, err
 	}
-	if err := s.st.updateRoleTrust(ctx, s.st.db, t.id, in.PolicyDocument); err != nil {
+	trust, err := s.st.trustForStorage(ctx, in.PolicyDocument)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.st.updateRoleTrust(ctx, s.st.db, t.id, trust); err != nil {
 		return nil, err
 	}
 	return &Empty{}, nil

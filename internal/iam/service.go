@@ -60,11 +60,13 @@ func (s *Service) authorize(ctx context.Context, c *authz.Caller, action, resour
 }
 
 // fromGetSessionToken reports whether c signs with GetSessionToken
-// credentials (ResolvedKey.GetSessionToken): session keys (ASIA…) resolve
+// credentials obtained without MFA (AWS lets MFA-authenticated ones call
+// IAM): session keys (ASIA…) resolve
 // to a user or the root only when GetSessionToken issued them; AssumeRole's
 // resolve to a role session.
 func fromGetSessionToken(c *authz.Caller) bool {
-	return strings.HasPrefix(c.AccessKeyID, prefixSession) && (c.Type == authz.TypeUser || c.Type == authz.TypeAccount)
+	return strings.HasPrefix(c.AccessKeyID, prefixSession) && (c.Type == authz.TypeUser || c.Type == authz.TypeAccount) &&
+		c.MFAAuthTime.IsZero()
 }
 
 // validateDocument parses doc as kind; a failure is MalformedPolicyDocument.

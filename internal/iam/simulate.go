@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/policy"
@@ -127,9 +128,15 @@ func (s *Service) principalSimulation(ctx context.Context, k *entityKind, acct, 
 	case kindUser:
 		sim.principal = s.st.userPrincipal(t.user, tags)
 		pols, err = s.st.userPolicies(ctx, s.st.db, t.user)
+		if err == nil {
+			sim.boundary, err = s.entityBoundary(ctx, "user", t.id)
+		}
 	case kindRole:
 		sim.principal = s.st.rolePrincipal(t.role, t.role.Name, tags)
 		pols, err = s.st.entityPolicies(ctx, s.st.db, k.name, t.id, t.name)
+		if err == nil {
+			sim.boundary, err = s.st.boundaryPolicy(ctx, s.st.db, t.role.Boundary)
+		}
 	default:
 		pols, err = s.st.entityPolicies(ctx, s.st.db, k.name, t.id, t.name)
 	}
@@ -138,6 +145,16 @@ func (s *Service) principalSimulation(ctx context.Context, k *entityKind, acct, 
 	}
 	sim.identity = s.describePolicies(pols)
 	return sim, nil
+}
+
+// entityBoundary is the stored boundary of a user or role, nil if none;
+// PermissionsBoundaryPolicyInputList replaces it in a simulation.
+func (s *Service) entityBoundary(ctx context.Context, kind, id string) (*authz.Policy, error) {
+	arn, err := s.st.boundaryOf(ctx, s.st.db, kind, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.boundaryPolicy(ctx, s.st.db, arn)
 }
 
 // SimulateCustomPolicy evaluates the given policies alone.
@@ -339,12 +356,26 @@ func (s *Service) simContext(ctx context.Context, sim *simulation, action, resou
 				pctx.Set(k, v...)
 			}
 		}
-		return pctx, nil
+		return withEntries(pctx, sim.entries), nil
 	}
-	return s.authz.Context(ctx, &authz.Request{
+	pctx, err := s.authz.Context(ctx, &authz.Request{
 		Caller: &authz.Caller{Principal: *sim.principal, SecureTransport: true},
 		Action: action, Resource: resource, ResourceAccount: sim.owner, Context: extra,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return withEntries(pctx, sim.entries), nil
+}
+
+// withEntries sets the simulation's context entries last: authz never takes
+// the principal's keys (aws:username, aws:Principal*) from a request, but
+// the simulator's caller supplies exactly those to test such conditions.
+func withEntries(pctx *policy.Context, entries []ContextEntry) *policy.Context {
+	for _, e := range entries {
+		pctx.Set(strings.ToLower(e.ContextKeyName), e.ContextKeyValues...)
+	}
+	return pctx
 }
 
 func simDecision(d *authz.Decision) string {

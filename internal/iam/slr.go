@@ -22,7 +22,10 @@ var linkedServices = map[string]linkedService{
 	"ram.amazonaws.com": {"AWSServiceRoleForResourceAccessManager", "AWSResourceAccessManagerServiceRolePolicy", "Service-linked role for AWS Resource Access Manager"},
 }
 
-func slrPath(service string) string { return "/aws-service-role/" + service + "/" }
+// slrPathPrefix is reserved for service-linked roles.
+const slrPathPrefix = "/aws-service-role/"
+
+func slrPath(service string) string { return slrPathPrefix + service + "/" }
 
 func serviceTrustPolicy(service string) string {
 	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`

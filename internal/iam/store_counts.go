@@ -78,6 +78,7 @@ const (
 	depAttachments                     // an entity's attached managed policies
 	depGroupMembers                    // a group's members
 	depGroups                          // a user's groups
+	depMFADevices                      // a user's enabled MFA devices
 )
 
 var dependentCount = map[dependent]string{
@@ -86,6 +87,7 @@ var dependentCount = map[dependent]string{
 	depAttachments:    `SELECT COUNT(*) FROM iam_attachments WHERE entity_id = $1`,
 	depGroupMembers:   `SELECT COUNT(*) FROM iam_group_members WHERE group_id = $1`,
 	depGroups:         `SELECT COUNT(*) FROM iam_group_members WHERE user_id = $1`,
+	depMFADevices:     `SELECT COUNT(*) FROM iam_mfa_devices WHERE user_id = $1`,
 }
 
 // countDependents counts the rows of kind d that belong to entity id.

@@ -70,8 +70,9 @@ type sessionRow struct {
 	SessionPolicyARNs []string
 	Sealed            []byte
 	TokenHash         string
-	CreatedAt         time.Time
+	CreatedAt         time.Time // aws:TokenIssueTime
 	ExpiresAt         time.Time
+	MFAAt             time.Time // when an MFA code was verified; zero if never
 }
 
 // sessionSecrets is what the sealed column of a session holds.
@@ -80,7 +81,7 @@ type sessionSecrets struct {
 	Token  string `json:"t"`
 }
 
-const sessionColumns = `id, account_id, role_id, user_id, session_name, session_policy, session_policy_arns, sealed, token_hash, created_at, expires_at`
+const sessionColumns = `id, account_id, role_id, user_id, session_name, session_policy, session_policy_arns, sealed, token_hash, created_at, expires_at, mfa_at`
 
 func (s *Store) insertSession(ctx context.Context, q querier, r *sessionRow) error {
 	var arns string
@@ -91,17 +92,17 @@ func (s *Store) insertSession(ctx context.Context, q querier, r *sessionRow) err
 		}
 		arns = string(b)
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO iam_sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+	_, err := q.ExecContext(ctx, `INSERT INTO iam_sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		r.ID, r.AccountID, r.RoleID, r.UserID, r.SessionName, r.SessionPolicy, arns, r.Sealed, r.TokenHash,
-		store.Nanos(r.CreatedAt), store.Nanos(r.ExpiresAt))
+		store.Nanos(r.CreatedAt), store.Nanos(r.ExpiresAt), mfaNanos(r.MFAAt))
 	return err
 }
 
 func scanSession(sc scanner) (*sessionRow, error) {
 	var r sessionRow
 	var arns string
-	var created, expires int64
-	if err := sc.Scan(&r.ID, &r.AccountID, &r.RoleID, &r.UserID, &r.SessionName, &r.SessionPolicy, &arns, &r.Sealed, &r.TokenHash, &created, &expires); err != nil {
+	var created, expires, mfa int64
+	if err := sc.Scan(&r.ID, &r.AccountID, &r.RoleID, &r.UserID, &r.SessionName, &r.SessionPolicy, &arns, &r.Sealed, &r.TokenHash, &created, &expires, &mfa); err != nil {
 		return nil, err
 	}
 	if arns != "" {
@@ -110,6 +111,9 @@ func scanSession(sc scanner) (*sessionRow, error) {
 		}
 	}
 	r.CreatedAt, r.ExpiresAt = store.Time(created), store.Time(expires)
+	if mfa != 0 {
+		r.MFAAt = store.Time(mfa)
+	}
 	return &r, nil
 }
 
@@ -121,4 +125,12 @@ func (s *Store) getSession(ctx context.Context, q querier, id string) (*sessionR
 func (s *Store) purgeSessions(ctx context.Context, q querier, cutoff time.Time) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM iam_sessions WHERE expires_at < $1`, store.Nanos(cutoff))
 	return err
+}
+
+// mfaNanos stores a zero time as 0 ("never").
+func mfaNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return store.Nanos(t)
 }

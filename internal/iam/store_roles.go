@@ -21,14 +21,15 @@ type roleRow struct {
 	MaxSessionDuration int
 	ServiceName        string // set for service-linked roles
 	CreatedAt          time.Time
+	Boundary           string // permissions boundary policy ARN, "" for none
 }
 
-const roleColumns = `id, account_id, name, path, description, trust_policy, max_session_duration, service_name, created_at`
+const roleColumns = `id, account_id, name, path, description, trust_policy, max_session_duration, service_name, created_at, permissions_boundary`
 
 func scanRole(sc scanner) (*roleRow, error) {
 	var r roleRow
 	var created, maxDur int64
-	if err := sc.Scan(&r.ID, &r.AccountID, &r.Name, &r.Path, &r.Description, &r.TrustPolicy, &maxDur, &r.ServiceName, &created); err != nil {
+	if err := sc.Scan(&r.ID, &r.AccountID, &r.Name, &r.Path, &r.Description, &r.TrustPolicy, &maxDur, &r.ServiceName, &created, &r.Boundary); err != nil {
 		return nil, err
 	}
 	r.MaxSessionDuration = int(maxDur)
@@ -37,8 +38,8 @@ func scanRole(sc scanner) (*roleRow, error) {
 }
 
 func (s *Store) insertRole(ctx context.Context, q querier, r *roleRow) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO iam_roles (`+roleColumns+`, name_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		r.ID, r.AccountID, r.Name, r.Path, r.Description, r.TrustPolicy, int64(r.MaxSessionDuration), r.ServiceName, store.Nanos(r.CreatedAt), strings.ToLower(r.Name))
+	_, err := q.ExecContext(ctx, `INSERT INTO iam_roles (`+roleColumns+`, name_lower) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		r.ID, r.AccountID, r.Name, r.Path, r.Description, r.TrustPolicy, int64(r.MaxSessionDuration), r.ServiceName, store.Nanos(r.CreatedAt), r.Boundary, strings.ToLower(r.Name))
 	return err
 }
 

@@ -53,7 +53,7 @@ func (s *Service) GetCallerIdentity(ctx context.Context, c *authz.Caller, _ *Get
 
 // PolicyDescriptorType names a managed session policy.
 type PolicyDescriptorType struct {
-	Arn string `min:"20" max:"2048"`
+	Arn string `wire:"arn" min:"20" max:"2048"`
 }
 
 type AssumeRoleInput struct {
@@ -123,6 +123,20 @@ func (s *Service) AssumeRole(ctx context.Context, c *authz.Caller, in *AssumeRol
 		return nil, err
 	}
 
+	mfaAt, err := s.verifyMFA(ctx, c, in.SerialNumber, in.TokenCode)
+	if err != nil {
+		return nil, err
+	}
+	if mfaAt.IsZero() {
+		// A chained session keeps the MFA of the credentials it came from.
+		mfaAt = c.MFAAuthTime
+	} else {
+		// The trust policy sees the MFA verified by this very call.
+		cc := *c
+		cc.MFAAuthTime = mfaAt
+		c = &cc
+	}
+
 	extra := map[string][]string{"sts:RoleSessionName": {in.RoleSessionName}}
 	if in.ExternalId != "" {
 		extra["sts:ExternalId"] = []string{in.ExternalId}
@@ -143,7 +157,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *authz.Caller, in *AssumeRol
 	sessionARN := s.arn.session(role.AccountID, role.Name, in.RoleSessionName)
 	creds, err := s.issueSession(ctx, &sessionRow{
 		AccountID: role.AccountID, RoleID: role.ID, SessionName: in.RoleSessionName,
-		SessionPolicy: in.Policy, SessionPolicyARNs: policyARNs,
+		SessionPolicy: in.Policy, SessionPolicyARNs: policyARNs, MFAAt: mfaAt,
 	}, time.Duration(duration)*time.Second)
 	if err != nil {
 		return nil, err
@@ -236,7 +250,11 @@ func (s *Service) GetSessionToken(ctx context.Context, c *authz.Caller, in *GetS
 	if strings.HasPrefix(c.AccessKeyID, prefixSession) {
 		return nil, errorf(AccessDenied, "Cannot call GetSessionToken with session credentials")
 	}
-	r := &sessionRow{AccountID: c.AccountID}
+	mfaAt, err := s.verifyMFA(ctx, c, in.SerialNumber, in.TokenCode)
+	if err != nil {
+		return nil, err
+	}
+	r := &sessionRow{AccountID: c.AccountID, MFAAt: mfaAt}
 	switch c.Type {
 	case authz.TypeAccount:
 		duration = min(duration, rootGetSessionSeconds)

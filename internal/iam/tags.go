@@ -14,11 +14,16 @@ func (s *Service) tagEntity(ctx context.Context, c *authz.Caller, k *entityKind,
 	if err != nil {
 		return err
 	}
+	return s.addTags(ctx, t.id, tags)
+}
+
+// addTags validates tags and adds them to id's within the quota.
+func (s *Service) addTags(ctx context.Context, id string, tags []Tag) error {
 	if err := checkTags(tags); err != nil {
 		return err
 	}
 	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
-		existing, err := s.st.tags(ctx, tx, t.id)
+		existing, err := s.st.tags(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -32,7 +37,7 @@ func (s *Service) tagEntity(ctx context.Context, c *authz.Caller, k *entityKind,
 		if len(keys) > maxTagsPerEntity {
 			return errorf(LimitExceeded, "The number of tags has reached the maximum limit.")
 		}
-		return s.st.putTags(ctx, tx, t.id, tags)
+		return s.st.putTags(ctx, tx, id, tags)
 	})
 }
 
@@ -49,11 +54,16 @@ func (s *Service) listTags(ctx context.Context, c *authz.Caller, k *entityKind, 
 	if err != nil {
 		return nil, err
 	}
-	tags, err := s.st.tags(ctx, s.st.db, t.id)
+	return s.tagPage(ctx, c, k.act("List", "Tags"), t.id, marker, maxItems)
+}
+
+// tagPage is one page of id's tags.
+func (s *Service) tagPage(ctx context.Context, c *authz.Caller, op, id, marker string, maxItems *int) (*ListTagsOutput, error) {
+	tags, err := s.st.tags(ctx, s.st.db, id)
 	if err != nil {
 		return nil, err
 	}
-	page, next, trunc, err := paginate(tags, func(x Tag) string { return lowerKey(x.Key) }, scopeOf(c, k.act("List", "Tags"), t.id), marker, maxItems)
+	page, next, trunc, err := paginate(tags, func(x Tag) string { return lowerKey(x.Key) }, scopeOf(c, op, id), marker, maxItems)
 	if err != nil {
 		return nil, err
 	}

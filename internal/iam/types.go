@@ -11,7 +11,9 @@ type User struct {
 	UserId     string
 	Arn        string
 	CreateDate time.Time
-	Tags       []Tag
+	// PermissionsBoundary is shown by GetUser and CreateUser only.
+	PermissionsBoundary *AttachedPermissionsBoundary
+	Tags                []Tag
 }
 
 // Group is an IAM group.
@@ -33,7 +35,9 @@ type Role struct {
 	AssumeRolePolicyDocument string `urlencode:"true"`
 	Description              string
 	MaxSessionDuration       *int
-	Tags                     []Tag
+	// PermissionsBoundary is shown by GetRole and CreateRole only, as in AWS.
+	PermissionsBoundary *AttachedPermissionsBoundary
+	Tags                []Tag
 }
 
 // ManagedPolicy is the Policy shape of the IAM API.
@@ -89,6 +93,13 @@ func (s *Service) userShape(u *entity, tags []Tag) User {
 	return User{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: s.arn.user(u.AccountID, u.Path, u.Name), CreateDate: u.CreatedAt, Tags: tags}
 }
 
+// userWithBoundary is the user as GetUser and CreateUser show it.
+func (s *Service) userWithBoundary(u *entity, tags []Tag, boundary string) User {
+	out := s.userShape(u, tags)
+	out.PermissionsBoundary = boundaryShape(boundary)
+	return out
+}
+
 // listedUser is a user as lists show it, without tags.
 func (s *Service) listedUser(u *entity) User { return s.userShape(u, nil) }
 
@@ -96,10 +107,13 @@ func (s *Service) groupShape(g *entity) Group {
 	return Group{Path: g.Path, GroupName: g.Name, GroupId: g.ID, Arn: s.arn.group(g.AccountID, g.Path, g.Name), CreateDate: g.CreatedAt}
 }
 
+// roleShape is the role as every operation shows it; lists then drop the
+// boundary (listedRole).
 func (s *Service) roleShape(r *roleRow, tags []Tag) Role {
 	d := r.MaxSessionDuration
 	return Role{
 		Path: r.Path, RoleName: r.Name, RoleId: r.ID, Arn: s.arn.role(r.AccountID, r.Path, r.Name), CreateDate: r.CreatedAt,
 		AssumeRolePolicyDocument: r.TrustPolicy, Description: r.Description, MaxSessionDuration: &d, Tags: tags,
+		PermissionsBoundary: boundaryShape(r.Boundary),
 	}
 }

@@ -23,11 +23,13 @@ type CreateUserOutput struct {
 // CreateUser creates an IAM user.
 func (s *Service) CreateUser(ctx context.Context, c *authz.Caller, in *CreateUserInput) (*CreateUserOutput, error) {
 	path := normPath(in.Path)
-	if err := s.authorize(ctx, c, "iam:CreateUser", s.arn.user(c.AccountID, path, in.UserName), tagContext(in.Tags)); err != nil {
+	if err := s.authorize(ctx, c, "iam:CreateUser", s.arn.user(c.AccountID, path, in.UserName), boundaryContext(tagContext(in.Tags), in.PermissionsBoundary)); err != nil {
 		return nil, err
 	}
 	if in.PermissionsBoundary != "" {
-		return nil, errorf(InvalidInput, "Permissions boundaries are not supported.")
+		if err := s.checkBoundary(ctx, c.AccountID, in.PermissionsBoundary); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
@@ -46,12 +48,17 @@ func (s *Service) CreateUser(ctx context.Context, c *authz.Caller, in *CreateUse
 		if err != nil {
 			return err
 		}
+		if in.PermissionsBoundary != "" {
+			if err := s.st.setBoundary(ctx, tx, "user", u.ID, in.PermissionsBoundary); err != nil {
+				return err
+			}
+		}
 		return s.st.putTags(ctx, tx, u.ID, in.Tags)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &CreateUserOutput{User: s.userShape(u, in.Tags)}, nil
+	return &CreateUserOutput{User: s.userWithBoundary(u, in.Tags, in.PermissionsBoundary)}, nil
 }
 
 type GetUserInput struct {
@@ -84,7 +91,11 @@ func (s *Service) GetUser(ctx context.Context, c *authz.Caller, in *GetUserInput
 	if err != nil {
 		return nil, err
 	}
-	return &GetUserOutput{User: s.userShape(t.user, tags)}, nil
+	boundary, err := s.st.boundaryOf(ctx, s.st.db, "user", t.id)
+	if err != nil {
+		return nil, err
+	}
+	return &GetUserOutput{User: s.userWithBoundary(t.user, tags, boundary)}, nil
 }
 
 type ListUsersInput struct {
@@ -170,6 +181,7 @@ func (s *Service) DeleteUser(ctx context.Context, c *authz.Caller, in *DeleteUse
 			{depInlinePolicies, "Cannot delete entity, must delete policies first."},
 			{depAttachments, "Cannot delete entity, must detach all policies first."},
 			{depGroups, "Cannot delete entity, must remove users from group first."},
+			{depMFADevices, "Cannot delete entity, must delete MFA device first."},
 		})
 		if err != nil {
 			return err

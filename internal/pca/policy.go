@@ -40,6 +40,30 @@ type DeletePolicyInput = GetPolicyInput
 // PolicyEmpty is the empty output of PutPolicy and DeletePolicy.
 type PolicyEmpty struct{}
 
+// PrincipalMapper keeps the IAM users and roles a policy names by unique
+// ID, as AWS does, so that one deleted and created again under the same name
+// is not granted by the old policy; it shows them by ARN again while they
+// exist. IAM implements it; the server wires it.
+type PrincipalMapper interface {
+	StorePolicyPrincipals(ctx context.Context, doc string) (string, error)
+	ShowPolicyPrincipals(ctx context.Context, doc string) (string, error)
+}
+
+// SetPrincipalMapper installs the mapper (wiring; call once before serving).
+func (s *Service) SetPrincipalMapper(m PrincipalMapper) {
+	st := s.pstate()
+	st.dirMu.Lock()
+	st.names = m
+	st.dirMu.Unlock()
+}
+
+func (s *Service) principalMapper() PrincipalMapper {
+	st := s.pstate()
+	st.dirMu.RLock()
+	defer st.dirMu.RUnlock()
+	return st.names
+}
+
 // lockoutActions are the policy actions PutPolicy must leave to its caller.
 var lockoutActions = []string{"acm-pca:PutPolicy", "acm-pca:DeletePolicy", "acm-pca:GetPolicy"}
 
@@ -61,7 +85,13 @@ func (s *Service) PutPolicy(ctx context.Context, caller *authz.Caller, in *PutPo
 	if err := s.checkLockout(ctx, caller, ca, in.Policy); err != nil {
 		return nil, err
 	}
-	stored, err := s.putPolicy(ctx, ca.ID, in.Policy, caller.ARN, s.clk.Now())
+	doc := in.Policy
+	if m := s.principalMapper(); m != nil {
+		if doc, err = m.StorePolicyPrincipals(ctx, doc); err != nil {
+			return nil, &Error{Kind: ErrRequestFailed, Msg: "The policy could not be stored; please retry.", Err: err}
+		}
+	}
+	stored, err := s.putPolicy(ctx, ca.ID, doc, caller.ARN, s.clk.Now())
 	s.invalidatePolicy(ca.ID)
 	if err != nil {
 		return nil, &Error{Kind: ErrRequestFailed, Msg: "The policy could not be stored; please retry.", Err: err}
@@ -72,7 +102,8 @@ func (s *Service) PutPolicy(ctx context.Context, caller *authz.Caller, in *PutPo
 	return &PolicyEmpty{}, nil
 }
 
-// GetPolicy returns the CA's policy as it was put.
+// GetPolicy returns the CA's policy as it was put, users and roles named
+// by ARN while they exist (by unique ID once deleted).
 func (s *Service) GetPolicy(ctx context.Context, caller *authz.Caller, in *GetPolicyInput) (*GetPolicyOutput, error) {
 	ca, err := s.findCA(ctx, caller, "GetPolicy", in.ResourceArn)
 	if err != nil {
@@ -90,6 +121,11 @@ func (s *Service) GetPolicy(ctx context.Context, caller *authz.Caller, in *GetPo
 	}
 	if !ok {
 		return nil, errf(ErrNotFound, "The certificate authority %s has no resource policy.", ca.ARN)
+	}
+	if m := s.principalMapper(); m != nil {
+		if doc, err = m.ShowPolicyPrincipals(ctx, doc); err != nil {
+			return nil, &Error{Kind: ErrRequestFailed, Msg: "The policy could not be read; please retry.", Err: err}
+		}
 	}
 	return &GetPolicyOutput{Policy: doc}, nil
 }

@@ -30,6 +30,7 @@ type policyState struct {
 	gen   uint64 // bumped by every invalidation
 	dirMu sync.RWMutex
 	dir   Directory
+	names PrincipalMapper // guarded by dirMu
 }
 
 func (s *Service) pstate() *policyState { return &s.policy }

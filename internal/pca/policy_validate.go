@@ -173,10 +173,11 @@ func checkPrincipals(st *policy.Statement, allow bool) string {
 	return ""
 }
 
-// caPolicyPrincipal accepts an account ID or an iam root, user or role ARN
-// (policy.Parse has checked the general form).
+// caPolicyPrincipal accepts an account ID, an iam root, user or role ARN,
+// or the unique ID GetPolicy shows for a deleted user or role (so a policy
+// read back can be put again); policy.Parse has checked the general form.
 func caPolicyPrincipal(p string) bool {
-	if len(p) == 12 && strings.Trim(p, "0123456789") == "" {
+	if len(p) == 12 && strings.Trim(p, "0123456789") == "" || policy.IsUniqueID(p) {
 		return true
 	}
 	parts := strings.SplitN(p, ":", 6)

@@ -56,7 +56,7 @@ type Principal struct {
 	Account string
 	// ARNs are the ARNs that name this caller: a user's ARN; the root ARN; for
 	// a role session both the sts assumed-role session ARN and the role's IAM
-	// ARN (with path).
+	// ARN (with path); and the user's or role's unique ID (see IsUniqueID).
 	ARNs []string
 	// Service is set for a service principal ("acm.amazonaws.com"); it matches
 	// only "Service" entries naming it (not "*", not accounts).

@@ -92,9 +92,27 @@ func splitPrincipalARN(s string) (partition, service, account, resource string, 
 	return partition, service, account, resource, true
 }
 
-// validAWSPrincipal accepts an account ID or an IAM/STS principal ARN.
+// IsUniqueID reports whether s is an IAM user's or role's unique ID
+// (AIDA…/AROA…, 21 characters). IAM stores user and role principals by
+// unique ID, as AWS does, so that a deleted and recreated entity of the
+// same name is not named by the policy; such an entry matches the principal
+// whose Principal.ARNs list carries the ID.
+func IsUniqueID(s string) bool {
+	if len(s) != 21 || !(strings.HasPrefix(s, "AIDA") || strings.HasPrefix(s, "AROA")) {
+		return false
+	}
+	for i := 4; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// validAWSPrincipal accepts an account ID, a unique ID or an IAM/STS
+// principal ARN.
 func validAWSPrincipal(p string) bool {
-	if isAccountID(p) {
+	if isAccountID(p) || IsUniqueID(p) {
 		return true
 	}
 	if strings.ContainsAny(p, "*?") {

@@ -116,7 +116,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		PublicBaseURL: cfg.PublicURL, CRLDir: cfg.CRLDir, AuditDir: filepath.Join(cfg.DataDir, "audit"),
 		Logger: cfg.Logger,
 	})
-	pcaSvc.SetDirectory(iamStore) // who-can enumerates IAM principals
+	pcaSvc.SetDirectory(iamStore)       // who-can enumerates IAM principals
+	pcaSvc.SetPrincipalMapper(iamStore) // CA policies keep users and roles by unique ID
 	acmSvc := acm.New(db, pcaSvc, acmRoles{store: iamStore, svc: iamSvc, partition: "aws"}, engine, cfg.Clock, mk,
 		acm.Config{Partition: "aws", Logger: cfg.Logger})
 

@@ -87,6 +87,7 @@ func IAM(svc *iam.Service) *awsapi.Service {
 		awsapi.Op("SimulateCustomPolicy", svc.SimulateCustomPolicy),
 	}
 	ops = append(ops, extraOps(svc)...)
+	ops = append(ops, securityOps(svc)...)
 	return &awsapi.Service{
 		SigningName:  "iam",
 		Protocol:     awsapi.Query,
@@ -131,20 +132,21 @@ var wireCodes = map[iam.ErrorKind]struct {
 	code   string
 	status int
 }{
-	iam.NoSuchEntity:            {"NoSuchEntity", http.StatusNotFound},
-	iam.EntityAlreadyExists:     {"EntityAlreadyExists", http.StatusConflict},
-	iam.LimitExceeded:           {"LimitExceeded", http.StatusConflict},
-	iam.InvalidInput:            {"InvalidInput", http.StatusBadRequest},
-	iam.MalformedPolicyDocument: {"MalformedPolicyDocument", http.StatusBadRequest},
-	iam.DeleteConflict:          {"DeleteConflict", http.StatusConflict},
-	iam.UnmodifiableEntity:      {"UnmodifiableEntity", http.StatusBadRequest},
-	iam.ServiceNotSupported:     {"NotSupportedService", http.StatusNotFound},
-	iam.PackedPolicyTooLarge:    {"PackedPolicyTooLarge", http.StatusBadRequest},
-	iam.ExpiredToken:            {"ExpiredToken", http.StatusBadRequest},
-	iam.ValidationError:         {"ValidationError", http.StatusBadRequest},
-	iam.AccessDenied:            {"AccessDenied", http.StatusForbidden},
-	iam.PolicyNotAttachable:     {"PolicyNotAttachable", http.StatusBadRequest},
-	iam.InvalidClientTokenId:    {"InvalidClientTokenId", http.StatusForbidden},
+	iam.NoSuchEntity:              {"NoSuchEntity", http.StatusNotFound},
+	iam.EntityAlreadyExists:       {"EntityAlreadyExists", http.StatusConflict},
+	iam.LimitExceeded:             {"LimitExceeded", http.StatusConflict},
+	iam.InvalidInput:              {"InvalidInput", http.StatusBadRequest},
+	iam.MalformedPolicyDocument:   {"MalformedPolicyDocument", http.StatusBadRequest},
+	iam.DeleteConflict:            {"DeleteConflict", http.StatusConflict},
+	iam.UnmodifiableEntity:        {"UnmodifiableEntity", http.StatusBadRequest},
+	iam.ServiceNotSupported:       {"NotSupportedService", http.StatusNotFound},
+	iam.PackedPolicyTooLarge:      {"PackedPolicyTooLarge", http.StatusBadRequest},
+	iam.ExpiredToken:              {"ExpiredToken", http.StatusBadRequest},
+	iam.ValidationError:           {"ValidationError", http.StatusBadRequest},
+	iam.AccessDenied:              {"AccessDenied", http.StatusForbidden},
+	iam.PolicyNotAttachable:       {"PolicyNotAttachable", http.StatusBadRequest},
+	iam.InvalidClientTokenId:      {"InvalidClientTokenId", http.StatusForbidden},
+	iam.InvalidAuthenticationCode: {"InvalidAuthenticationCode", http.StatusForbidden},
 }
 
 // MapError turns an *iam.Error into the wire error; nil for other errors.
