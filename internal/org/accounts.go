@@ -332,7 +332,7 @@ func (s *Service) MoveAccount(ctx context.Context, c *authz.Caller, in *MoveAcco
 		if u, err := s.st.getUnit(ctx, tx, o.ID, in.DestinationParentId); err != nil {
 			return err
 		} else if u == nil {
-			return errorf(DestinationParentNotFound, "We can't find a destination root or OU with the ParentId that you specified.")
+			return errorf(DestinationParentNotFound, "We can't find the destination container (a root or OU) with the ParentId that you specified.")
 		}
 		if m.ParentID != in.SourceParentId {
 			return errAccountNotFound(in.AccountId)

@@ -113,7 +113,7 @@ func (s *Service) inviteTarget(ctx context.Context, t *HandshakeParty) (string, 
 			return "", err
 		}
 		if a == nil {
-			return "", reasonf(InvalidInput, "INVALID_PARTY_TYPE_TARGET", "You specified an account (%s) that doesn't exist.", t.Id)
+			return "", reasonf(InvalidInput, "INVALID_PARTY_TYPE_TARGET", "You specified the wrong type of entity (account, organization, or email) as a party.")
 		}
 		return a.ID, nil
 	case "EMAIL":

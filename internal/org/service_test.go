@@ -109,7 +109,7 @@ func TestOperationErrors(t *testing.T) {
 			return err
 		}, 0, ""},
 		{"rename onto a sibling", func() error {
-			_, err := e.svc.UpdateOrganizationalUnit(e.ctx, m, &UpdateOrganizationalUnitInput{OrganizationalUnitId: f.a, Name: "B"})
+			_, err := e.svc.UpdateOrganizationalUnit(e.ctx, m, &UpdateOrganizationalUnitInput{OrganizationalUnitId: f.a, Name: ptr("B")})
 			return err
 		}, DuplicateOrganizationalUnit, ""},
 		{"delete non-empty OU", func() error {

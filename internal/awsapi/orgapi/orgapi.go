@@ -64,11 +64,12 @@ func Service(svc *org.Service) *awsapi.Service {
 		m[op.Name] = op
 	}
 	return &awsapi.Service{
-		SigningName:  "organizations",
-		Protocol:     awsapi.JSON11,
-		TargetPrefix: "AWSOrganizationsV20161128",
-		Operations:   m,
-		MapError:     MapError,
+		SigningName:   "organizations",
+		Protocol:      awsapi.JSON11,
+		TargetPrefix:  "AWSOrganizationsV20161128",
+		Operations:    m,
+		MapError:      MapError,
+		MapValidation: MapValidation,
 	}
 }
 
