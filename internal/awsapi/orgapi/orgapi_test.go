@@ -75,15 +75,17 @@ func buildTree(t *testing.T, s *stack) *tree {
 		t.Fatalf("DescribeOrganizationalUnit = %+v, want path %s", d.OrganizationalUnit, want)
 	}
 
-	// CreateAccount answers IN_PROGRESS, as AWS does; the first poll succeeds.
+	// The account exists when CreateAccount returns: it answers SUCCEEDED
+	// with the AccountId, and DescribeCreateAccountStatus agrees.
 	ca := must[*organizations.CreateAccountOutput](t)(tr.mgmt.org.CreateAccount(ctx, &organizations.CreateAccountInput{
 		Email: aws.String("dev@example.com"), AccountName: aws.String("dev")}))
-	if ca.CreateAccountStatus.State != types.CreateAccountStateInProgress || !strings.HasPrefix(aws.ToString(ca.CreateAccountStatus.Id), "car-") {
+	if ca.CreateAccountStatus.State != types.CreateAccountStateSucceeded || !strings.HasPrefix(aws.ToString(ca.CreateAccountStatus.Id), "car-") ||
+		len(aws.ToString(ca.CreateAccountStatus.AccountId)) != 12 || ca.CreateAccountStatus.CompletedTimestamp == nil {
 		t.Fatalf("CreateAccount = %+v", ca.CreateAccountStatus)
 	}
 	st := must[*organizations.DescribeCreateAccountStatusOutput](t)(tr.mgmt.org.DescribeCreateAccountStatus(ctx,
 		&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: ca.CreateAccountStatus.Id}))
-	if st.CreateAccountStatus.State != types.CreateAccountStateSucceeded || len(aws.ToString(st.CreateAccountStatus.AccountId)) != 12 {
+	if st.CreateAccountStatus.State != types.CreateAccountStateSucceeded || aws.ToString(st.CreateAccountStatus.AccountId) != aws.ToString(ca.CreateAccountStatus.AccountId) {
 		t.Fatalf("DescribeCreateAccountStatus = %+v", st.CreateAccountStatus)
 	}
 	tr.created = aws.ToString(st.CreateAccountStatus.AccountId)
