@@ -242,7 +242,7 @@ func (s *Service) AcceptHandshake(ctx context.Context, c *authz.Caller, in *Hand
 			if err := s.st.insertMember(ctx, tx, &memberRow{AccountID: h.TargetID, OrgID: o.ID, ParentID: o.RootID, JoinedMethod: "INVITED", JoinedAt: s.clk.Now()}); err != nil {
 				return err
 			}
-			return s.attachDefaultSCP(ctx, tx, o, h.TargetID)
+			return s.attachDefaults(ctx, tx, o, h.TargetID)
 		})
 	if err != nil {
 		return nil, err

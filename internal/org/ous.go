@@ -62,7 +62,7 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, c *authz.Caller,
 		if err := s.st.putTags(ctx, tx, o.ID, u.ID, in.Tags); err != nil {
 			return err
 		}
-		return s.attachDefaultSCP(ctx, tx, o, u.ID)
+		return s.attachDefaults(ctx, tx, o, u.ID)
 	})
 	if err != nil {
 		if store.IsUniqueViolation(err) {

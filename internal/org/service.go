@@ -177,12 +177,12 @@ func (s *Service) orgShape(ctx context.Context, o *orgRow) (*Organization, error
 
 func (s *Service) rootPolicyTypes(ctx context.Context, o *orgRow) ([]PolicyTypeSummary, error) {
 	out := []PolicyTypeSummary{}
-	on, err := s.st.policyTypeEnabled(ctx, s.st.db, o.RootID, scpType)
+	on, err := s.st.enabledPolicyTypes(ctx, s.st.db, o.RootID)
 	if err != nil {
 		return nil, err
 	}
-	if on {
-		out = append(out, PolicyTypeSummary{Type: scpType, Status: "ENABLED"})
+	for _, t := range on {
+		out = append(out, PolicyTypeSummary{Type: t, Status: "ENABLED"})
 	}
 	return out, nil
 }
