@@ -382,6 +382,11 @@ func (s *Service) removeMember(ctx context.Context, o *orgRow, acct string) erro
 		if _, err := s.member(ctx, tx, o, acct); err != nil {
 			return err
 		}
+		if ds, err := s.st.delegations(ctx, tx, o.ID, acct, ""); err != nil {
+			return err
+		} else if len(ds) > 0 {
+			return reasonf(ConstraintViolation, "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG", "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.")
+		}
 		return s.st.deleteMember(ctx, tx, o.ID, acct)
 	})
 	if err != nil {

@@ -42,6 +42,9 @@ const (
 	DuplicatePolicyAttachment
 	PolicyNotAttached
 	MalformedPolicyDocument
+	AccountAlreadyClosed
+	AccountAlreadyRegistered
+	AccountNotRegistered
 )
 
 // Error is a domain error with AWS's message and, for the kinds that model

@@ -164,9 +164,7 @@ func (s *Service) orgShape(ctx context.Context, o *orgRow) (*Organization, error
 		MasterAccountArn: s.arn.account(o, o.Management), MasterAccountId: o.Management,
 		AvailablePolicyTypes: []PolicyTypeSummary{},
 	}
-	if a != nil {
-		out.MasterAccountEmail = a.Email
-	}
+	out.MasterAccountEmail = accountEmail(a, o.Management)
 	types, err := s.rootPolicyTypes(ctx, o)
 	if err != nil {
 		return nil, err
@@ -211,9 +209,10 @@ func (s *Service) accountShape(ctx context.Context, o *orgRow, m *memberRow, nam
 	if err != nil {
 		return nil, err
 	}
+	status := accountStatus(m)
 	return &Account{
-		Id: m.AccountID, Arn: s.arn.account(o, m.AccountID), Email: a.Email, Name: a.Name,
-		Status: "ACTIVE", State: "ACTIVE", JoinedMethod: m.JoinedMethod, JoinedTimestamp: m.JoinedAt,
+		Id: m.AccountID, Arn: s.arn.account(o, m.AccountID), Email: accountEmail(&a, m.AccountID), Name: a.Name,
+		Status: status, State: status, JoinedMethod: m.JoinedMethod, JoinedTimestamp: m.JoinedAt,
 		Paths: []string{path(o.ID, ch, m.AccountID)},
 	}, nil
 }

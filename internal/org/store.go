@@ -50,6 +50,7 @@ type unitRow struct {
 type memberRow struct {
 	AccountID, OrgID, ParentID, JoinedMethod string
 	JoinedAt                                 time.Time
+	ClosedAt                                 time.Time // zero while open
 }
 
 type carRow struct {
@@ -102,7 +103,7 @@ func (s *Store) getOrg(ctx context.Context, q querier, id string) (*orgRow, erro
 // deleteOrg removes the organization and everything that hangs off it.
 func (s *Store) deleteOrg(ctx context.Context, q querier, id string) error {
 	for _, table := range []string{"org_tags", "org_policy_attachments", "org_policies", "org_policy_types", "org_service_access",
-		"org_handshakes", "org_create_account_requests", "org_members", "org_units"} {
+		"org_handshakes", "org_create_account_requests", "org_delegated_admins", "org_members", "org_units"} {
 		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE org_id = $1`, id); err != nil {
 			return err
 		}
@@ -221,20 +222,20 @@ func (s *Store) countUnits(ctx context.Context, q querier, orgID string) (int, e
 
 // --- members
 
-const memberColumns = `account_id, org_id, parent_id, joined_method, joined_at`
+const memberColumns = `account_id, org_id, parent_id, joined_method, joined_at, closed_at`
 
 func scanMember(sc interface{ Scan(...any) error }) (*memberRow, error) {
 	var m memberRow
-	var at int64
-	if err := sc.Scan(&m.AccountID, &m.OrgID, &m.ParentID, &m.JoinedMethod, &at); err != nil {
+	var at, closed int64
+	if err := sc.Scan(&m.AccountID, &m.OrgID, &m.ParentID, &m.JoinedMethod, &at, &closed); err != nil {
 		return nil, err
 	}
-	m.JoinedAt = store.Time(at)
+	m.JoinedAt, m.ClosedAt = store.Time(at), store.Time(closed)
 	return &m, nil
 }
 
 func (s *Store) insertMember(ctx context.Context, q querier, m *memberRow) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO org_members (`+memberColumns+`) VALUES ($1, $2, $3, $4, $5)`,
+	_, err := q.ExecContext(ctx, `INSERT INTO org_members (`+memberColumns+`) VALUES ($1, $2, $3, $4, $5, 0)`,
 		m.AccountID, m.OrgID, m.ParentID, m.JoinedMethod, store.Nanos(m.JoinedAt))
 	return err
 }

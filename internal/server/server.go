@@ -95,11 +95,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	})
 	pcaSvc.SetDirectory(iamStore) // who-can enumerates IAM principals
 
+	// Closed accounts' credentials stop working (CloseAccount).
+	creds := orgapi.GuardCredentials(orgStore, credentialStore{iamStore})
 	api := awsapi.New(awsapi.Config{
 		Region: cfg.Region,
 		Clock:  cfg.Clock,
 		Logger: cfg.Logger,
-	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc))
+	}, creds, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc))
 
 	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, Authz: engine}
 	mux := http.NewServeMux()
@@ -107,7 +109,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	mux.Handle("/", api)
 	// CRL and OCSP are matched before the mux: ServeMux would redirect OCSP
 	// GET paths, whose base64 may contain "//".
-	a.Handler = pkihttp.New(pkihttp.Config{PCA: pcaSvc, Credentials: credentialStore{iamStore}, Clock: cfg.Clock, Logger: cfg.Logger}, mux)
+	a.Handler = pkihttp.New(pkihttp.Config{PCA: pcaSvc, Credentials: creds, Clock: cfg.Clock, Logger: cfg.Logger}, mux)
 	return a, nil
 }
 

@@ -1,0 +1,89 @@
+package org
+
+import (
+	"context"
+	"time"
+
+	"github.com/openpca/openpca/internal/store"
+)
+
+// --- closed accounts
+
+func (s *Store) closeMember(ctx context.Context, q querier, accountID string, at time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE org_members SET closed_at = $1 WHERE account_id = $2`, store.Nanos(at), accountID)
+	return err
+}
+
+// countClosedSince counts the org's members closed at or after since.
+func (s *Store) countClosedSince(ctx context.Context, q querier, orgID string, since time.Time) (int, error) {
+	return s.countRows(ctx, q, `SELECT COUNT(*) FROM org_members WHERE org_id = $1 AND closed_at >= $2`, orgID, store.Nanos(since))
+}
+
+// AccountClosed reports whether CloseAccount closed the account.
+func (s *Store) AccountClosed(ctx context.Context, accountID string) (bool, error) {
+	n, err := s.countRows(ctx, s.db, `SELECT COUNT(*) FROM org_members WHERE account_id = $1 AND closed_at <> 0`, accountID)
+	return n > 0, err
+}
+
+// --- delegated administrators
+
+type delegationRow struct {
+	AccountID, Service string
+	EnabledAt          time.Time
+}
+
+func (s *Store) insertDelegation(ctx context.Context, q querier, orgID string, d *delegationRow) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO org_delegated_admins (org_id, account_id, service_principal, enabled_at) VALUES ($1, $2, $3, $4)`,
+		orgID, d.AccountID, d.Service, store.Nanos(d.EnabledAt))
+	return err
+}
+
+func (s *Store) deleteDelegation(ctx context.Context, q querier, accountID, service string) (bool, error) {
+	r, err := q.ExecContext(ctx, `DELETE FROM org_delegated_admins WHERE account_id = $1 AND service_principal = $2`, accountID, service)
+	if err != nil {
+		return false, err
+	}
+	n, err := r.RowsAffected()
+	return n > 0, err
+}
+
+// deleteDelegationsFor drops every delegation of a service in the org.
+func (s *Store) deleteDelegationsFor(ctx context.Context, q querier, orgID, service string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM org_delegated_admins WHERE org_id = $1 AND service_principal = $2`, orgID, service)
+	return err
+}
+
+// delegations lists the org's delegations, of one account and/or one
+// service when given, ordered by account then service.
+func (s *Store) delegations(ctx context.Context, q querier, orgID, accountID, service string) ([]delegationRow, error) {
+	query := `SELECT account_id, service_principal, enabled_at FROM org_delegated_admins WHERE org_id = $1`
+	args := []any{orgID}
+	if accountID != "" {
+		args = append(args, accountID)
+		query += ` AND account_id = $2`
+	}
+	if service != "" {
+		args = append(args, service)
+		if accountID != "" {
+			query += ` AND service_principal = $3`
+		} else {
+			query += ` AND service_principal = $2`
+		}
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY account_id, service_principal`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []delegationRow
+	for rows.Next() {
+		var d delegationRow
+		var at int64
+		if err := rows.Scan(&d.AccountID, &d.Service, &at); err != nil {
+			return nil, err
+		}
+		d.EnabledAt = store.Time(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
