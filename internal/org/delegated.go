@@ -119,27 +119,10 @@ type ListDelegatedAdministratorsOutput struct {
 	NextToken               string `json:",omitempty"`
 }
 
-// adminSession admits the management account and delegated administrators
-// (AWS lets both list delegations).
-func (s *Service) adminSession(ctx context.Context, c *authz.Caller, action string, res func(o *orgRow) string) (*session, error) {
-	ss, err := s.begin(ctx, c, action, anyMember, res, nil)
-	if err != nil || ss.isManagement() {
-		return ss, err
-	}
-	mine, err := s.st.delegations(ctx, s.st.db, ss.org.ID, c.AccountID, "")
-	if err != nil {
-		return nil, err
-	}
-	if len(mine) == 0 {
-		return nil, errNotManagement
-	}
-	return ss, nil
-}
-
 // ListDelegatedAdministrators lists the members registered as delegated
 // administrators, for one service or any.
 func (s *Service) ListDelegatedAdministrators(ctx context.Context, c *authz.Caller, in *ListDelegatedAdministratorsInput) (*ListDelegatedAdministratorsOutput, error) {
-	ss, err := s.adminSession(ctx, c, "organizations:ListDelegatedAdministrators", nil)
+	ss, err := s.begin(ctx, c, "organizations:ListDelegatedAdministrators", management, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +187,8 @@ type ListDelegatedServicesForAccountOutput struct {
 
 // ListDelegatedServicesForAccount lists the services a member administers.
 func (s *Service) ListDelegatedServicesForAccount(ctx context.Context, c *authz.Caller, in *ListDelegatedServicesForAccountInput) (*ListDelegatedServicesForAccountOutput, error) {
-	ss, err := s.adminSession(ctx, c, "organizations:ListDelegatedServicesForAccount", func(o *orgRow) string { return s.arn.account(o, in.AccountId) })
+	ss, err := s.begin(ctx, c, "organizations:ListDelegatedServicesForAccount", management,
+		func(o *orgRow) string { return s.arn.account(o, in.AccountId) }, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ type access int
 const (
 	anyCaller  access = iota // no organization needed
 	anyMember                // the caller's account must be in an organization
-	management               // only the management account
+	management               // the management account (and delegated administrators, for reads)
 )
 
 // session is the caller's standing for one operation.
@@ -100,10 +100,26 @@ func (s *Service) begin(ctx context.Context, c *authz.Caller, action string, who
 			return nil, errNotInUse
 		}
 		if !ss.isManagement() {
-			return nil, errNotManagement
+			// AWS lets delegated administrators (of any service) call the
+			// read-only operations too.
+			if !readOnly(action) {
+				return nil, errNotManagement
+			}
+			ok, err := s.st.isDelegate(ctx, s.st.db, ss.org.ID, c.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, errNotManagement
+			}
 		}
 	}
 	return ss, nil
+}
+
+// readOnly reports whether action only reads (Describe*, List*).
+func readOnly(action string) bool {
+	return strings.HasPrefix(action, "organizations:Describe") || strings.HasPrefix(action, "organizations:List")
 }
 
 // --- the tree

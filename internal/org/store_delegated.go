@@ -27,6 +27,12 @@ func (s *Store) AccountClosed(ctx context.Context, accountID string) (bool, erro
 
 // --- delegated administrators
 
+// isDelegate reports whether the account administers any service for the org.
+func (s *Store) isDelegate(ctx context.Context, q querier, orgID, accountID string) (bool, error) {
+	n, err := s.countRows(ctx, q, `SELECT COUNT(*) FROM org_delegated_admins WHERE org_id = $1 AND account_id = $2`, orgID, accountID)
+	return n > 0, err
+}
+
 type delegationRow struct {
 	AccountID, Service string
 	EnabledAt          time.Time

@@ -152,6 +152,14 @@ func TestDelegatedAdministrators(t *testing.T) {
 			t.Errorf("ListDelegatedAdministrators(%q) = %v, want %v", tc.svc, got, sortedIDs(tc.want))
 		}
 	}
+	// A delegated administrator may also read the organization, not change it.
+	accts := must[*organizations.ListAccountsOutput](t)(tr.invited.org.ListAccounts(ctx, &organizations.ListAccountsInput{}))
+	if len(accts.Accounts) != 3 {
+		t.Fatalf("ListAccounts by a delegated administrator = %d accounts", len(accts.Accounts))
+	}
+	must[*organizations.DescribeOrganizationalUnitOutput](t)(tr.invited.org.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(tr.ouA)}))
+	_, err = tr.invited.org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(tr.rootID), Name: aws.String("Mine")})
+	wantErr(t, "a delegated administrator creating an OU", err, "AccessDeniedException", "", "")
 	svcs := must[*organizations.ListDelegatedServicesForAccountOutput](t)(m.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: aws.String(tr.created)}))
 	if len(svcs.DelegatedServices) != 2 || aws.ToString(svcs.DelegatedServices[0].ServicePrincipal) != guardduty || aws.ToString(svcs.DelegatedServices[1].ServicePrincipal) != ram {
 		t.Fatalf("ListDelegatedServicesForAccount = %+v", svcs.DelegatedServices)
