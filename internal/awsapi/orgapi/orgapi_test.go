@@ -417,6 +417,16 @@ func TestBadInput(t *testing.T) {
 			_, err := m.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("")})
 			return err
 		}},
+		{name: "inviting an organization", code: "InvalidInputException", reason: "INVALID_PARTY_TYPE_TARGET", call: func() error {
+			_, err := m.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+				Target: &types.HandshakeParty{Id: aws.String(tr.orgID), Type: types.HandshakePartyTypeOrganization}})
+			return err
+		}},
+		{name: "a party type outside the enum", code: "InvalidInputException", reason: "INVALID_ENUM", call: func() error {
+			_, err := m.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+				Target: &types.HandshakeParty{Id: aws.String(standaloneAccount), Type: "PERSON"}})
+			return err
+		}},
 		{name: "a forged NextToken", code: "InvalidInputException", reason: "INVALID_NEXT_TOKEN", call: func() error {
 			_, err := m.ListAccounts(ctx, &organizations.ListAccountsInput{NextToken: aws.String("forged")})
 			return err
