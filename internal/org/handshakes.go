@@ -122,7 +122,8 @@ func (s *Service) inviteTarget(ctx context.Context, t *HandshakeParty) (string, 
 			return "", err
 		}
 		for _, a := range all {
-			if a.Email != "" && strings.EqualFold(a.Email, t.Id) {
+			// The generated address of an account without one counts too.
+			if strings.EqualFold(accountEmail(&a, a.ID), t.Id) {
 				return a.ID, nil
 			}
 		}

@@ -233,6 +233,21 @@ func TestEmailsAndNotFoundTexts(t *testing.T) {
 		t.Fatalf("Email of an account without one = %q", aws.ToString(d.Account.Email))
 	}
 
+	// The generated address reaches its account by EMAIL invitation too.
+	const bare2 = "131313131313"
+	if _, err := s.iamStore.CreateAccount(ctx, iam.AccountSpec{ID: bare2, Name: "no-email-2"}); err != nil {
+		t.Fatal(err)
+	}
+	inv := must[*organizations.InviteAccountToOrganizationOutput](t)(m.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &types.HandshakeParty{Id: aws.String(bare2 + "@openpca.invalid"), Type: types.HandshakePartyTypeEmail}}))
+	found := false
+	for _, p := range inv.Handshake.Parties {
+		found = found || aws.ToString(p.Id) == bare2
+	}
+	if !found {
+		t.Fatalf("EMAIL invitation of %s@openpca.invalid: parties %+v", bare2, inv.Handshake.Parties)
+	}
+
 	_, err = m.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-abcdefgh")})
 	wantErr(t, "an unknown policy", err, "PolicyNotFoundException", "", "We can't find a policy with the PolicyId that you specified.")
 	_, err = m.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(standaloneAccount)})
