@@ -11,7 +11,7 @@ import (
 // breaks a constraint is an InvalidInputException with a Reason (texts from
 // the model's InvalidInputException documentation).
 var invalidInput = map[awsapi.Constraint]struct{ reason, message string }{
-	awsapi.ConstraintRequired:  {"INPUT_REQUIRED", "You must specify a value for all required parameters."},
+	awsapi.ConstraintRequired:  {"INPUT_REQUIRED", "You must include a value for all required parameters."},
 	awsapi.ConstraintMinLength: {"MIN_LENGTH_EXCEEDED", "You provided a string parameter that is shorter than allowed."},
 	awsapi.ConstraintMaxLength: {"MAX_LENGTH_EXCEEDED", "You provided a string parameter that is longer than allowed."},
 	awsapi.ConstraintMinValue:  {"MIN_VALUE_EXCEEDED", "You provided a numeric parameter that has a smaller value than allowed."},
