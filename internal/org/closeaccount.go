@@ -15,7 +15,8 @@ import (
 // closure is complete when the call returns: the account is SUSPENDED at
 // once, stays in the organization (RemoveAccountFromOrganization still
 // works), and its credentials are refused at authentication
-// (orgapi.GuardCredentials). It cannot be reopened.
+// (orgapi.GuardCredentials). It cannot be reopened, in the organization or
+// out of it.
 
 const (
 	statusActive    = "ACTIVE"
@@ -82,11 +83,12 @@ func (s *Service) CloseAccount(ctx context.Context, c *authz.Caller, in *CloseAc
 		if closed >= min(max(members/10, minCloseQuota), maxCloseQuota) {
 			return reasonf(ConstraintViolation, "CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You have exceeded close account quota for the past 30 days.")
 		}
-		return s.st.closeMember(ctx, tx, in.AccountId, now)
+		return s.st.closeAccount(ctx, tx, o.ID, in.AccountId, now)
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.st.markClosed(in.AccountId)
 	s.authz.Invalidate(in.AccountId)
 	return &Empty{}, nil
 }

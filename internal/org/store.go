@@ -14,9 +14,10 @@ import (
 // so it can be handed to authz.New (as the OrgSource) before the Service
 // exists.
 type Store struct {
-	db  *store.DB
-	clk clock.Clock
-	arn arns
+	db     *store.DB
+	clk    clock.Clock
+	arn    arns
+	closed closedCache
 }
 
 // NewStore builds the store.
@@ -222,7 +223,11 @@ func (s *Store) countUnits(ctx context.Context, q querier, orgID string) (int, e
 
 // --- members
 
-const memberColumns = `account_id, org_id, parent_id, joined_method, joined_at, closed_at`
+const memberColumns = `account_id, org_id, parent_id, joined_method, joined_at`
+
+// memberSelect reads members with their closure, if any.
+const memberSelect = `SELECT m.account_id, m.org_id, m.parent_id, m.joined_method, m.joined_at, COALESCE(c.closed_at, 0)
+	FROM org_members m LEFT JOIN org_closed_accounts c ON c.account_id = m.account_id`
 
 func scanMember(sc interface{ Scan(...any) error }) (*memberRow, error) {
 	var m memberRow
@@ -235,21 +240,21 @@ func scanMember(sc interface{ Scan(...any) error }) (*memberRow, error) {
 }
 
 func (s *Store) insertMember(ctx context.Context, q querier, m *memberRow) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO org_members (`+memberColumns+`) VALUES ($1, $2, $3, $4, $5, 0)`,
+	_, err := q.ExecContext(ctx, `INSERT INTO org_members (`+memberColumns+`) VALUES ($1, $2, $3, $4, $5)`,
 		m.AccountID, m.OrgID, m.ParentID, m.JoinedMethod, store.Nanos(m.JoinedAt))
 	return err
 }
 
 // getMember returns the account's membership, nil for a standalone account.
 func (s *Store) getMember(ctx context.Context, q querier, accountID string) (*memberRow, error) {
-	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM org_members WHERE account_id = $1`, accountID))
+	m, err := scanMember(q.QueryRowContext(ctx, memberSelect+` WHERE m.account_id = $1`, accountID))
 	return noRows(m, err)
 }
 
 func (s *Store) membersOf(ctx context.Context, q querier, orgID, parentID string) ([]*memberRow, error) {
-	query, args := `SELECT `+memberColumns+` FROM org_members WHERE org_id = $1 ORDER BY account_id`, []any{orgID}
+	query, args := memberSelect+` WHERE m.org_id = $1 ORDER BY m.account_id`, []any{orgID}
 	if parentID != "" {
-		query, args = `SELECT `+memberColumns+` FROM org_members WHERE org_id = $1 AND parent_id = $2 ORDER BY account_id`, []any{orgID, parentID}
+		query, args = memberSelect+` WHERE m.org_id = $1 AND m.parent_id = $2 ORDER BY m.account_id`, []any{orgID, parentID}
 	}
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {

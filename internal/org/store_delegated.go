@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/openpca/openpca/internal/store"
@@ -9,20 +10,65 @@ import (
 
 // --- closed accounts
 
-func (s *Store) closeMember(ctx context.Context, q querier, accountID string, at time.Time) error {
-	_, err := q.ExecContext(ctx, `UPDATE org_members SET closed_at = $1 WHERE account_id = $2`, store.Nanos(at), accountID)
+func (s *Store) closeAccount(ctx context.Context, q querier, orgID, accountID string, at time.Time) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO org_closed_accounts (account_id, org_id, closed_at) VALUES ($1, $2, $3)`,
+		accountID, orgID, store.Nanos(at))
 	return err
 }
 
-// countClosedSince counts the org's members closed at or after since.
+// countClosedSince counts the org's accounts closed at or after since.
 func (s *Store) countClosedSince(ctx context.Context, q querier, orgID string, since time.Time) (int, error) {
-	return s.countRows(ctx, q, `SELECT COUNT(*) FROM org_members WHERE org_id = $1 AND closed_at >= $2`, orgID, store.Nanos(since))
+	return s.countRows(ctx, q, `SELECT COUNT(*) FROM org_closed_accounts WHERE org_id = $1 AND closed_at >= $2`, orgID, store.Nanos(since))
+}
+
+// closedTTL bounds how long another server's CloseAccount may go unseen;
+// this server's own closures apply at once.
+const closedTTL = time.Second
+
+// closedCache remembers AccountClosed answers: the credential check asks
+// on every request.
+type closedCache struct {
+	mu sync.Mutex
+	m  map[string]closedEntry
+}
+
+type closedEntry struct {
+	closed  bool
+	expires time.Time
 }
 
 // AccountClosed reports whether CloseAccount closed the account.
 func (s *Store) AccountClosed(ctx context.Context, accountID string) (bool, error) {
-	n, err := s.countRows(ctx, s.db, `SELECT COUNT(*) FROM org_members WHERE account_id = $1 AND closed_at <> 0`, accountID)
-	return n > 0, err
+	now := s.clk.Now()
+	c := &s.closed
+	c.mu.Lock()
+	e, ok := c.m[accountID]
+	c.mu.Unlock()
+	if ok && (e.closed || now.Before(e.expires)) {
+		return e.closed, nil // closing is final
+	}
+	n, err := s.countRows(ctx, s.db, `SELECT COUNT(*) FROM org_closed_accounts WHERE account_id = $1`, accountID)
+	if err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) > 100_000 {
+		c.m = make(map[string]closedEntry)
+	}
+	c.m[accountID] = closedEntry{closed: n > 0, expires: now.Add(closedTTL)}
+	c.mu.Unlock()
+	return n > 0, nil
+}
+
+// markClosed records a closure this server made in the cache.
+func (s *Store) markClosed(accountID string) {
+	c := &s.closed
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[string]closedEntry)
+	}
+	c.m[accountID] = closedEntry{closed: true}
+	c.mu.Unlock()
 }
 
 // --- delegated administrators

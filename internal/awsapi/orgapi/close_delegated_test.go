@@ -97,6 +97,12 @@ func TestCloseAccount(t *testing.T) {
 	if suspended != 10 {
 		t.Fatalf("%d suspended accounts listed, want the 10 closed", suspended)
 	}
+
+	// Removed from the organization, a closed account stays closed.
+	must[*organizations.RemoveAccountFromOrganizationOutput](t)(m.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(invitedAccount)}))
+	if _, err := tr.invited.iam.ListUsers(ctx, &awsiam.ListUsersInput{}); apiCode(err) != "InvalidClientTokenId" {
+		t.Fatalf("IAM with a closed account's key after its removal: %v", err)
+	}
 }
 
 // TestDelegatedAdministrators: registration needs trusted access and a

@@ -1,8 +1,15 @@
--- Organizations: closed member accounts and delegated administrators.
+-- Organizations: closed accounts and delegated administrators.
 
--- When CloseAccount closed the member (0: open). A closed account stays in
--- the organization, SUSPENDED, and its credentials stop working.
-ALTER TABLE org_members ADD COLUMN closed_at BIGINT NOT NULL DEFAULT 0;
+-- Accounts closed by CloseAccount. Closing is final: the row outlives the
+-- membership (a closed account removed from its organization stays closed),
+-- and the account's credentials stop working.
+CREATE TABLE org_closed_accounts (
+    account_id  TEXT PRIMARY KEY,
+    org_id      TEXT NOT NULL,
+    closed_at   BIGINT NOT NULL
+);
+
+CREATE INDEX org_closed_accounts_org ON org_closed_accounts (org_id, closed_at);
 
 -- A member registered as delegated administrator for a service principal.
 CREATE TABLE org_delegated_admins (
