@@ -131,6 +131,10 @@ type OrgContext struct {
 	// SCPsEnabled says SCPs are in force; with it, an SCP chain without an
 	// Allow denies.
 	SCPsEnabled bool
+	// RCPLevels are the resource control policies attached at each level of
+	// the account's path, like SCPLevels, when RCPs are enabled; they bound
+	// requests on the account's resources (rcp.go).
+	RCPLevels [][]Policy
 }
 
 // OrgSource supplies organization context; internal/org implements it.
@@ -229,6 +233,8 @@ type Evaluation struct {
 	SCPLevels   [][]Policy
 	SCPsEnabled bool
 	Resource    *Policy // resource policy, if any
+	// RCPLevels are the resource owner's RCPs by level; each level must allow.
+	RCPLevels [][]Policy
 	// ResourceAccount owns the resource ("" = principal's account).
 	ResourceAccount string
 	Action          string

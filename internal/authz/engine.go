@@ -175,6 +175,11 @@ func (e *Engine) Authorize(ctx context.Context, req *Request) (*Decision, error)
 		ev.SCPs = oc.SCPs
 		ev.SCPLevels = oc.SCPLevels
 	}
+	rcps, err := e.rcpLevels(ctx, req, &oc)
+	if err != nil {
+		return nil, err
+	}
+	ev.RCPLevels = rcps
 	if (p.Type == TypeUser || p.Type == TypeAssumedRole) && e.ids != nil {
 		pols, err := e.ids.IdentityPolicies(ctx, p)
 		if err != nil {

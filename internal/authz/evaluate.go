@@ -39,7 +39,7 @@ const memoMaxBytes = 8 << 20
 
 func docKind(k PolicyKind) policy.Kind {
 	switch k {
-	case ResourcePolicy:
+	case ResourcePolicy, ResourceControlPolicy:
 		return policy.Resource
 	case ServiceControlPolicy:
 		return policy.SCP
@@ -326,6 +326,7 @@ func (e *Engine) evaluate(ev *Evaluation, blk *decisionBlock) *Decision {
 	case DeniedExplicitResource:
 		d.DecidingDeny = res.deny
 	}
+	v.applyRCPs(ev, d)
 	if !d.Allowed {
 		d.Message = DenialMessage(p, ev.Action, ev.ResourceARN, d.Reason)
 	}

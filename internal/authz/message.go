@@ -32,7 +32,9 @@ func DenialMessage(p *Principal, action, resource string, r Reason) string {
 	case DeniedExplicitBoundary:
 		tail = "with an explicit deny in a permissions boundary"
 	default:
-		return ""
+		if tail = rcpDenialTail(action, r); tail == "" {
+			return ""
+		}
 	}
 	return "User: " + callerName(p) + " is not authorized to perform: " + action + " on resource: " + resource + " " + tail
 }
@@ -71,6 +73,9 @@ var reasonNames = [...]string{
 }
 
 func (r Reason) String() string {
+	if n := rcpName(r); n != "" {
+		return n
+	}
 	if r >= 0 && int(r) < len(reasonNames) {
 		return reasonNames[r]
 	}
@@ -86,6 +91,9 @@ var kindNames = [...]string{
 }
 
 func (k PolicyKind) String() string {
+	if k == ResourceControlPolicy {
+		return "ResourceControlPolicy"
+	}
 	if k >= 0 && int(k) < len(kindNames) {
 		return kindNames[k]
 	}

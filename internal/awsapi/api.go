@@ -72,6 +72,10 @@ type Service struct {
 	// nil for errors it does not know (authz.DeniedError and others are then
 	// handled generically: AccessDenied(Exception), else InternalFailure 500).
 	MapError func(err error) *Error
+	// MapValidation, when set, answers a request whose input breaks the
+	// model's constraints (Organizations models InvalidInputException with
+	// a Reason instead of ValidationException); nil keeps the default.
+	MapValidation func(vs []Violation) *Error
 }
 
 // Error is an AWS error as the wire shows it.

@@ -195,8 +195,14 @@ func (s *Server) serveQuery(x *exchange, caller *authz.Caller, body []byte) {
 }
 
 func (s *Server) validateAndCall(x *exchange, op Operation, caller *authz.Caller, in reflect.Value, encode func(reflect.Value)) {
-	if msgs := validate(x.proto, in.Elem()); len(msgs) > 0 {
-		x.fail(validationError(x.proto, msgs))
+	if c := validateDetailed(x.proto, in.Elem()); len(c.msgs) > 0 {
+		if x.svc.MapValidation != nil {
+			if e := x.svc.MapValidation(c.vs); e != nil {
+				x.fail(e)
+				return
+			}
+		}
+		x.fail(validationError(x.proto, c.msgs))
 		return
 	}
 	s.call(x, op, caller, in, encode)

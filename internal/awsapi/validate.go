@@ -13,11 +13,49 @@ import (
 // maxShownValue bounds how much of an offending value a message repeats.
 const maxShownValue = 1024
 
+// Constraint names the kind of model constraint a member failed.
+type Constraint int
+
+const (
+	ConstraintOther    Constraint = iota // a value that does not fit its type
+	ConstraintRequired                   // required member missing
+	ConstraintMinLength
+	ConstraintMaxLength
+	ConstraintMinValue
+	ConstraintMaxValue
+	ConstraintPattern
+	ConstraintEnum
+)
+
+// Violation is one failed model constraint, for services whose model
+// reports them with their own error (Service.MapValidation).
+type Violation struct {
+	Path       string // lowerCamel member path, as in the message
+	Constraint Constraint
+	Message    string // AWS's framework wording for this violation
+}
+
 // violations collects AWS-worded constraint messages.
 type violations []string
 
 func (v *violations) add(value, path, constraint string) {
-	*v = append(*v, fmt.Sprintf("Value %sat '%s' failed to satisfy constraint: Member must %s", value, path, constraint))
+	*v = append(*v, violationText(value, path, constraint))
+}
+
+func violationText(value, path, constraint string) string {
+	return fmt.Sprintf("Value %sat '%s' failed to satisfy constraint: Member must %s", value, path, constraint)
+}
+
+// checker collects the violations of one validation with their kinds.
+type checker struct {
+	msgs violations
+	vs   []Violation
+}
+
+func (c *checker) add(kind Constraint, value, path, constraint string) {
+	m := violationText(value, path, constraint)
+	c.msgs = append(c.msgs, m)
+	c.vs = append(c.vs, Violation{Path: path, Constraint: kind, Message: m})
 }
 
 // validationError renders violations the way AWS's framework does:
@@ -42,12 +80,16 @@ func validationError(p Protocol, msgs []string) *Error {
 // validate checks the model constraints of the struct v (and of everything
 // inside it) and returns the messages, in member order.
 func validate(p Protocol, v reflect.Value) []string {
-	var out violations
-	validateStruct(p, v, "", &out)
+	return validateDetailed(p, v).msgs
+}
+
+func validateDetailed(p Protocol, v reflect.Value) *checker {
+	out := new(checker)
+	validateStruct(p, v, "", out)
 	return out
 }
 
-func validateStruct(p Protocol, v reflect.Value, prefix string, out *violations) {
+func validateStruct(p Protocol, v reflect.Value, prefix string, out *checker) {
 	for _, f := range infoFor(v.Type()).fields {
 		name := f.queryName
 		if p != Query {
@@ -57,7 +99,7 @@ func validateStruct(p Protocol, v reflect.Value, prefix string, out *violations)
 		fv := v.FieldByIndex(f.index)
 		if absent(fv) {
 			if f.required {
-				out.add("null ", path, "not be null")
+				out.add(ConstraintRequired, "null ", path, "not be null")
 			}
 			continue
 		}
@@ -85,7 +127,7 @@ func absent(v reflect.Value) bool {
 	return false
 }
 
-func checkConstraints(f *fieldInfo, v reflect.Value, path string, out *violations) {
+func checkConstraints(f *fieldInfo, v reflect.Value, path string, out *checker) {
 	shown := ""
 	if !f.sensitive {
 		shown = "'" + showValue(v) + "' "
@@ -96,10 +138,10 @@ func checkConstraints(f *fieldInfo, v reflect.Value, path string, out *violation
 		n := int64(utf8.RuneCountInString(s))
 		lengthChecks(f, n, shown, path, out)
 		if f.pattern != nil && !f.pattern.MatchString(s) {
-			out.add(shown, path, "satisfy regular expression pattern: "+f.patternS)
+			out.add(ConstraintPattern, shown, path, "satisfy regular expression pattern: "+f.patternS)
 		}
 		if f.enum != nil && !slices.Contains(f.enum, s) {
-			out.add(shown, path, "satisfy enum value set: ["+strings.Join(f.enum, ", ")+"]")
+			out.add(ConstraintEnum, shown, path, "satisfy enum value set: ["+strings.Join(f.enum, ", ")+"]")
 		}
 	case reflect.Slice, reflect.Map:
 		lengthChecks(f, int64(v.Len()), shown, path, out)
@@ -112,27 +154,27 @@ func checkConstraints(f *fieldInfo, v reflect.Value, path string, out *violation
 	}
 }
 
-func lengthChecks(f *fieldInfo, n int64, shown, path string, out *violations) {
+func lengthChecks(f *fieldInfo, n int64, shown, path string, out *checker) {
 	if f.min != nil && n < *f.min {
-		out.add(shown, path, "have length greater than or equal to "+strconv.FormatInt(*f.min, 10))
+		out.add(ConstraintMinLength, shown, path, "have length greater than or equal to "+strconv.FormatInt(*f.min, 10))
 	}
 	if f.max != nil && n > *f.max {
-		out.add(shown, path, "have length less than or equal to "+strconv.FormatInt(*f.max, 10))
+		out.add(ConstraintMaxLength, shown, path, "have length less than or equal to "+strconv.FormatInt(*f.max, 10))
 	}
 }
 
-func rangeChecks(f *fieldInfo, x float64, shown, path string, out *violations) {
+func rangeChecks(f *fieldInfo, x float64, shown, path string, out *checker) {
 	if f.min != nil && x < float64(*f.min) {
-		out.add(shown, path, "have value greater than or equal to "+strconv.FormatInt(*f.min, 10))
+		out.add(ConstraintMinValue, shown, path, "have value greater than or equal to "+strconv.FormatInt(*f.min, 10))
 	}
 	if f.max != nil && x > float64(*f.max) {
-		out.add(shown, path, "have value less than or equal to "+strconv.FormatInt(*f.max, 10))
+		out.add(ConstraintMaxValue, shown, path, "have value less than or equal to "+strconv.FormatInt(*f.max, 10))
 	}
 }
 
 // validateNested descends into structs, lists and maps. List paths follow
 // each protocol's spelling: Query "tags.member.1.key", JSON "tags.1.member.key".
-func validateNested(p Protocol, v reflect.Value, path string, out *violations) {
+func validateNested(p Protocol, v reflect.Value, path string, out *checker) {
 	switch v.Kind() {
 	case reflect.Struct:
 		if v.Type() != timeType {

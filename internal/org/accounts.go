@@ -41,10 +41,11 @@ func carShape(r *carRow) *CreateAccountStatus {
 // RoleName (default OrganizationAccountAccessRole) trusting the management
 // account and holding AdministratorAccess.
 //
-// AWS creates accounts asynchronously: the answer is always IN_PROGRESS, as
-// in AWS, and callers poll DescribeCreateAccountStatus. Here the work is done
-// before the answer is sent, so the first poll already reports SUCCEEDED (or
-// FAILED with a FailureReason such as EMAIL_ALREADY_EXISTS).
+// AWS creates accounts asynchronously and usually answers IN_PROGRESS; the
+// model allows any state. Here the work is done before the answer is sent,
+// so the answer is already final: SUCCEEDED with the AccountId (clients stop
+// polling at once) or FAILED with a FailureReason such as
+// EMAIL_ALREADY_EXISTS, exactly what DescribeCreateAccountStatus reports.
 func (s *Service) CreateAccount(ctx context.Context, c *authz.Caller, in *CreateAccountInput) (*CreateAccountStatusOutput, error) {
 	ss, err := s.begin(ctx, c, "organizations:CreateAccount", management, nil, tagContext(in.Tags))
 	if err != nil {
@@ -60,7 +61,6 @@ func (s *Service) CreateAccount(ctx context.Context, c *authz.Caller, in *Create
 		return nil, reasonf(ConstraintViolation, "ACCOUNT_NUMBER_LIMIT_EXCEEDED", "You have reached the limit on the number of accounts in your organization.")
 	}
 	req := &carRow{ID: newCARID(), OrgID: o.ID, AccountName: in.AccountName, State: "IN_PROGRESS", RequestedAt: s.clk.Now()}
-	answer := carShape(req)
 
 	// The request is stored with its outcome: on success in the transaction
 	// that creates the account, on failure after that one rolled back.
@@ -89,10 +89,10 @@ func (s *Service) CreateAccount(ctx context.Context, c *authz.Caller, in *Create
 		if err := s.st.insertCAR(ctx, s.st.db, &done); err != nil {
 			return nil, err
 		}
-		return &CreateAccountStatusOutput{CreateAccountStatus: answer}, nil
+		return &CreateAccountStatusOutput{CreateAccountStatus: carShape(&done)}, nil
 	}
 	s.authz.Invalidate(done.AccountID)
-	return &CreateAccountStatusOutput{CreateAccountStatus: answer}, nil
+	return &CreateAccountStatusOutput{CreateAccountStatus: carShape(&done)}, nil
 }
 
 // errRefused rolls back a CreateAccount that ends with a FailureReason.
@@ -128,7 +128,7 @@ func (s *Service) createMember(ctx context.Context, tx *sql.Tx, o *orgRow, in *C
 	if err := s.st.putTags(ctx, tx, o.ID, acct, in.Tags); err != nil {
 		return "", "", err
 	}
-	if err := s.attachDefaultSCP(ctx, tx, o, acct); err != nil {
+	if err := s.attachDefaults(ctx, tx, o, acct); err != nil {
 		return "", "", err
 	}
 	role := in.RoleName
@@ -332,7 +332,7 @@ func (s *Service) MoveAccount(ctx context.Context, c *authz.Caller, in *MoveAcco
 		if u, err := s.st.getUnit(ctx, tx, o.ID, in.DestinationParentId); err != nil {
 			return err
 		} else if u == nil {
-			return errorf(DestinationParentNotFound, "We can't find a destination root or OU with the ParentId that you specified.")
+			return errorf(DestinationParentNotFound, "We can't find the destination container (a root or OU) with the ParentId that you specified.")
 		}
 		if m.ParentID != in.SourceParentId {
 			return errAccountNotFound(in.AccountId)
@@ -381,6 +381,11 @@ func (s *Service) removeMember(ctx context.Context, o *orgRow, acct string) erro
 	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.member(ctx, tx, o, acct); err != nil {
 			return err
+		}
+		if ds, err := s.st.delegations(ctx, tx, o.ID, acct, ""); err != nil {
+			return err
+		} else if len(ds) > 0 {
+			return reasonf(ConstraintViolation, "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG", "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.")
 		}
 		return s.st.deleteMember(ctx, tx, o.ID, acct)
 	})

@@ -42,6 +42,9 @@ const (
 	DuplicatePolicyAttachment
 	PolicyNotAttached
 	MalformedPolicyDocument
+	AccountAlreadyClosed
+	AccountAlreadyRegistered
+	AccountNotRegistered
 )
 
 // Error is a domain error with AWS's message and, for the kinds that model
@@ -82,14 +85,17 @@ var (
 	errNotInUse      = errorf(NotInUse, "Your account is not a member of an organization.")
 )
 
-func errAccountNotFound(id string) *Error {
-	return errorf(AccountNotFound, "You specified an account (%s) that doesn't exist.", id)
+// The not-found texts are the model's, which name no ID; the id arguments
+// only say which lookup failed.
+
+func errAccountNotFound(string) *Error {
+	return errorf(AccountNotFound, "We can't find an Amazon Web Services account with the AccountId that you specified, or the account whose credentials you used to make this request isn't a member of an organization.")
 }
 
-func errPolicyNotFound(id string) *Error {
-	return errorf(PolicyNotFound, "We can't find a policy with the PolicyId (%s) that you specified.", id)
+func errPolicyNotFound(string) *Error {
+	return errorf(PolicyNotFound, "We can't find a policy with the PolicyId that you specified.")
 }
 
-func errTargetNotFound(id string) *Error {
-	return errorf(TargetNotFound, "We can't find a root, OU, account, or policy with the TargetId (%s) that you specified.", id)
+func errTargetNotFound(string) *Error {
+	return errorf(TargetNotFound, "We can't find a root, OU, account, or policy with the TargetId that you specified.")
 }

@@ -113,7 +113,7 @@ func (s *Service) inviteTarget(ctx context.Context, t *HandshakeParty) (string, 
 			return "", err
 		}
 		if a == nil {
-			return "", reasonf(InvalidInput, "INVALID_PARTY_TYPE_TARGET", "You specified an account (%s) that doesn't exist.", t.Id)
+			return "", reasonf(InvalidInput, "INVALID_PARTY_TYPE_TARGET", "You specified the wrong type of entity (account, organization, or email) as a party.")
 		}
 		return a.ID, nil
 	case "EMAIL":
@@ -122,7 +122,8 @@ func (s *Service) inviteTarget(ctx context.Context, t *HandshakeParty) (string, 
 			return "", err
 		}
 		for _, a := range all {
-			if a.Email != "" && strings.EqualFold(a.Email, t.Id) {
+			// The generated address of an account without one counts too.
+			if strings.EqualFold(accountEmail(&a, a.ID), t.Id) {
 				return a.ID, nil
 			}
 		}
@@ -242,7 +243,7 @@ func (s *Service) AcceptHandshake(ctx context.Context, c *authz.Caller, in *Hand
 			if err := s.st.insertMember(ctx, tx, &memberRow{AccountID: h.TargetID, OrgID: o.ID, ParentID: o.RootID, JoinedMethod: "INVITED", JoinedAt: s.clk.Now()}); err != nil {
 				return err
 			}
-			return s.attachDefaultSCP(ctx, tx, o, h.TargetID)
+			return s.attachDefaults(ctx, tx, o, h.TargetID)
 		})
 	if err != nil {
 		return nil, err

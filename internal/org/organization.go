@@ -175,7 +175,14 @@ func (s *Service) DisableAWSServiceAccess(ctx context.Context, c *authz.Caller, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.st.disableService(ctx, s.st.db, ss.org.ID, in.ServicePrincipal); err != nil {
+	// Without trusted access the service's delegated administrators go too.
+	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.st.deleteDelegationsFor(ctx, tx, ss.org.ID, in.ServicePrincipal); err != nil {
+			return err
+		}
+		return s.st.disableService(ctx, tx, ss.org.ID, in.ServicePrincipal)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &Empty{}, nil

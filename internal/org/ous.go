@@ -62,7 +62,7 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, c *authz.Caller,
 		if err := s.st.putTags(ctx, tx, o.ID, u.ID, in.Tags); err != nil {
 			return err
 		}
-		return s.attachDefaultSCP(ctx, tx, o, u.ID)
+		return s.attachDefaults(ctx, tx, o, u.ID)
 	})
 	if err != nil {
 		if store.IsUniqueViolation(err) {
@@ -130,7 +130,9 @@ func (s *Service) DescribeOrganizationalUnit(ctx context.Context, c *authz.Calle
 
 type UpdateOrganizationalUnitInput struct {
 	OrganizationalUnitId string `required:"true" max:"68" pattern:"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$"`
-	Name                 string `min:"1" max:"128" pattern:"[\\s\\S]*"`
+	// A pointer, so that an empty name is refused (MIN_LENGTH_EXCEEDED)
+	// rather than taken as "no change".
+	Name *string `min:"1" max:"128" pattern:"[\\s\\S]*"`
 }
 
 // UpdateOrganizationalUnit renames an OU.
@@ -146,14 +148,15 @@ func (s *Service) UpdateOrganizationalUnit(ctx context.Context, c *authz.Caller,
 		if u, err = s.ou(ctx, tx, ss.org, in.OrganizationalUnitId); err != nil {
 			return err
 		}
-		if in.Name == "" || in.Name == u.Name {
+		name := deref(in.Name)
+		if name == "" || name == u.Name {
 			return nil
 		}
-		if err := s.checkOUName(ctx, tx, ss.org.ID, u.ParentID, in.Name, u.ID); err != nil {
+		if err := s.checkOUName(ctx, tx, ss.org.ID, u.ParentID, name, u.ID); err != nil {
 			return err
 		}
-		u.Name = in.Name
-		return s.st.renameUnit(ctx, tx, u.ID, in.Name)
+		u.Name = name
+		return s.st.renameUnit(ctx, tx, u.ID, name)
 	})
 	if err != nil {
 		if store.IsUniqueViolation(err) {
@@ -333,7 +336,7 @@ func (s *Service) ListParents(ctx context.Context, c *authz.Caller, in *ListPare
 		parentID = m.ParentID
 	}
 	if parentID == "" {
-		return nil, errorf(ChildNotFound, "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+		return nil, errorf(ChildNotFound, "We can't find an organizational unit (OU) or Amazon Web Services account with the ChildId that you specified.")
 	}
 	parents := []Parent{{Id: parentID, Type: unitType(parentID)}}
 	page, next, err := paginate(parents, func(p Parent) string { return p.Id }, ss.scope("ListParents", in.ChildId), in.NextToken, in.MaxResults)

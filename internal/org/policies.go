@@ -3,60 +3,18 @@ package org
 import (
 	"context"
 	"database/sql"
-	"unicode"
 
 	"github.com/openpca/openpca/internal/authz"
-	"github.com/openpca/openpca/internal/policy"
 	"github.com/openpca/openpca/internal/store"
 )
 
-const (
-	scpType = "SERVICE_CONTROL_POLICY"
-	// FullAWSAccessID is the AWS-managed SCP attached by default.
-	FullAWSAccessID = "p-FullAWSAccess"
-
-	maxSCPSize        = 5120 // characters, whitespace excluded
-	maxPolicies       = 1000
-	maxSCPsPerTarget  = 5
-	fullAWSAccessBody = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
-)
-
-var fullAWSAccess = &policyRow{
-	ID: FullAWSAccessID, Name: "FullAWSAccess", Description: "Allows access to every operation",
-	Type: scpType, Content: fullAWSAccessBody, AWSManaged: true,
-}
-
-func builtinPolicy(id string) *policyRow {
-	if id == FullAWSAccessID {
-		return fullAWSAccess
-	}
-	return nil
-}
-
-func builtinPolicies(typ string) []*policyRow {
-	if typ == scpType {
-		return []*policyRow{fullAWSAccess}
-	}
-	return nil
-}
-
-// checkPolicyType refuses the policy types of the API other than SCPs,
-// which OpenPCA does not offer.
-func checkPolicyType(typ string) error {
-	if typ != scpType {
+// checkPolicyType refuses policy types outside an organization with all
+// features (consolidated billing offers none).
+func checkPolicyType(o *orgRow) error {
+	if o.FeatureSet != "ALL" {
 		return errorf(PolicyTypeNotAvailable, "You can't use the specified policy type with the feature set currently enabled for this organization.")
 	}
 	return nil
-}
-
-// attachDefaultSCP attaches FullAWSAccess to a new OU or account when SCPs
-// are enabled, as AWS does.
-func (s *Service) attachDefaultSCP(ctx context.Context, q querier, o *orgRow, targetID string) error {
-	on, err := s.st.policyTypeEnabled(ctx, q, o.RootID, scpType)
-	if err != nil || !on {
-		return err
-	}
-	return s.st.attach(ctx, q, o.ID, FullAWSAccessID, targetID, scpType)
 }
 
 func (s *Service) policySummary(o *orgRow, p *policyRow) PolicySummary {
@@ -65,7 +23,7 @@ func (s *Service) policySummary(o *orgRow, p *policyRow) PolicySummary {
 
 type PolicyTypeInput struct {
 	RootId     string `required:"true" max:"34" pattern:"^r-[0-9a-z]{4,32}$"`
-	PolicyType string `required:"true" enum:"SERVICE_CONTROL_POLICY,RESOURCE_CONTROL_POLICY,TAG_POLICY,BACKUP_POLICY,AISERVICES_OPT_OUT_POLICY,CHATBOT_POLICY,DECLARATIVE_POLICY_EC2,SECURITYHUB_POLICY"`
+	PolicyType string `required:"true" enum:"SERVICE_CONTROL_POLICY,RESOURCE_CONTROL_POLICY,TAG_POLICY,BACKUP_POLICY,AISERVICES_OPT_OUT_POLICY,CHATBOT_POLICY,DECLARATIVE_POLICY_EC2,SECURITYHUB_POLICY,SECURITYHUB_CSPM_POLICY,INSPECTOR_POLICY,UPGRADE_ROLLOUT_POLICY,BEDROCK_POLICY,S3_POLICY,NETWORK_SECURITY_DIRECTOR_POLICY,GUARDDUTY_POLICY"`
 }
 
 type RootOutput struct {
@@ -81,12 +39,10 @@ func (s *Service) policyType(ctx context.Context, c *authz.Caller, action string
 	if in.RootId != o.RootID {
 		return nil, errorf(RootNotFound, "We can't find a root with the RootId that you specified.")
 	}
-	if err := checkPolicyType(in.PolicyType); err != nil {
+	if err := checkPolicyType(o); err != nil {
 		return nil, err
 	}
-	if enable && o.FeatureSet != "ALL" {
-		return nil, errorf(PolicyTypeNotAvailable, "You can't use the specified policy type with the feature set currently enabled for this organization.")
-	}
+	info := policyTypes[in.PolicyType]
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
 		on, err := s.st.policyTypeEnabled(ctx, tx, o.RootID, in.PolicyType)
 		if err != nil {
@@ -104,7 +60,10 @@ func (s *Service) policyType(ctx context.Context, c *authz.Caller, action string
 		if err := s.st.enablePolicyType(ctx, tx, o.ID, o.RootID, in.PolicyType); err != nil {
 			return err
 		}
-		// FullAWSAccess on the root, every OU and every account.
+		if info.managed == nil {
+			return nil
+		}
+		// The managed default on the root, every OU and every account.
 		units, err := s.st.allUnits(ctx, tx, o.ID)
 		if err != nil {
 			return err
@@ -114,12 +73,12 @@ func (s *Service) policyType(ctx context.Context, c *authz.Caller, action string
 			return err
 		}
 		for _, u := range units {
-			if err := s.st.attach(ctx, tx, o.ID, FullAWSAccessID, u.ID, scpType); err != nil {
+			if err := s.st.attach(ctx, tx, o.ID, info.managed.ID, u.ID, in.PolicyType); err != nil {
 				return err
 			}
 		}
 		for _, m := range members {
-			if err := s.st.attach(ctx, tx, o.ID, FullAWSAccessID, m.AccountID, scpType); err != nil {
+			if err := s.st.attach(ctx, tx, o.ID, info.managed.ID, m.AccountID, in.PolicyType); err != nil {
 				return err
 			}
 		}
@@ -136,13 +95,13 @@ func (s *Service) policyType(ctx context.Context, c *authz.Caller, action string
 	return &RootOutput{Root: &Root{Id: o.RootID, Arn: s.arn.root(o, o.RootID), Name: "Root", PolicyTypes: types}}, nil
 }
 
-// EnablePolicyType turns SCPs on for the root, attaching FullAWSAccess
-// everywhere.
+// EnablePolicyType turns a policy type on for the root, attaching its
+// managed default (FullAWSAccess, RCPFullAWSAccess) everywhere.
 func (s *Service) EnablePolicyType(ctx context.Context, c *authz.Caller, in *PolicyTypeInput) (*RootOutput, error) {
 	return s.policyType(ctx, c, "organizations:EnablePolicyType", in, true)
 }
 
-// DisablePolicyType turns SCPs off and detaches every SCP.
+// DisablePolicyType turns a policy type off and detaches its policies.
 func (s *Service) DisablePolicyType(ctx context.Context, c *authz.Caller, in *PolicyTypeInput) (*RootOutput, error) {
 	return s.policyType(ctx, c, "organizations:DisablePolicyType", in, false)
 }
@@ -151,7 +110,7 @@ type CreatePolicyInput struct {
 	Content     string  `required:"true" min:"1" max:"1000000" pattern:"[\\s\\S]*"`
 	Description *string `required:"true" max:"512" pattern:"[\\s\\S]*"`
 	Name        string  `required:"true" min:"1" max:"128" pattern:"[\\s\\S]*"`
-	Type        string  `required:"true" enum:"SERVICE_CONTROL_POLICY,RESOURCE_CONTROL_POLICY,TAG_POLICY,BACKUP_POLICY,AISERVICES_OPT_OUT_POLICY,CHATBOT_POLICY,DECLARATIVE_POLICY_EC2,SECURITYHUB_POLICY"`
+	Type        string  `required:"true" enum:"SERVICE_CONTROL_POLICY,RESOURCE_CONTROL_POLICY,TAG_POLICY,BACKUP_POLICY,AISERVICES_OPT_OUT_POLICY,CHATBOT_POLICY,DECLARATIVE_POLICY_EC2,SECURITYHUB_POLICY,SECURITYHUB_CSPM_POLICY,INSPECTOR_POLICY,UPGRADE_ROLLOUT_POLICY,BEDROCK_POLICY,S3_POLICY,NETWORK_SECURITY_DIRECTOR_POLICY,GUARDDUTY_POLICY"`
 	Tags        []Tag
 }
 
@@ -159,38 +118,21 @@ type PolicyOutput struct {
 	Policy *Policy
 }
 
-// checkContent validates an SCP document.
-func checkContent(doc string) error {
-	if _, err := policy.Parse([]byte(doc), policy.SCP); err != nil {
-		return errorf(MalformedPolicyDocument, "The provided policy document doesn't meet the requirements of the specified policy type: %s", err.Error())
-	}
-	n := 0
-	for _, r := range doc {
-		if !unicode.IsSpace(r) {
-			n++
-		}
-	}
-	if n > maxSCPSize {
-		return reasonf(ConstraintViolation, "POLICY_CONTENT_LIMIT_EXCEEDED", "You attempted to create a policy larger than the maximum size.")
-	}
-	return nil
-}
-
 var errDuplicatePolicy = errorf(DuplicatePolicy, "A policy with the same name already exists.")
 
-// CreatePolicy creates a customer-managed SCP.
+// CreatePolicy creates a customer-managed policy of any type.
 func (s *Service) CreatePolicy(ctx context.Context, c *authz.Caller, in *CreatePolicyInput) (*PolicyOutput, error) {
 	ss, err := s.begin(ctx, c, "organizations:CreatePolicy", management, nil, tagContext(in.Tags))
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPolicyType(in.Type); err != nil {
+	if err := checkPolicyType(ss.org); err != nil {
 		return nil, err
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	if err := checkContent(in.Content); err != nil {
+	if err := checkContent(in.Type, in.Content); err != nil {
 		return nil, err
 	}
 	o := ss.org
@@ -277,7 +219,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, c *authz.Caller, in *UpdateP
 		next.Description = *in.Description
 	}
 	if in.Content != "" {
-		if err := checkContent(in.Content); err != nil {
+		if err := checkContent(p.Type, in.Content); err != nil {
 			return nil, err
 		}
 		next.Content = in.Content
@@ -318,7 +260,7 @@ func (s *Service) DeletePolicy(ctx context.Context, c *authz.Caller, in *PolicyI
 }
 
 type ListPoliciesInput struct {
-	Filter     string `required:"true" enum:"SERVICE_CONTROL_POLICY,RESOURCE_CONTROL_POLICY,TAG_POLICY,BACKUP_POLICY,AISERVICES_OPT_OUT_POLICY,CHATBOT_POLICY,DECLARATIVE_POLICY_EC2,SECURITYHUB_POLICY"`
+	Filter     string `required:"true" enum:"SERVICE_CONTROL_POLICY,RESOURCE_CONTROL_POLICY,TAG_POLICY,BACKUP_POLICY,AISERVICES_OPT_OUT_POLICY,CHATBOT_POLICY,DECLARATIVE_POLICY_EC2,SECURITYHUB_POLICY,SECURITYHUB_CSPM_POLICY,INSPECTOR_POLICY,UPGRADE_ROLLOUT_POLICY,BEDROCK_POLICY,S3_POLICY,NETWORK_SECURITY_DIRECTOR_POLICY,GUARDDUTY_POLICY"`
 	NextToken  string `max:"100000" pattern:"[\\s\\S]*"`
 	MaxResults *int   `min:"1" max:"20"`
 }
@@ -396,7 +338,8 @@ func (s *Service) invalidateTarget(t *target) {
 	s.authz.InvalidateAll()
 }
 
-// AttachPolicy attaches an SCP to a root, OU or account (at most five each).
+// AttachPolicy attaches a policy to a root, OU or account (at most the
+// type's limit each).
 func (s *Service) AttachPolicy(ctx context.Context, c *authz.Caller, in *AttachPolicyInput) (*Empty, error) {
 	ss, p, t, err := s.attachment(ctx, c, "organizations:AttachPolicy", in)
 	if err != nil {
@@ -416,7 +359,7 @@ func (s *Service) AttachPolicy(ctx context.Context, c *authz.Caller, in *AttachP
 				n++
 			}
 		}
-		if n >= maxSCPsPerTarget {
+		if n >= policyTypes[p.Type].maxPerTarget {
 			return reasonf(ConstraintViolation, "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.")
 		}
 		return s.st.attach(ctx, tx, ss.org.ID, p.ID, t.ID, p.Type)
@@ -428,7 +371,8 @@ func (s *Service) AttachPolicy(ctx context.Context, c *authz.Caller, in *AttachP
 	return &Empty{}, nil
 }
 
-// DetachPolicy detaches an SCP; every target keeps at least one.
+// DetachPolicy detaches a policy; every target keeps at least one SCP, and
+// RCPFullAWSAccess stays.
 func (s *Service) DetachPolicy(ctx context.Context, c *authz.Caller, in *AttachPolicyInput) (*Empty, error) {
 	ss, p, t, err := s.attachment(ctx, c, "organizations:DetachPolicy", in)
 	if err != nil {
@@ -449,7 +393,11 @@ func (s *Service) DetachPolicy(ctx context.Context, c *authz.Caller, in *AttachP
 		if !found {
 			return errorf(PolicyNotAttached, "The policy isn't attached to the specified target in the specified root.")
 		}
-		if n <= 1 {
+		info := policyTypes[p.Type]
+		if info.fixed && info.managed.ID == p.ID {
+			return reasonf(InvalidInput, "NON_DETACHABLE_POLICY", "You can't detach this Amazon Web Services Managed Policy.")
+		}
+		if n <= info.minPerTarget {
 			return reasonf(ConstraintViolation, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.")
 		}
 		return s.st.detach(ctx, tx, ss.org.ID, p.ID, t.ID)
@@ -463,7 +411,7 @@ func (s *Service) DetachPolicy(ctx context.Context, c *authz.Caller, in *AttachP
 
 type ListPoliciesForTargetInput struct {
 	TargetId   string `required:"true" max:"100" pattern:"^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"`
-	Filter     string `required:"true" enum:"SERVICE_CONTROL_POLICY,RESOURCE_CONTROL_POLICY,TAG_POLICY,BACKUP_POLICY,AISERVICES_OPT_OUT_POLICY,CHATBOT_POLICY,DECLARATIVE_POLICY_EC2,SECURITYHUB_POLICY"`
+	Filter     string `required:"true" enum:"SERVICE_CONTROL_POLICY,RESOURCE_CONTROL_POLICY,TAG_POLICY,BACKUP_POLICY,AISERVICES_OPT_OUT_POLICY,CHATBOT_POLICY,DECLARATIVE_POLICY_EC2,SECURITYHUB_POLICY,SECURITYHUB_CSPM_POLICY,INSPECTOR_POLICY,UPGRADE_ROLLOUT_POLICY,BEDROCK_POLICY,S3_POLICY,NETWORK_SECURITY_DIRECTOR_POLICY,GUARDDUTY_POLICY"`
 	NextToken  string `max:"100000" pattern:"[\\s\\S]*"`
 	MaxResults *int   `min:"1" max:"20"`
 }

@@ -51,7 +51,7 @@ type access int
 const (
 	anyCaller  access = iota // no organization needed
 	anyMember                // the caller's account must be in an organization
-	management               // only the management account
+	management               // the management account (and delegated administrators, for reads)
 )
 
 // session is the caller's standing for one operation.
@@ -100,10 +100,26 @@ func (s *Service) begin(ctx context.Context, c *authz.Caller, action string, who
 			return nil, errNotInUse
 		}
 		if !ss.isManagement() {
-			return nil, errNotManagement
+			// AWS lets delegated administrators (of any service) call the
+			// read-only operations too.
+			if !readOnly(action) {
+				return nil, errNotManagement
+			}
+			ok, err := s.st.isDelegate(ctx, s.st.db, ss.org.ID, c.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, errNotManagement
+			}
 		}
 	}
 	return ss, nil
+}
+
+// readOnly reports whether action only reads (Describe*, List*).
+func readOnly(action string) bool {
+	return strings.HasPrefix(action, "organizations:Describe") || strings.HasPrefix(action, "organizations:List")
 }
 
 // --- the tree
@@ -164,9 +180,7 @@ func (s *Service) orgShape(ctx context.Context, o *orgRow) (*Organization, error
 		MasterAccountArn: s.arn.account(o, o.Management), MasterAccountId: o.Management,
 		AvailablePolicyTypes: []PolicyTypeSummary{},
 	}
-	if a != nil {
-		out.MasterAccountEmail = a.Email
-	}
+	out.MasterAccountEmail = accountEmail(a, o.Management)
 	types, err := s.rootPolicyTypes(ctx, o)
 	if err != nil {
 		return nil, err
@@ -177,12 +191,12 @@ func (s *Service) orgShape(ctx context.Context, o *orgRow) (*Organization, error
 
 func (s *Service) rootPolicyTypes(ctx context.Context, o *orgRow) ([]PolicyTypeSummary, error) {
 	out := []PolicyTypeSummary{}
-	on, err := s.st.policyTypeEnabled(ctx, s.st.db, o.RootID, scpType)
+	on, err := s.st.enabledPolicyTypes(ctx, s.st.db, o.RootID)
 	if err != nil {
 		return nil, err
 	}
-	if on {
-		out = append(out, PolicyTypeSummary{Type: scpType, Status: "ENABLED"})
+	for _, t := range on {
+		out = append(out, PolicyTypeSummary{Type: t, Status: "ENABLED"})
 	}
 	return out, nil
 }
@@ -211,9 +225,10 @@ func (s *Service) accountShape(ctx context.Context, o *orgRow, m *memberRow, nam
 	if err != nil {
 		return nil, err
 	}
+	status := accountStatus(m)
 	return &Account{
-		Id: m.AccountID, Arn: s.arn.account(o, m.AccountID), Email: a.Email, Name: a.Name,
-		Status: "ACTIVE", State: "ACTIVE", JoinedMethod: m.JoinedMethod, JoinedTimestamp: m.JoinedAt,
+		Id: m.AccountID, Arn: s.arn.account(o, m.AccountID), Email: accountEmail(&a, m.AccountID), Name: a.Name,
+		Status: status, State: status, JoinedMethod: m.JoinedMethod, JoinedTimestamp: m.JoinedAt,
 		Paths: []string{path(o.ID, ch, m.AccountID)},
 	}, nil
 }

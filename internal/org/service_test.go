@@ -109,7 +109,7 @@ func TestOperationErrors(t *testing.T) {
 			return err
 		}, 0, ""},
 		{"rename onto a sibling", func() error {
-			_, err := e.svc.UpdateOrganizationalUnit(e.ctx, m, &UpdateOrganizationalUnitInput{OrganizationalUnitId: f.a, Name: "B"})
+			_, err := e.svc.UpdateOrganizationalUnit(e.ctx, m, &UpdateOrganizationalUnitInput{OrganizationalUnitId: f.a, Name: ptr("B")})
 			return err
 		}, DuplicateOrganizationalUnit, ""},
 		{"delete non-empty OU", func() error {
@@ -160,10 +160,10 @@ func TestOperationErrors(t *testing.T) {
 			_, err := e.svc.EnableAWSServiceAccess(e.ctx, m, &ServicePrincipalInput{ServicePrincipal: "nothing.amazonaws.com"})
 			return err
 		}, InvalidInput, "UNRECOGNIZED_SERVICE_PRINCIPAL"},
-		{"tag policy type", func() error {
-			_, err := e.svc.EnablePolicyType(e.ctx, m, &PolicyTypeInput{RootId: f.root, PolicyType: "TAG_POLICY"})
+		{"tag policy that is not a JSON object", func() error {
+			_, err := e.svc.CreatePolicy(e.ctx, m, &CreatePolicyInput{Name: "t", Description: &desc, Type: "TAG_POLICY", Content: `["tags"]`})
 			return err
-		}, PolicyTypeNotAvailable, ""},
+		}, MalformedPolicyDocument, ""},
 		{"disable a type never enabled", func() error {
 			_, err := e.svc.DisablePolicyType(e.ctx, m, &PolicyTypeInput{RootId: f.root, PolicyType: scpType})
 			return err
@@ -280,12 +280,12 @@ func TestCreateAccountFailure(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			out := must(e.svc.CreateAccount(e.ctx, m, &CreateAccountInput{Email: tc.email, AccountName: tc.name}))
-			if out.CreateAccountStatus.State != "IN_PROGRESS" {
+			if out.CreateAccountStatus.State != tc.state || out.CreateAccountStatus.FailureReason != tc.reason {
 				t.Fatalf("first answer = %+v", out.CreateAccountStatus)
 			}
 			st := must(e.svc.DescribeCreateAccountStatus(e.ctx, m, &CreateAccountRequestIdInput{CreateAccountRequestId: out.CreateAccountStatus.Id}))
-			if st.CreateAccountStatus.State != tc.state || st.CreateAccountStatus.FailureReason != tc.reason {
-				t.Fatalf("status = %+v", st.CreateAccountStatus)
+			if *st.CreateAccountStatus != *out.CreateAccountStatus {
+				t.Fatalf("status = %+v, answer %+v", st.CreateAccountStatus, out.CreateAccountStatus)
 			}
 		})
 	}

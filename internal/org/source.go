@@ -11,7 +11,8 @@ import (
 // OrgContext implements authz.OrgSource: the account's organization, its
 // aws:PrincipalOrgPaths value (the chain to the account's parent, with a
 // trailing slash and without the account ID) and, when SCPs are enabled,
-// the SCPs attached at each level of that chain and to the account itself.
+// the SCPs attached at each level of that chain and to the account itself,
+// and likewise its RCPs when those are enabled.
 // A standalone account gets the zero OrgContext.
 func (s *Store) OrgContext(ctx context.Context, accountID string) (authz.OrgContext, error) {
 	var oc authz.OrgContext
@@ -33,40 +34,51 @@ func (s *Store) OrgContext(ctx context.Context, accountID string) (authz.OrgCont
 	oc.OrgID = o.ID
 	oc.ManagementAccount = o.Management
 	oc.Paths = []string{path(o.ID, ch, "")}
-	on, err := s.policyTypeEnabled(ctx, s.db, o.RootID, scpType)
-	if err != nil || !on {
+	on, err := s.policyTypesOn(ctx, s.db, o.RootID)
+	if err != nil {
 		return oc, err
 	}
-	oc.SCPsEnabled = true
-	for _, target := range append(ch, accountID) {
-		level, err := s.scpsOf(ctx, s.db, o, target)
-		if err != nil {
+	levels := append(ch, accountID)
+	if slices.Contains(on, scpType) {
+		oc.SCPsEnabled = true
+		if oc.SCPLevels, err = s.levelsOf(ctx, o, levels, scpType, authz.ServiceControlPolicy); err != nil {
 			return authz.OrgContext{}, err
 		}
-		oc.SCPLevels = append(oc.SCPLevels, level)
-		oc.SCPs = append(oc.SCPs, level...)
+		for _, l := range oc.SCPLevels {
+			oc.SCPs = append(oc.SCPs, l...)
+		}
+	}
+	if slices.Contains(on, rcpType) {
+		if oc.RCPLevels, err = s.levelsOf(ctx, o, levels, rcpType, authz.ResourceControlPolicy); err != nil {
+			return authz.OrgContext{}, err
+		}
 	}
 	return oc, nil
 }
 
-// scpsOf returns the SCP documents attached to one target, named by ARN.
-func (s *Store) scpsOf(ctx context.Context, q querier, o *orgRow, targetID string) ([]authz.Policy, error) {
-	atts, err := s.attachmentsOfTarget(ctx, q, o.ID, targetID)
-	if err != nil {
-		return nil, err
-	}
-	out := []authz.Policy{}
-	for _, a := range atts {
-		if a.PolicyType != scpType {
-			continue
-		}
-		p, err := s.getPolicy(ctx, q, o.ID, a.PolicyID)
+// levelsOf returns, for each target, the documents of type typ attached to
+// it, named by ARN.
+func (s *Store) levelsOf(ctx context.Context, o *orgRow, targets []string, typ string, kind authz.PolicyKind) ([][]authz.Policy, error) {
+	out := make([][]authz.Policy, 0, len(targets))
+	for _, target := range targets {
+		atts, err := s.attachmentsOfTarget(ctx, s.db, o.ID, target)
 		if err != nil {
 			return nil, err
 		}
-		if p != nil {
-			out = append(out, authz.Policy{Kind: authz.ServiceControlPolicy, Name: s.arn.policy(o, p), Document: p.Content})
+		level := []authz.Policy{}
+		for _, a := range atts {
+			if a.PolicyType != typ {
+				continue
+			}
+			p, err := s.getPolicy(ctx, s.db, o.ID, a.PolicyID)
+			if err != nil {
+				return nil, err
+			}
+			if p != nil {
+				level = append(level, authz.Policy{Kind: kind, Name: s.arn.policy(o, p), Document: p.Content})
+			}
 		}
+		out = append(out, level)
 	}
 	return out, nil
 }

@@ -14,9 +14,10 @@ import (
 // so it can be handed to authz.New (as the OrgSource) before the Service
 // exists.
 type Store struct {
-	db  *store.DB
-	clk clock.Clock
-	arn arns
+	db     *store.DB
+	clk    clock.Clock
+	arn    arns
+	closed closedCache
 }
 
 // NewStore builds the store.
@@ -50,6 +51,7 @@ type unitRow struct {
 type memberRow struct {
 	AccountID, OrgID, ParentID, JoinedMethod string
 	JoinedAt                                 time.Time
+	ClosedAt                                 time.Time // zero while open
 }
 
 type carRow struct {
@@ -102,7 +104,7 @@ func (s *Store) getOrg(ctx context.Context, q querier, id string) (*orgRow, erro
 // deleteOrg removes the organization and everything that hangs off it.
 func (s *Store) deleteOrg(ctx context.Context, q querier, id string) error {
 	for _, table := range []string{"org_tags", "org_policy_attachments", "org_policies", "org_policy_types", "org_service_access",
-		"org_handshakes", "org_create_account_requests", "org_members", "org_units"} {
+		"org_handshakes", "org_create_account_requests", "org_delegated_admins", "org_members", "org_units"} {
 		if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE org_id = $1`, id); err != nil {
 			return err
 		}
@@ -223,13 +225,17 @@ func (s *Store) countUnits(ctx context.Context, q querier, orgID string) (int, e
 
 const memberColumns = `account_id, org_id, parent_id, joined_method, joined_at`
 
+// memberSelect reads members with their closure, if any.
+const memberSelect = `SELECT m.account_id, m.org_id, m.parent_id, m.joined_method, m.joined_at, COALESCE(c.closed_at, 0)
+	FROM org_members m LEFT JOIN org_closed_accounts c ON c.account_id = m.account_id`
+
 func scanMember(sc interface{ Scan(...any) error }) (*memberRow, error) {
 	var m memberRow
-	var at int64
-	if err := sc.Scan(&m.AccountID, &m.OrgID, &m.ParentID, &m.JoinedMethod, &at); err != nil {
+	var at, closed int64
+	if err := sc.Scan(&m.AccountID, &m.OrgID, &m.ParentID, &m.JoinedMethod, &at, &closed); err != nil {
 		return nil, err
 	}
-	m.JoinedAt = store.Time(at)
+	m.JoinedAt, m.ClosedAt = store.Time(at), store.Time(closed)
 	return &m, nil
 }
 
@@ -241,14 +247,14 @@ func (s *Store) insertMember(ctx context.Context, q querier, m *memberRow) error
 
 // getMember returns the account's membership, nil for a standalone account.
 func (s *Store) getMember(ctx context.Context, q querier, accountID string) (*memberRow, error) {
-	m, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM org_members WHERE account_id = $1`, accountID))
+	m, err := scanMember(q.QueryRowContext(ctx, memberSelect+` WHERE m.account_id = $1`, accountID))
 	return noRows(m, err)
 }
 
 func (s *Store) membersOf(ctx context.Context, q querier, orgID, parentID string) ([]*memberRow, error) {
-	query, args := `SELECT `+memberColumns+` FROM org_members WHERE org_id = $1 ORDER BY account_id`, []any{orgID}
+	query, args := memberSelect+` WHERE m.org_id = $1 ORDER BY m.account_id`, []any{orgID}
 	if parentID != "" {
-		query, args = `SELECT `+memberColumns+` FROM org_members WHERE org_id = $1 AND parent_id = $2 ORDER BY account_id`, []any{orgID, parentID}
+		query, args = memberSelect+` WHERE m.org_id = $1 AND m.parent_id = $2 ORDER BY m.account_id`, []any{orgID, parentID}
 	}
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {

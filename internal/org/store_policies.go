@@ -15,6 +15,24 @@ func (s *Store) policyTypeEnabled(ctx context.Context, q querier, rootID, typ st
 	return n > 0, err
 }
 
+// policyTypesOn lists the policy types enabled on a root.
+func (s *Store) policyTypesOn(ctx context.Context, q querier, rootID string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT policy_type FROM org_policy_types WHERE root_id = $1`, rootID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
 func (s *Store) enablePolicyType(ctx context.Context, q querier, orgID, rootID, typ string) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO org_policy_types (org_id, root_id, policy_type) VALUES ($1, $2, $3)`, orgID, rootID, typ)
 	return err

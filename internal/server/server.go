@@ -121,6 +121,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	acmSvc := acm.New(db, pcaSvc, acmRoles{store: iamStore, svc: iamSvc, partition: "aws"}, engine, cfg.Clock, mk,
 		acm.Config{Partition: "aws", Logger: cfg.Logger})
 
+	// Closed accounts' credentials stop working (CloseAccount).
+	creds := orgapi.GuardCredentials(orgStore, credentialStore{iamStore})
 	api := awsapi.New(awsapi.Config{
 		Region:    cfg.Region,
 		Regions:   cfg.Regions,
@@ -128,7 +130,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Logger:    cfg.Logger,
 		RateLimit: cfg.RateLimit,
 		RateBurst: cfg.RateBurst,
-	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), acmapi.Service(acmSvc))
+	}, creds, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), acmapi.Service(acmSvc))
 
 	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc, Authz: engine, masterKey: mk}
 	mux := http.NewServeMux()
@@ -136,7 +138,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	mux.Handle("/", api)
 	// CRL and OCSP are matched before the mux: ServeMux would redirect OCSP
 	// GET paths, whose base64 may contain "//".
-	a.Handler = pkihttp.New(pkihttp.Config{PCA: pcaSvc, Credentials: credentialStore{iamStore}, Clock: cfg.Clock, Logger: cfg.Logger}, mux)
+	a.Handler = pkihttp.New(pkihttp.Config{PCA: pcaSvc, Credentials: creds, Clock: cfg.Clock, Logger: cfg.Logger}, mux)
 	return a, nil
 }
 

@@ -85,4 +85,30 @@ print_tree "$root" "  " | tee tree.txt
 [ "$(grep -c ' account ' tree.txt)" = 4 ] || { echo "tree has the wrong accounts"; exit 1; }
 [ "$(grep -c ' OU ' tree.txt)" = 2 ] || { echo "tree has the wrong OUs"; exit 1; }
 grep -q "account $inv (org-invitee)" tree.txt
+# The bootstrap account has no e-mail of its own: the generated one shows.
+email=$(aws organizations describe-organization --query Organization.MasterAccountEmail --output text)
+[ "$email" = "$mgmt@openpca.invalid" ] || { echo "MasterAccountEmail: $email"; exit 1; }
+
+# Input that breaks the model's pattern is an InvalidInputException.
+if aws organizations describe-account --account-id 12345 2>err.txt; then echo "bad account ID accepted"; exit 1; fi
+grep -q "InvalidInputException.*does not match the required pattern" err.txt
+
+# RCPs: enabling attaches RCPFullAWSAccess everywhere.
+aws organizations enable-policy-type --root-id "$root" --policy-type RESOURCE_CONTROL_POLICY > /dev/null
+got=$(aws organizations list-policies-for-target --target-id "$dev" --filter RESOURCE_CONTROL_POLICY --query 'Policies[].Id' --output text)
+[ "$got" = p-RCPFullAWSAccess ] || { echo "RCPs on $dev: $got"; exit 1; }
+
+# A delegated administrator, once trusted access is on.
+aws organizations enable-aws-service-access --service-principal ram.amazonaws.com
+aws organizations register-delegated-administrator --account-id "$dev" --service-principal ram.amazonaws.com
+got=$(aws organizations list-delegated-administrators --service-principal ram.amazonaws.com --query 'DelegatedAdministrators[].Id' --output text)
+[ "$got" = "$dev" ] || { echo "delegated administrators: $got"; exit 1; }
+
+# Closing: SUSPENDED at once, still listed, the invitee's key refused.
+aws organizations close-account --account-id "$inv"
+got=$(aws organizations describe-account --account-id "$inv" --query Account.State --output text)
+[ "$got" = SUSPENDED ] || { echo "closed account state: $got"; exit 1; }
+if aws --profile org-invitee sts get-caller-identity 2>err.txt; then echo "closed account's key still works"; exit 1; fi
+grep -q InvalidClientTokenId err.txt
+
 echo "org cli ok: $org with OUs $eng $ops and accounts $dev $prod $inv"

@@ -78,7 +78,7 @@ func newStack(t *testing.T) *stack {
 		RootAccessKeyID: mgmtKey, RootSecretAccessKey: mgmtSecret}); err != nil {
 		t.Fatal(err)
 	}
-	api := awsapi.New(awsapi.Config{Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, creds{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), Service(orgSvc))
+	api := awsapi.New(awsapi.Config{Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, GuardCredentials(orgStore, creds{iamStore}), iamapi.IAM(iamSvc), iamapi.STS(iamSvc), Service(orgSvc))
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return &stack{t: t, ctx: ctx, clk: clk, iamStore: iamStore, orgStore: orgStore, engine: engine, srv: srv}

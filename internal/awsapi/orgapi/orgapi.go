@@ -58,17 +58,23 @@ func Service(svc *org.Service) *awsapi.Service {
 		awsapi.Op("DetachPolicy", svc.DetachPolicy),
 		awsapi.Op("ListPoliciesForTarget", svc.ListPoliciesForTarget),
 		awsapi.Op("ListTargetsForPolicy", svc.ListTargetsForPolicy),
+		awsapi.Op("CloseAccount", svc.CloseAccount),
+		awsapi.Op("RegisterDelegatedAdministrator", svc.RegisterDelegatedAdministrator),
+		awsapi.Op("DeregisterDelegatedAdministrator", svc.DeregisterDelegatedAdministrator),
+		awsapi.Op("ListDelegatedAdministrators", svc.ListDelegatedAdministrators),
+		awsapi.Op("ListDelegatedServicesForAccount", svc.ListDelegatedServicesForAccount),
 	}
 	m := make(map[string]awsapi.Operation, len(ops))
 	for _, op := range ops {
 		m[op.Name] = op
 	}
 	return &awsapi.Service{
-		SigningName:  "organizations",
-		Protocol:     awsapi.JSON11,
-		TargetPrefix: "AWSOrganizationsV20161128",
-		Operations:   m,
-		MapError:     MapError,
+		SigningName:   "organizations",
+		Protocol:      awsapi.JSON11,
+		TargetPrefix:  "AWSOrganizationsV20161128",
+		Operations:    m,
+		MapError:      MapError,
+		MapValidation: MapValidation,
 	}
 }
 
@@ -107,6 +113,9 @@ var wireCodes = map[org.ErrorKind]string{
 	org.DuplicatePolicyAttachment:     "DuplicatePolicyAttachmentException",
 	org.PolicyNotAttached:             "PolicyNotAttachedException",
 	org.MalformedPolicyDocument:       "MalformedPolicyDocumentException",
+	org.AccountAlreadyClosed:          "AccountAlreadyClosedException",
+	org.AccountAlreadyRegistered:      "AccountAlreadyRegisteredException",
+	org.AccountNotRegistered:          "AccountNotRegisteredException",
 }
 
 // MapError turns an *org.Error into the wire error (every Organizations

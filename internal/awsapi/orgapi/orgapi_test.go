@@ -75,15 +75,17 @@ func buildTree(t *testing.T, s *stack) *tree {
 		t.Fatalf("DescribeOrganizationalUnit = %+v, want path %s", d.OrganizationalUnit, want)
 	}
 
-	// CreateAccount answers IN_PROGRESS, as AWS does; the first poll succeeds.
+	// The account exists when CreateAccount returns: it answers SUCCEEDED
+	// with the AccountId, and DescribeCreateAccountStatus agrees.
 	ca := must[*organizations.CreateAccountOutput](t)(tr.mgmt.org.CreateAccount(ctx, &organizations.CreateAccountInput{
 		Email: aws.String("dev@example.com"), AccountName: aws.String("dev")}))
-	if ca.CreateAccountStatus.State != types.CreateAccountStateInProgress || !strings.HasPrefix(aws.ToString(ca.CreateAccountStatus.Id), "car-") {
+	if ca.CreateAccountStatus.State != types.CreateAccountStateSucceeded || !strings.HasPrefix(aws.ToString(ca.CreateAccountStatus.Id), "car-") ||
+		len(aws.ToString(ca.CreateAccountStatus.AccountId)) != 12 || ca.CreateAccountStatus.CompletedTimestamp == nil {
 		t.Fatalf("CreateAccount = %+v", ca.CreateAccountStatus)
 	}
 	st := must[*organizations.DescribeCreateAccountStatusOutput](t)(tr.mgmt.org.DescribeCreateAccountStatus(ctx,
 		&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: ca.CreateAccountStatus.Id}))
-	if st.CreateAccountStatus.State != types.CreateAccountStateSucceeded || len(aws.ToString(st.CreateAccountStatus.AccountId)) != 12 {
+	if st.CreateAccountStatus.State != types.CreateAccountStateSucceeded || aws.ToString(st.CreateAccountStatus.AccountId) != aws.ToString(ca.CreateAccountStatus.AccountId) {
 		t.Fatalf("DescribeCreateAccountStatus = %+v", st.CreateAccountStatus)
 	}
 	tr.created = aws.ToString(st.CreateAccountStatus.AccountId)
@@ -391,8 +393,42 @@ func TestBadInput(t *testing.T) {
 				Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`)})
 			return err
 		}},
-		{name: "MaxResults above 20", code: "ValidationException", call: func() error {
+		{name: "MaxResults above 20", code: "InvalidInputException", reason: "MAX_VALUE_EXCEEDED", call: func() error {
 			_, err := m.ListAccounts(ctx, &organizations.ListAccountsInput{MaxResults: aws.Int32(21)})
+			return err
+		}},
+		{name: "an account ID of the wrong pattern", code: "InvalidInputException", reason: "INVALID_PATTERN", call: func() error {
+			_, err := m.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String("12345")})
+			return err
+		}},
+		{name: "an unknown policy type", code: "InvalidInputException", reason: "INVALID_ENUM", call: func() error {
+			_, err := m.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: "NO_SUCH_POLICY"})
+			return err
+		}},
+		{name: "an OU name too long", code: "InvalidInputException", reason: "MAX_LENGTH_EXCEEDED", call: func() error {
+			_, err := m.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(tr.rootID), Name: aws.String(strings.Repeat("n", 129))})
+			return err
+		}},
+		{name: "an empty OU name", code: "InvalidInputException", reason: "MIN_LENGTH_EXCEEDED", call: func() error {
+			_, err := m.UpdateOrganizationalUnit(ctx, &organizations.UpdateOrganizationalUnitInput{OrganizationalUnitId: aws.String(tr.ouA), Name: aws.String("")})
+			return err
+		}},
+		{name: "a required member missing", code: "InvalidInputException", reason: "INPUT_REQUIRED", call: func() error {
+			_, err := m.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("")})
+			return err
+		}},
+		{name: "inviting an organization", code: "InvalidInputException", reason: "INVALID_PARTY_TYPE_TARGET", call: func() error {
+			_, err := m.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+				Target: &types.HandshakeParty{Id: aws.String(tr.orgID), Type: types.HandshakePartyTypeOrganization}})
+			return err
+		}},
+		{name: "a party type outside the enum", code: "InvalidInputException", reason: "INVALID_ENUM", call: func() error {
+			_, err := m.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+				Target: &types.HandshakeParty{Id: aws.String(standaloneAccount), Type: "PERSON"}})
+			return err
+		}},
+		{name: "a forged NextToken", code: "InvalidInputException", reason: "INVALID_NEXT_TOKEN", call: func() error {
+			_, err := m.ListAccounts(ctx, &organizations.ListAccountsInput{NextToken: aws.String("forged")})
 			return err
 		}},
 	}
@@ -406,8 +442,11 @@ func TestBadInput(t *testing.T) {
 			if tc.reason != "" {
 				var cv *types.ConstraintViolationException
 				var hc *types.HandshakeConstraintViolationException
+				var ii *types.InvalidInputException
 				got := ""
 				switch {
+				case errors.As(err, &ii):
+					got = string(ii.Reason)
 				case errors.As(err, &cv):
 					got = string(cv.Reason)
 				case errors.As(err, &hc):
