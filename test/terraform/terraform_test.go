@@ -40,6 +40,7 @@ var configs = []struct {
 }{
 	{dir: "iam"},
 	{dir: "organizations"},
+	{dir: "organizations_complete"},
 	{dir: "acmpca", vars: func(t *testing.T) map[string]string {
 		return map[string]string{"leaf_csr": opensslCSR(t, "www.pki.example.com")}
 	}},
@@ -53,6 +54,9 @@ var blocked = map[string]string{
 		"ListSSHPublicKeys/ListServiceSpecificCredentials/ListSigningCertificates/ListVirtualMFADevices/DeleteLoginProfile " +
 		"(aws_iam_user force_destroy) are not served; CreatePolicy drops Tags and GetPolicy returns none, " +
 		"TagPolicy/UntagPolicy/ListPolicyTags are not served (aws_iam_policy tags drift)",
+	"organizations_complete": "EnablePolicyType answers PolicyTypeNotAvailableForOrganizationException for " +
+		"RESOURCE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY and AISERVICES_OPT_OUT_POLICY; " +
+		"RegisterDelegatedAdministrator and CloseAccount (close_on_deletion) are not served (UnknownOperationException)",
 	"acmpca": "GetCertificate returns the root CA's own certificate as CertificateChain once the CA is ACTIVE " +
 		"(aws_acmpca_certificate and aws_acmpca_certificate_authority_certificate drift, forcing replacement); " +
 		"RevokeCertificate on the CA's self-signed certificate answers \"You cannot revoke the self-signed certificate…\" " +
