@@ -51,9 +51,10 @@ var configs = []struct {
 // assertions stay as they are.
 var blocked = map[string]string{
 	"iam": "ListInstanceProfilesForRole is not served (aws_iam_role destroy: InvalidAction); " +
-		"ListSSHPublicKeys/ListServiceSpecificCredentials/ListSigningCertificates/ListVirtualMFADevices/DeleteLoginProfile " +
-		"(aws_iam_user force_destroy) are not served; CreatePolicy drops Tags and GetPolicy returns none, " +
-		"TagPolicy/UntagPolicy/ListPolicyTags are not served (aws_iam_policy tags drift)",
+		"ListSSHPublicKeys, ListVirtualMFADevices, ListMFADevices, DeleteLoginProfile, ListSigningCertificates and " +
+		"ListServiceSpecificCredentials (aws_iam_user force_destroy, in that order) are not served; " +
+		"CreatePolicy drops Tags, GetPolicy returns none and TagPolicy/UntagPolicy/ListPolicyTags are not served " +
+		"(aws_iam_policy tags drift)",
 	"organizations_complete": "EnablePolicyType answers PolicyTypeNotAvailableForOrganizationException for " +
 		"RESOURCE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY and AISERVICES_OPT_OUT_POLICY; " +
 		"RegisterDelegatedAdministrator and CloseAccount (close_on_deletion) are not served (UnknownOperationException)",
