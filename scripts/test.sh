@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and vet, each fuzz target for a short fixed
-# time, then the whole suite (unit, SDK integration, aws CLI and boto3 e2e).
+# time, then the whole suite (unit, SDK integration, aws CLI and boto3 e2e,
+# Terraform).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ fi
 go vet ./...
 
 fuzztime=${FUZZTIME:-8s}
-grep -rl --include='*_test.go' '^func Fuzz' internal | sort | while read -r f; do
+grep -rl --include='*_test.go' '^func Fuzz' internal test | sort | while read -r f; do
   pkg=./$(dirname "$f")
   for name in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | cut -d' ' -f2); do
     echo "fuzz $pkg $name ($fuzztime)"
@@ -19,4 +20,6 @@ grep -rl --include='*_test.go' '^func Fuzz' internal | sort | while read -r f; d
   done
 done
 
-go test -count=1 ./...
+# test/terraform runs terraform apply/plan/destroy per configuration (when
+# terraform and its plugin mirror are present): minutes each on a busy machine.
+go test -count=1 -timeout 30m ./...
