@@ -56,21 +56,8 @@ func acmpcaVars(region string) func(t *testing.T) map[string]string {
 // with the failing call. Delete an entry once its fix is merged; the
 // assertions stay as they are.
 var blocked = map[string]string{
-	"iam": "ListInstanceProfilesForRole is not served (aws_iam_role destroy: InvalidAction); " +
-		"ListSSHPublicKeys, ListVirtualMFADevices, ListMFADevices, DeleteLoginProfile, ListSigningCertificates and " +
-		"ListServiceSpecificCredentials (aws_iam_user force_destroy, in that order) are not served; " +
-		"CreatePolicy drops Tags, GetPolicy returns none and TagPolicy/UntagPolicy/ListPolicyTags are not served " +
+	"iam": "CreatePolicy drops Tags, GetPolicy returns none and TagPolicy/UntagPolicy/ListPolicyTags are not served " +
 		"(aws_iam_policy tags drift)",
-	"organizations_complete": "EnablePolicyType answers PolicyTypeNotAvailableForOrganizationException for " +
-		"RESOURCE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY and AISERVICES_OPT_OUT_POLICY; " +
-		"RegisterDelegatedAdministrator and CloseAccount (close_on_deletion) are not served (UnknownOperationException)",
-	"acmpca": "GetCertificate returns the root CA's own certificate as CertificateChain once the CA is ACTIVE " +
-		"(aws_acmpca_certificate and aws_acmpca_certificate_authority_certificate drift, forcing replacement); " +
-		"RevokeCertificate on the CA's self-signed certificate answers \"You cannot revoke the self-signed certificate…\" " +
-		"instead of AWS's \"Self-signed certificate can not be revoked.\", so destroying aws_acmpca_certificate fails",
-	"acmpca-eu-west-1": "only the server's --region is served: the provider's first call, sts:GetCallerIdentity " +
-		"scoped to eu-west-1, answers 403 SignatureDoesNotMatch \"Credential should be scoped to a valid region, not 'eu-west-1'.\"; " +
-		"then as acmpca",
 }
 
 func TestTerraformConfigurations(t *testing.T) {

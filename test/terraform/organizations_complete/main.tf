@@ -23,10 +23,13 @@ resource "aws_organizations_organizational_unit" "workloads" {
   parent_id = aws_organizations_organization.this.roots[0].id
 }
 
+# A closed account stays in its parent, SUSPENDED, as on AWS (where an OU
+# holding one cannot be deleted either): keep it out of the OU destroyed
+# in the same run.
 resource "aws_organizations_account" "tooling" {
   name              = "tf-tooling"
   email             = "tf-tooling@example.com"
-  parent_id         = aws_organizations_organizational_unit.workloads.id
+  parent_id         = aws_organizations_organization.this.roots[0].id
   close_on_deletion = true
 }
 
