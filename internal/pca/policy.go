@@ -61,7 +61,7 @@ func (s *Service) PutPolicy(ctx context.Context, caller *authz.Caller, in *PutPo
 	if err := s.checkLockout(ctx, caller, ca, in.Policy); err != nil {
 		return nil, err
 	}
-	stored, err := s.putPolicy(ctx, ca.ID, in.Policy, caller.ARN, s.clk.Now())
+	stored, err := s.putPolicy(ctx, ca.ID, ca.ARN, ca.Owner, in.Policy, caller.ARN, s.clk.Now())
 	s.invalidatePolicy(ca.ID)
 	if err != nil {
 		return nil, &Error{Kind: ErrRequestFailed, Msg: "The policy could not be stored; please retry.", Err: err}
@@ -106,7 +106,7 @@ func (s *Service) DeletePolicy(ctx context.Context, caller *authz.Caller, in *De
 	if ca.Status == statusDeleted {
 		return nil, wrongState(ca.ARN, "delete its policy")
 	}
-	err = s.deletePolicy(ctx, ca.ID)
+	err = s.deletePolicy(ctx, ca.ID, ca.ARN)
 	s.invalidatePolicy(ca.ID)
 	if err != nil {
 		return nil, &Error{Kind: ErrRequestFailed, Msg: "The policy could not be deleted; please retry.", Err: err}

@@ -115,6 +115,8 @@ type Service struct {
 	certCache map[string]*cachedCert
 
 	rev *revocation // CRL publisher, OCSP caches, audit workers
+
+	sharing Sharing // RAM, when wired (shared.go)
 }
 
 type idemLock struct {

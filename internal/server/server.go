@@ -20,12 +20,14 @@ import (
 	"github.com/openpca/openpca/internal/awsapi/iamapi"
 	"github.com/openpca/openpca/internal/awsapi/orgapi"
 	"github.com/openpca/openpca/internal/awsapi/pcaapi"
+	"github.com/openpca/openpca/internal/awsapi/ramapi"
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/org"
 	"github.com/openpca/openpca/internal/pca"
 	"github.com/openpca/openpca/internal/pkihttp"
+	"github.com/openpca/openpca/internal/ram"
 	"github.com/openpca/openpca/internal/store"
 )
 
@@ -54,6 +56,7 @@ type App struct {
 	IAMStore *iam.Store
 	Org      *org.Service
 	PCA      *pca.Service
+	RAM      *ram.Service
 	Authz    *authz.Engine
 	Handler  http.Handler
 	ready    atomic.Bool
@@ -94,14 +97,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Logger: cfg.Logger,
 	})
 	pcaSvc.SetDirectory(iamStore) // who-can enumerates IAM principals
+	ramSvc := ram.New(ram.Deps{DB: db, Engine: engine, Clock: cfg.Clock, CAs: pcaSvc, Orgs: orgStore,
+		OrgAdmin: orgSvc, SLRs: iamSvc, Logger: cfg.Logger})
+	pcaSvc.SetSharing(ramSvc)
+	ramSvc.RunExpiry(time.Minute)
 
 	api := awsapi.New(awsapi.Config{
 		Region: cfg.Region,
 		Clock:  cfg.Clock,
 		Logger: cfg.Logger,
-	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc))
+	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), ramapi.Service(ramSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, Authz: engine}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, Authz: engine}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
@@ -125,6 +132,7 @@ func (a *App) SetReady(ok bool) { a.ready.Store(ok) }
 
 // Close commits queued work and releases the database.
 func (a *App) Close() error {
+	a.RAM.Close()
 	a.PCA.Close()
 	return a.DB.Close()
 }

@@ -1,0 +1,122 @@
+package ram
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// shareGrant is what one share contributes to a CA's policy: the
+// statements of its permission for every ASSOCIATED principal, or, for a
+// CREATED_FROM_POLICY share, the hand-written document's statements.
+type shareGrant struct {
+	ShareARN   string
+	Statements []permStatement
+	Principals []string
+	Source     string
+}
+
+// buildPolicy is the CA policy RAM writes (reference §3.3): one statement
+// per share, permission statement and principal kind, in share-ARN order;
+// accounts become their root ARN, users and roles stay as they are, an
+// organization is "*" with aws:PrincipalOrgID and an OU is "*" with
+// aws:PrincipalOrgPaths covering the OU and its children. "" when nothing
+// is granted (then the CA has no policy).
+func buildPolicy(caARN string, grants []shareGrant) string {
+	partition := "aws"
+	if p := strings.Split(caARN, ":"); len(p) > 1 {
+		partition = p[1]
+	}
+	grants = slices.Clone(grants)
+	slices.SortFunc(grants, func(a, b shareGrant) int { return strings.Compare(a.ShareARN, b.ShareARN) })
+	var stmts []any
+	add := func(st map[string]any) {
+		st["Sid"] = "RamStatement" + strconv.Itoa(len(stmts)+1)
+		stmts = append(stmts, st)
+	}
+	for _, g := range grants {
+		if g.Source != "" {
+			stmts = append(stmts, sourceStatements(g.Source)...)
+			continue
+		}
+		var aws []string
+		var orgWide []map[string]map[string]any // extra conditions, one per org/OU principal
+		for _, p := range g.Principals {
+			switch k, a, b := classifyPrincipal(p); k {
+			case principalAccount:
+				aws = append(aws, "arn:"+partition+":iam::"+p+":root")
+			case principalUser, principalRole:
+				aws = append(aws, p)
+			case principalOrg:
+				orgWide = append(orgWide, map[string]map[string]any{"StringEquals": {"aws:PrincipalOrgID": a}})
+			case principalOU:
+				orgWide = append(orgWide, map[string]map[string]any{"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": a + "/*/" + b + "/*"}})
+			}
+		}
+		slices.Sort(aws)
+		aws = slices.Compact(aws)
+		for _, ps := range g.Statements {
+			if len(aws) > 0 {
+				st := statement(ps, caARN, nil)
+				st["Principal"] = map[string]any{"AWS": aws}
+				add(st)
+			}
+			for _, cond := range orgWide {
+				st := statement(ps, caARN, cond)
+				st["Principal"] = "*"
+				add(st)
+			}
+		}
+	}
+	if len(stmts) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": stmts})
+	return string(b)
+}
+
+// statement renders one permission statement on the CA, its condition
+// merged with extra (operators combine, keys within one operator too).
+func statement(ps permStatement, caARN string, extra map[string]map[string]any) map[string]any {
+	st := map[string]any{"Effect": "Allow", "Resource": caARN}
+	if len(ps.Actions) == 1 {
+		st["Action"] = ps.Actions[0]
+	} else {
+		st["Action"] = ps.Actions
+	}
+	cond := map[string]map[string]any{}
+	for _, c := range []map[string]map[string]any{ps.Condition, extra} {
+		for op, kv := range c {
+			if cond[op] == nil {
+				cond[op] = map[string]any{}
+			}
+			for k, v := range kv {
+				cond[op][k] = v
+			}
+		}
+	}
+	if len(cond) > 0 {
+		st["Condition"] = cond
+	}
+	return st
+}
+
+// sourceStatements returns a stored document's statements unchanged.
+func sourceStatements(doc string) []any {
+	var top struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(doc), &top) != nil {
+		return nil
+	}
+	var list []any
+	if json.Unmarshal(top.Statement, &list) == nil {
+		return list
+	}
+	var one map[string]any
+	if json.Unmarshal(top.Statement, &one) == nil {
+		return []any{one}
+	}
+	return nil
+}
