@@ -325,3 +325,9 @@ func idempotent[O any](ctx context.Context, s *Service, tx *sql.Tx, c *authz.Cal
 	}
 	return out, nil
 }
+
+// DerivedPolicy is the CA policy the stored associations call for, computed
+// afresh; it must always equal what pca stores (checked by tests).
+func (s *Service) DerivedPolicy(ctx context.Context, region, caARN string) (string, error) {
+	return s.policyFor(ctx, s.d.DB, region, caARN)
+}
