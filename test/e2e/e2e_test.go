@@ -188,6 +188,7 @@ func TestScripts(t *testing.T) {
 		{"org_cli.sh", []string{"aws", "python3"}, ""},
 		{"cross_account_cli.sh", []string{"aws", "openssl", "python3"}, ""},
 		{"revocation_cli.sh", []string{"aws", "openssl", "curl", "python3"}, ""},
+		{"ram_cli.sh", []string{"aws", "openssl", "python3"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(strings.TrimSuffix(tc.script, ".sh"), func(t *testing.T) {
