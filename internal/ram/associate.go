@@ -118,6 +118,7 @@ func (w *writer) addPrincipal(ctx context.Context, sh *shareRow, p string) (*ass
 	if old != nil {
 		row.Created = old.Created
 	}
+	row.ViaOrg = ""
 	switch k {
 	case principalOrg, principalOU:
 		if m == nil || m.OrgID != a {
@@ -139,6 +140,9 @@ func (w *writer) addPrincipal(ctx context.Context, sh *shareRow, p string) (*ass
 				return nil, err
 			}
 			inOrg = pm != nil && pm.OrgID == m.OrgID
+			if inOrg && !sh.Retain {
+				row.ViaOrg = m.OrgID
+			}
 		}
 		if !inOrg {
 			if !sh.AllowExternal {

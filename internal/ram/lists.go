@@ -25,7 +25,7 @@ func (s *Service) received(ctx context.Context, q querier, region, account strin
 	var order []string
 	for _, a := range rows {
 		k, o, ou := classifyPrincipal(a.Entity)
-		hit := a.Account == account ||
+		hit := a.Account == account && (a.ViaOrg == "" || m != nil && m.OrgID == a.ViaOrg) ||
 			(k == principalOrg && m != nil && m.OrgID == o) ||
 			(k == principalOU && m != nil && m.OrgID == o && strings.Contains(m.Path, "/"+ou+"/"))
 		if !hit {

@@ -2,6 +2,7 @@ package ram
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,7 +15,10 @@ type shareGrant struct {
 	ShareARN   string
 	Statements []permStatement
 	Principals []string
-	Source     string
+	// ViaOrg names the organization an account, user or role principal
+	// was associated through; its statements require that membership.
+	ViaOrg map[string]string
+	Source string
 }
 
 // buildPolicy is the CA policy RAM writes (reference §3.3): one statement
@@ -41,13 +45,20 @@ func buildPolicy(caARN string, grants []shareGrant) string {
 			continue
 		}
 		var aws []string
+		bound := map[string][]string{}          // org ID -> principals that must stay in it
 		var orgWide []map[string]map[string]any // extra conditions, one per org/OU principal
 		for _, p := range g.Principals {
 			switch k, a, b := classifyPrincipal(p); k {
-			case principalAccount:
-				aws = append(aws, "arn:"+partition+":iam::"+p+":root")
-			case principalUser, principalRole:
-				aws = append(aws, p)
+			case principalAccount, principalUser, principalRole:
+				arn := p
+				if k == principalAccount {
+					arn = "arn:" + partition + ":iam::" + p + ":root"
+				}
+				if o := g.ViaOrg[p]; o != "" {
+					bound[o] = append(bound[o], arn)
+				} else {
+					aws = append(aws, arn)
+				}
 			case principalOrg:
 				orgWide = append(orgWide, map[string]map[string]any{"StringEquals": {"aws:PrincipalOrgID": a}})
 			case principalOU:
@@ -60,6 +71,12 @@ func buildPolicy(caARN string, grants []shareGrant) string {
 			if len(aws) > 0 {
 				st := statement(ps, caARN, nil)
 				st["Principal"] = map[string]any{"AWS": aws}
+				add(st)
+			}
+			for _, o := range slices.Sorted(maps.Keys(bound)) {
+				ps2 := slices.Compact(slices.Sorted(slices.Values(bound[o])))
+				st := statement(ps, caARN, map[string]map[string]any{"StringEquals": {"aws:PrincipalOrgID": o}})
+				st["Principal"] = map[string]any{"AWS": ps2}
 				add(st)
 			}
 			for _, cond := range orgWide {

@@ -41,6 +41,12 @@ func TestBuildPolicy(t *testing.T) {
 				`{"Action":` + reads + `,"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222233334444:root"]},"Resource":"` + testCA + `","Sid":"RamStatement1"},` +
 				`{"Action":["acm-pca:DescribeCertificateAuthority","acm-pca:GetCertificate","acm-pca:GetCertificateAuthorityCertificate","acm-pca:ListPermissions","acm-pca:ListTags","acm-pca:RevokeCertificate"],"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222233334444:root"]},"Resource":"` + testCA + `","Sid":"RamStatement2"}` +
 				`],"Version":"2012-10-17"}`},
+		{"member associated through the organization", []shareGrant{{ShareARN: "s1", Statements: def[:1], Principals: []string{"222233334444", "444455556666"},
+			ViaOrg: map[string]string{"444455556666": "o-abcdefghij"}}},
+			`{"Statement":[` +
+				`{"Action":` + reads + `,"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222233334444:root"]},"Resource":"` + testCA + `","Sid":"RamStatement1"},` +
+				`{"Action":` + reads + `,"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}},"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:root"]},"Resource":"` + testCA + `","Sid":"RamStatement2"}` +
+				`],"Version":"2012-10-17"}`},
 		{"hand-written source kept", []shareGrant{{ShareARN: "s1", Source: `{"Version":"2012-10-17","Statement":{"Sid":"1","Effect":"Allow","Principal":{"AWS":"222233334444"},"Action":"acm-pca:GetCertificate","Resource":"*"}}`}},
 			`{"Statement":[{"Action":"acm-pca:GetCertificate","Effect":"Allow","Principal":{"AWS":"222233334444"},"Resource":"*","Sid":"1"}],"Version":"2012-10-17"}`},
 	} {

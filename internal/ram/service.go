@@ -232,6 +232,12 @@ func (s *Service) policyFor(ctx context.Context, q querier, region, caARN string
 		for _, a := range as {
 			if a.Kind == "PRINCIPAL" && a.Status == "ASSOCIATED" {
 				g.Principals = append(g.Principals, a.Entity)
+				if a.ViaOrg != "" {
+					if g.ViaOrg == nil {
+						g.ViaOrg = map[string]string{}
+					}
+					g.ViaOrg[a.Entity] = a.ViaOrg
+				}
 			}
 		}
 		grants = append(grants, g)

@@ -32,6 +32,7 @@ type assocRow struct {
 	ShareARN, Region, Kind, Entity, Account string
 	Status, Message                         string
 	External                                bool
+	ViaOrg                                  string // organization the association depends on
 	Created, Updated                        time.Time
 }
 
@@ -103,7 +104,7 @@ func putShare(ctx context.Context, q querier, r *shareRow) error {
 	return err
 }
 
-const assocCols = `share_arn, region, kind, entity, account, status, message, external, created_at, updated_at`
+const assocCols = `share_arn, region, kind, entity, account, status, message, external, created_at, updated_at, via_org`
 
 func scanAssocs(rows *sql.Rows, err error) ([]*assocRow, error) {
 	if err != nil {
@@ -114,7 +115,7 @@ func scanAssocs(rows *sql.Rows, err error) ([]*assocRow, error) {
 	for rows.Next() {
 		var r assocRow
 		var ext, c, u int64
-		if err := rows.Scan(&r.ShareARN, &r.Region, &r.Kind, &r.Entity, &r.Account, &r.Status, &r.Message, &ext, &c, &u); err != nil {
+		if err := rows.Scan(&r.ShareARN, &r.Region, &r.Kind, &r.Entity, &r.Account, &r.Status, &r.Message, &ext, &c, &u, &r.ViaOrg); err != nil {
 			return nil, err
 		}
 		r.External = ext != 0
@@ -139,10 +140,10 @@ func associatedPrincipals(ctx context.Context, q querier, region string) ([]*ass
 }
 
 func putAssoc(ctx context.Context, q querier, r *assocRow) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO ram_associations (`+assocCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+	_, err := q.ExecContext(ctx, `INSERT INTO ram_associations (`+assocCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
 		ON CONFLICT (share_arn, kind, entity) DO UPDATE SET account = excluded.account, status = excluded.status,
-			message = excluded.message, external = excluded.external, updated_at = excluded.updated_at`,
-		r.ShareARN, r.Region, r.Kind, r.Entity, r.Account, r.Status, r.Message, b2i(r.External), store.Nanos(r.Created), store.Nanos(r.Updated))
+			message = excluded.message, external = excluded.external, updated_at = excluded.updated_at, via_org = excluded.via_org`,
+		r.ShareARN, r.Region, r.Kind, r.Entity, r.Account, r.Status, r.Message, b2i(r.External), store.Nanos(r.Created), store.Nanos(r.Updated), r.ViaOrg)
 	return err
 }
 

@@ -139,11 +139,36 @@ func TestRAMOrganization(t *testing.T) {
 			t.Fatalf("message %q", msg)
 		}
 	})
-	t.Run("member account share is automatic", func(t *testing.T) {
+	t.Run("member account shares follow membership unless retained", func(t *testing.T) {
+		// Only the account shares remain: the organization-wide one goes.
+		must[*ram.DeleteResourceShareOutput](t)(aRAM.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: &ouShareARN}))
 		s := must[*ram.CreateResourceShareOutput](t)(aRAM.CreateResourceShare(ctx, &ram.CreateResourceShareInput{
 			Name: aws.String("d"), ResourceArns: []string{ca}, Principals: []string{dID}}))
 		if st := principalStatus(t, aRAM, *s.ResourceShare.ResourceShareArn, dID); st != ramtypes.ResourceShareAssociationStatusAssociated {
 			t.Fatalf("member principal %s", st)
+		}
+		must[*ram.CreateResourceShareOutput](t)(aRAM.CreateResourceShare(ctx, &ram.CreateResourceShareInput{
+			Name: aws.String("c"), ResourceArns: []string{ca}, Principals: []string{cID},
+			ResourceShareConfiguration: &ramtypes.ResourceShareConfiguration{RetainSharingOnAccountLeaveOrganization: aws.Bool(true)}}))
+		for name, c := range map[string]creds{"C": cDev, "D": dDev} {
+			if _, err := issue(r.pca(c), ca, "", csr); err != nil {
+				t.Fatalf("%s before leaving: %v", name, err)
+			}
+		}
+		for _, id := range []string{cID, dID} {
+			must[*organizations.RemoveAccountFromOrganizationOutput](t)(orgs.RemoveAccountFromOrganization(ctx,
+				&organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(id)}))
+		}
+		_, err := issue(r.pca(dDev), ca, "", csr)
+		wantDenied(t, err, "because no resource-based policy allows")
+		if got := otherAccountsCAs(t, r.pca(dDev)); len(got) != 0 {
+			t.Fatalf("D still lists %v", got)
+		}
+		if _, err := issue(r.pca(cDev), ca, "", csr); err != nil {
+			t.Fatalf("C with retainSharingOnAccountLeaveOrganization: %v", err)
+		}
+		if got := otherAccountsCAs(t, r.pca(cDev)); !slices.Equal(got, []string{ca}) {
+			t.Fatalf("C lists %v", got)
 		}
 	})
 }
