@@ -35,8 +35,8 @@ func buildPolicy(caARN string, grants []shareGrant) string {
 	grants = slices.Clone(grants)
 	slices.SortFunc(grants, func(a, b shareGrant) int { return strings.Compare(a.ShareARN, b.ShareARN) })
 	var stmts []any
-	add := func(st map[string]any) {
-		st["Sid"] = "RamStatement" + strconv.Itoa(len(stmts)+1)
+	add := func(st *stmtJSON) {
+		st.Sid = "RamStatement" + strconv.Itoa(len(stmts)+1)
 		stmts = append(stmts, st)
 	}
 	for _, g := range grants {
@@ -70,18 +70,18 @@ func buildPolicy(caARN string, grants []shareGrant) string {
 		for _, ps := range g.Statements {
 			if len(aws) > 0 {
 				st := statement(ps, caARN, nil)
-				st["Principal"] = map[string]any{"AWS": aws}
+				st.Principal = awsPrincipal{aws}
 				add(st)
 			}
 			for _, o := range slices.Sorted(maps.Keys(bound)) {
 				ps2 := slices.Compact(slices.Sorted(slices.Values(bound[o])))
 				st := statement(ps, caARN, map[string]map[string]any{"StringEquals": {"aws:PrincipalOrgID": o}})
-				st["Principal"] = map[string]any{"AWS": ps2}
+				st.Principal = awsPrincipal{ps2}
 				add(st)
 			}
 			for _, cond := range orgWide {
 				st := statement(ps, caARN, cond)
-				st["Principal"] = "*"
+				st.Principal = "*"
 				add(st)
 			}
 		}
@@ -89,18 +89,36 @@ func buildPolicy(caARN string, grants []shareGrant) string {
 	if len(stmts) == 0 {
 		return ""
 	}
-	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": stmts})
+	b, _ := json.Marshal(policyJSON{Version: "2012-10-17", Statement: stmts})
 	return string(b)
+}
+
+// Typed shapes keep the generated policy's member order fixed (Sid,
+// Effect, Principal, Action, Resource, Condition) and encode fast.
+type policyJSON struct {
+	Version   string
+	Statement []any
+}
+
+type stmtJSON struct {
+	Sid       string
+	Effect    string
+	Principal any
+	Action    any
+	Resource  string
+	Condition map[string]map[string]any `json:",omitempty"`
+}
+
+type awsPrincipal struct {
+	AWS []string
 }
 
 // statement renders one permission statement on the CA, its condition
 // merged with extra (operators combine, keys within one operator too).
-func statement(ps permStatement, caARN string, extra map[string]map[string]any) map[string]any {
-	st := map[string]any{"Effect": "Allow", "Resource": caARN}
+func statement(ps permStatement, caARN string, extra map[string]map[string]any) *stmtJSON {
+	st := &stmtJSON{Effect: "Allow", Resource: caARN, Action: ps.Actions}
 	if len(ps.Actions) == 1 {
-		st["Action"] = ps.Actions[0]
-	} else {
-		st["Action"] = ps.Actions
+		st.Action = ps.Actions[0]
 	}
 	cond := map[string]map[string]any{}
 	for _, c := range []map[string]map[string]any{ps.Condition, extra} {
@@ -114,7 +132,7 @@ func statement(ps permStatement, caARN string, extra map[string]map[string]any) 
 		}
 	}
 	if len(cond) > 0 {
-		st["Condition"] = cond
+		st.Condition = cond
 	}
 	return st
 }

@@ -2,6 +2,7 @@ package ram
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -13,6 +14,18 @@ func TestBuildPolicy(t *testing.T) {
 	reads := `["acm-pca:DescribeCertificateAuthority","acm-pca:GetCertificate","acm-pca:GetCertificateAuthorityCertificate","acm-pca:ListPermissions","acm-pca:ListTags"]`
 	issue := `"acm-pca:IssueCertificate"`
 	tmpl := `"acm-pca:TemplateArn":"arn:aws:acm-pca:::template/EndEntityCertificate/V1"`
+	st := func(n int, principal, action, cond string) string {
+		out := `{"Sid":"RamStatement` + string(rune('0'+n)) + `","Effect":"Allow","Principal":` + principal + `,"Action":` + action + `,"Resource":"` + testCA + `"`
+		if cond != "" {
+			out += `,"Condition":` + cond
+		}
+		return out + "}"
+	}
+	doc := func(stmts ...string) string {
+		return `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
+	}
+	twoAccounts := `{"AWS":["arn:aws:iam::222233334444:root","arn:aws:iam::333344445555:user/dev"]}`
+	e := `{"AWS":["arn:aws:iam::222233334444:root"]}`
 	for _, tc := range []struct {
 		name   string
 		grants []shareGrant
@@ -21,34 +34,21 @@ func TestBuildPolicy(t *testing.T) {
 		{"nothing shared", nil, ""},
 		{"share without associated principals", []shareGrant{{ShareARN: "s1", Statements: def}}, ""},
 		{"account and user", []shareGrant{{ShareARN: "s1", Statements: def, Principals: []string{"222233334444", "arn:aws:iam::333344445555:user/dev"}}},
-			`{"Statement":[` +
-				`{"Action":` + reads + `,"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222233334444:root","arn:aws:iam::333344445555:user/dev"]},"Resource":"` + testCA + `","Sid":"RamStatement1"},` +
-				`{"Action":` + issue + `,"Condition":{"StringEquals":{` + tmpl + `}},"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222233334444:root","arn:aws:iam::333344445555:user/dev"]},"Resource":"` + testCA + `","Sid":"RamStatement2"}` +
-				`],"Version":"2012-10-17"}`},
+			doc(st(1, twoAccounts, reads, ""), st(2, twoAccounts, issue, `{"StringEquals":{`+tmpl+`}}`))},
 		{"organization", []shareGrant{{ShareARN: "s1", Statements: def, Principals: []string{"arn:aws:organizations::111122223333:organization/o-abcdefghij"}}},
-			`{"Statement":[` +
-				`{"Action":` + reads + `,"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}},"Effect":"Allow","Principal":"*","Resource":"` + testCA + `","Sid":"RamStatement1"},` +
-				`{"Action":` + issue + `,"Condition":{"StringEquals":{` + tmpl + `,"aws:PrincipalOrgID":"o-abcdefghij"}},"Effect":"Allow","Principal":"*","Resource":"` + testCA + `","Sid":"RamStatement2"}` +
-				`],"Version":"2012-10-17"}`},
+			doc(st(1, `"*"`, reads, `{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}}`),
+				st(2, `"*"`, issue, `{"StringEquals":{`+tmpl+`,"aws:PrincipalOrgID":"o-abcdefghij"}}`))},
 		{"OU", []shareGrant{{ShareARN: "s1", Statements: def[1:], Principals: []string{"arn:aws:organizations::111122223333:ou/o-abcdefghij/ou-ab12-abcdefgh"}}},
-			`{"Statement":[` +
-				`{"Action":` + issue + `,"Condition":{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"o-abcdefghij/*/ou-ab12-abcdefgh/*"},"StringEquals":{` + tmpl + `}},"Effect":"Allow","Principal":"*","Resource":"` + testCA + `","Sid":"RamStatement1"}` +
-				`],"Version":"2012-10-17"}`},
+			doc(st(1, `"*"`, issue, `{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"o-abcdefghij/*/ou-ab12-abcdefgh/*"},"StringEquals":{`+tmpl+`}}`))},
 		{"two shares in ARN order", []shareGrant{
 			{ShareARN: "s2", Statements: revoke, Principals: []string{"222233334444"}},
 			{ShareARN: "s1", Statements: def[:1], Principals: []string{"222233334444"}}},
-			`{"Statement":[` +
-				`{"Action":` + reads + `,"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222233334444:root"]},"Resource":"` + testCA + `","Sid":"RamStatement1"},` +
-				`{"Action":["acm-pca:DescribeCertificateAuthority","acm-pca:GetCertificate","acm-pca:GetCertificateAuthorityCertificate","acm-pca:ListPermissions","acm-pca:ListTags","acm-pca:RevokeCertificate"],"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222233334444:root"]},"Resource":"` + testCA + `","Sid":"RamStatement2"}` +
-				`],"Version":"2012-10-17"}`},
+			doc(st(1, e, reads, ""), st(2, e, `["acm-pca:DescribeCertificateAuthority","acm-pca:GetCertificate","acm-pca:GetCertificateAuthorityCertificate","acm-pca:ListPermissions","acm-pca:ListTags","acm-pca:RevokeCertificate"]`, ""))},
 		{"member associated through the organization", []shareGrant{{ShareARN: "s1", Statements: def[:1], Principals: []string{"222233334444", "444455556666"},
 			ViaOrg: map[string]string{"444455556666": "o-abcdefghij"}}},
-			`{"Statement":[` +
-				`{"Action":` + reads + `,"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222233334444:root"]},"Resource":"` + testCA + `","Sid":"RamStatement1"},` +
-				`{"Action":` + reads + `,"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}},"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:root"]},"Resource":"` + testCA + `","Sid":"RamStatement2"}` +
-				`],"Version":"2012-10-17"}`},
+			doc(st(1, e, reads, ""), st(2, `{"AWS":["arn:aws:iam::444455556666:root"]}`, reads, `{"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}}`))},
 		{"hand-written source kept", []shareGrant{{ShareARN: "s1", Source: `{"Version":"2012-10-17","Statement":{"Sid":"1","Effect":"Allow","Principal":{"AWS":"222233334444"},"Action":"acm-pca:GetCertificate","Resource":"*"}}`}},
-			`{"Statement":[{"Action":"acm-pca:GetCertificate","Effect":"Allow","Principal":{"AWS":"222233334444"},"Resource":"*","Sid":"1"}],"Version":"2012-10-17"}`},
+			`{"Version":"2012-10-17","Statement":[{"Action":"acm-pca:GetCertificate","Effect":"Allow","Principal":{"AWS":"222233334444"},"Resource":"*","Sid":"1"}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := buildPolicy(testCA, tc.grants)

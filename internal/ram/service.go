@@ -195,52 +195,36 @@ func (w *writer) regenerate(ctx context.Context, region, caARN string) error {
 
 // policyFor computes the CA's policy from the associations as stored.
 func (s *Service) policyFor(ctx context.Context, q querier, region, caARN string) (string, error) {
-	res, err := assocsOfEntity(ctx, q, region, "RESOURCE", caARN)
+	shares, perms, principals, err := grantsRows(ctx, q, region, caARN)
 	if err != nil {
 		return "", err
 	}
+	by := map[string]*shareGrant{}
 	var grants []shareGrant
-	for _, ra := range res {
-		if ra.Status != "ASSOCIATED" {
-			continue
-		}
-		sh, err := getShare(ctx, q, ra.ShareARN)
-		if err != nil {
-			return "", err
-		}
-		if sh == nil || sh.Status != "ACTIVE" {
-			continue
-		}
-		if sh.FeatureSet == "CREATED_FROM_POLICY" {
-			grants = append(grants, shareGrant{ShareARN: sh.ARN, Source: sh.SourcePolicy})
-			continue
-		}
-		perms, err := permsOfShare(ctx, q, sh.ARN)
-		if err != nil {
-			return "", err
-		}
+	for _, sh := range shares {
 		g := shareGrant{ShareARN: sh.ARN}
-		for _, p := range perms {
-			if mp := permissionByARN(p.PermissionARN); mp != nil && p.ResourceType == ResourceTypeCA {
-				g.Statements = mp.Statements
-			}
-		}
-		as, err := assocsOfShare(ctx, q, sh.ARN)
-		if err != nil {
-			return "", err
-		}
-		for _, a := range as {
-			if a.Kind == "PRINCIPAL" && a.Status == "ASSOCIATED" {
-				g.Principals = append(g.Principals, a.Entity)
-				if a.ViaOrg != "" {
-					if g.ViaOrg == nil {
-						g.ViaOrg = map[string]string{}
-					}
-					g.ViaOrg[a.Entity] = a.ViaOrg
-				}
-			}
+		if sh.FeatureSet == "CREATED_FROM_POLICY" {
+			g.Source = sh.SourcePolicy
+		} else if mp := permissionByARN(perms[sh.ARN]); mp != nil {
+			g.Statements = mp.Statements
 		}
 		grants = append(grants, g)
+	}
+	for i := range grants {
+		by[grants[i].ShareARN] = &grants[i]
+	}
+	for _, a := range principals {
+		g := by[a.ShareARN]
+		if g == nil || g.Source != "" {
+			continue
+		}
+		g.Principals = append(g.Principals, a.Entity)
+		if a.ViaOrg != "" {
+			if g.ViaOrg == nil {
+				g.ViaOrg = map[string]string{}
+			}
+			g.ViaOrg[a.Entity] = a.ViaOrg
+		}
 	}
 	return buildPolicy(caARN, grants), nil
 }

@@ -248,3 +248,51 @@ func putClientToken(ctx context.Context, q querier, scope, region, fp, answer st
 		scope, region, fp, answer, store.Nanos(now))
 	return err
 }
+
+// grantsRows reads, in two queries, the ACTIVE shares holding a resource
+// (ASSOCIATED) with their CA permission, and their ASSOCIATED principals:
+// all a policy recomputation needs.
+func grantsRows(ctx context.Context, q querier, region, entity string) ([]*shareRow, map[string]string, []*assocRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT s.arn, s.name, s.feature_set, s.source_policy, COALESCE(p.permission_arn, '')
+		FROM ram_associations a JOIN ram_shares s ON s.arn = a.share_arn
+		LEFT JOIN ram_share_permissions p ON p.share_arn = s.arn AND p.resource_type = $3
+		WHERE a.region = $1 AND a.kind = 'RESOURCE' AND a.entity = $2 AND a.status = 'ASSOCIATED' AND s.status = 'ACTIVE'`,
+		region, entity, ResourceTypeCA)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	var shares []*shareRow
+	perms := map[string]string{}
+	for rows.Next() {
+		var r shareRow
+		var perm string
+		if err := rows.Scan(&r.ARN, &r.Name, &r.FeatureSet, &r.SourcePolicy, &perm); err != nil {
+			return nil, nil, nil, err
+		}
+		shares = append(shares, &r)
+		perms[r.ARN] = perm
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	// Only the columns a policy needs: this is the hot loop for big shares.
+	prow, err := q.QueryContext(ctx, `SELECT b.share_arn, b.entity, b.via_org
+		FROM ram_associations a JOIN ram_associations b ON b.share_arn = a.share_arn
+		WHERE a.region = $1 AND a.kind = 'RESOURCE' AND a.entity = $2 AND a.status = 'ASSOCIATED'
+			AND b.kind = 'PRINCIPAL' AND b.status = 'ASSOCIATED'`, region, entity)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer prow.Close()
+	var principals []*assocRow
+	for prow.Next() {
+		a := &assocRow{Kind: "PRINCIPAL", Status: "ASSOCIATED"}
+		if err := prow.Scan(&a.ShareARN, &a.Entity, &a.ViaOrg); err != nil {
+			return nil, nil, nil, err
+		}
+		principals = append(principals, a)
+	}
+	err = prow.Err()
+	return shares, perms, principals, err
+}
