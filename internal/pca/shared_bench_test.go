@@ -24,7 +24,7 @@ func ramPolicy(ca string, shares int) string {
 		}
 		stmts = append(stmts,
 			map[string]any{"Sid": fmt.Sprintf("RamStatement%d", 2*i+1), "Effect": "Allow", "Principal": map[string]any{"AWS": ps},
-				"Action": []string{"acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificate", "acm-pca:GetCertificateAuthorityCertificate", "acm-pca:ListPermissions", "acm-pca:ListTags"},
+				"Action":   []string{"acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificate", "acm-pca:GetCertificateAuthorityCertificate", "acm-pca:ListPermissions", "acm-pca:ListTags"},
 				"Resource": ca},
 			map[string]any{"Sid": fmt.Sprintf("RamStatement%d", 2*i+2), "Effect": "Allow", "Principal": map[string]any{"AWS": ps},
 				"Action": "acm-pca:IssueCertificate", "Resource": ca,
