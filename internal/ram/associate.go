@@ -10,6 +10,30 @@ import (
 	"github.com/openpca/openpca/internal/org"
 )
 
+// orgView is what addPrincipal needs to know from Organizations, read
+// before the transaction: a transaction holding SQLite's write lock must
+// not wait for another pooled connection.
+type orgView struct {
+	sharing *org.Membership            // the owner's organization, when sharing is on
+	members map[string]*org.Membership // principal accounts' memberships
+}
+
+func (s *Service) orgViewFor(ctx context.Context, owner string, principals []string) (*orgView, error) {
+	v := &orgView{members: map[string]*org.Membership{}}
+	var err error
+	if v.sharing, err = s.orgSharing(ctx, owner); err != nil || v.sharing == nil {
+		return v, err
+	}
+	for _, p := range principals {
+		if acct := principalAccountOf(p); acct != "" && v.members[acct] == nil {
+			if v.members[acct], err = s.d.Orgs.Membership(ctx, acct); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return v, nil
+}
+
 // orgSharing is the owner's organization when organization sharing is on
 // (trusted access for ram.amazonaws.com), else nil.
 func (s *Service) orgSharing(ctx context.Context, owner string) (*org.Membership, error) {
@@ -93,7 +117,7 @@ func findAssoc(ctx context.Context, w *writer, shareARN, kind, entity string) (*
 // addPrincipal associates a principal (§5.4): at once inside the owner's
 // organization with sharing on (and for the owner itself), otherwise by an
 // invitation to the principal's account, ASSOCIATING until accepted.
-func (w *writer) addPrincipal(ctx context.Context, sh *shareRow, p string) (*assocRow, error) {
+func (w *writer) addPrincipal(ctx context.Context, ov *orgView, sh *shareRow, p string) (*assocRow, error) {
 	s := w.s
 	now := s.d.Clock.Now()
 	k, a, _ := classifyPrincipal(p)
@@ -103,10 +127,7 @@ func (w *writer) addPrincipal(ctx context.Context, sh *shareRow, p string) (*ass
 	case principalMalformedARN:
 		return nil, errf(MalformedArn, "The principal %s is not a valid ARN.", p)
 	}
-	m, err := s.orgSharing(ctx, sh.Owner)
-	if err != nil {
-		return nil, err
-	}
+	m := ov.sharing
 	row := &assocRow{ShareARN: sh.ARN, Region: sh.Region, Kind: "PRINCIPAL", Entity: p, Status: "ASSOCIATED", Created: now, Updated: now}
 	old, err := findAssoc(ctx, w, sh.ARN, "PRINCIPAL", p)
 	if err != nil {
@@ -135,10 +156,7 @@ func (w *writer) addPrincipal(ctx context.Context, sh *shareRow, p string) (*ass
 		row.Account = principalAccountOf(p)
 		inOrg := row.Account == sh.Owner
 		if !inOrg && m != nil {
-			pm, err := s.d.Orgs.Membership(ctx, row.Account)
-			if err != nil {
-				return nil, err
-			}
+			pm := ov.members[row.Account]
 			inOrg = pm != nil && pm.OrgID == m.OrgID
 			if inOrg && !sh.Retain {
 				row.ViaOrg = m.OrgID

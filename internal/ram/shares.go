@@ -94,8 +94,12 @@ func (s *Service) CreateResourceShare(ctx context.Context, c *authz.Caller, in *
 			return nil, err
 		}
 	}
+	ov, err := s.orgViewFor(ctx, c.AccountID, in.Principals)
+	if err != nil {
+		return nil, err
+	}
 	var out *ResourceShareOutput
-	err := s.txn(ctx, func(tx *sql.Tx, w *writer) error {
+	err = s.txn(ctx, func(tx *sql.Tx, w *writer) error {
 		var err error
 		out, err = idempotent(ctx, s, tx, c, "CreateResourceShare", in.ClientToken, in, func() (*ResourceShareOutput, error) {
 			now := s.d.Clock.Now()
@@ -119,7 +123,7 @@ func (s *Service) CreateResourceShare(ctx context.Context, c *authz.Caller, in *
 				}
 			}
 			for _, p := range in.Principals {
-				if _, err := w.addPrincipal(ctx, sh, p); err != nil {
+				if _, err := w.addPrincipal(ctx, ov, sh, p); err != nil {
 					return nil, err
 				}
 			}
@@ -249,8 +253,12 @@ func (s *Service) AssociateResourceShare(ctx context.Context, c *authz.Caller, i
 			return nil, err
 		}
 	}
+	ov, err := s.orgViewFor(ctx, c.AccountID, in.Principals)
+	if err != nil {
+		return nil, err
+	}
 	var out *AssociationsOutput
-	err := s.txn(ctx, func(tx *sql.Tx, w *writer) error {
+	err = s.txn(ctx, func(tx *sql.Tx, w *writer) error {
 		sh, err := s.ownShare(ctx, tx, c, in.ResourceShareArn)
 		if err != nil {
 			return err
@@ -271,7 +279,7 @@ func (s *Service) AssociateResourceShare(ctx context.Context, c *authz.Caller, i
 				o.ResourceShareAssociations = append(o.ResourceShareAssociations, sh.assocView(a))
 			}
 			for _, p := range in.Principals {
-				a, err := w.addPrincipal(ctx, sh, p)
+				a, err := w.addPrincipal(ctx, ov, sh, p)
 				if err != nil {
 					return nil, err
 				}

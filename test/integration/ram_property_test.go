@@ -4,6 +4,8 @@ import (
 	"context"
 	"math/rand/v2"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,5 +129,66 @@ func TestRAMPolicyProperty(t *testing.T) {
 				ResourceShareArn: &sh, PermissionArn: &p, Replace: aws.Bool(true)}))
 		}
 		check(step, what)
+	}
+}
+
+// TestRAMConcurrentAssociations: concurrent associate and disassociate
+// calls on shares of one CA leave the policy equal to what the
+// associations say.
+func TestRAMConcurrentAssociations(t *testing.T) {
+	r := newRig(t, "")
+	ctx := context.Background()
+	a := creds{key: mgmtKeyID, secret: mgmtSecret}
+	aPCA, aRAM := r.pca(a), r.ram(a)
+	ca := activeCA(t, aPCA)
+	var shares []string
+	for range 3 {
+		out := must[*ram.CreateResourceShareOutput](t)(aRAM.CreateResourceShare(ctx, &ram.CreateResourceShareInput{
+			Name: aws.String("c"), ResourceArns: []string{ca}}))
+		shares = append(shares, *out.ResourceShare.ResourceShareArn)
+	}
+	// The owner's own account and its users are associated at once.
+	principals := []string{mgmtAccount, "arn:aws:iam::" + mgmtAccount + ":user/u1", "arn:aws:iam::" + mgmtAccount + ":role/r1"}
+	errs := make(chan error, 64)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 1))
+			for range 10 {
+				sh := shares[rng.IntN(len(shares))]
+				p := principals[rng.IntN(len(principals))]
+				var err error
+				if rng.IntN(2) == 0 {
+					_, err = aRAM.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: &sh, Principals: []string{p}})
+				} else {
+					_, err = aRAM.DisassociateResourceShare(ctx, &ram.DisassociateResourceShareInput{ResourceShareArn: &sh, Principals: []string{p}})
+					if err != nil && strings.Contains(err.Error(), "UnknownResourceException") {
+						err = nil // not associated at that moment
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	derived, err := r.app.RAM.DerivedPolicy(ctx, "us-east-1", ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := ""
+	if out, err := aPCA.GetPolicy(ctx, &acmpca.GetPolicyInput{ResourceArn: &ca}); err == nil {
+		stored = *out.Policy
+	}
+	if stored != derived {
+		t.Fatalf("stored\n%s\nderived\n%s", stored, derived)
 	}
 }
