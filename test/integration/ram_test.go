@@ -294,3 +294,34 @@ func TestRAMExternalAccount(t *testing.T) {
 		apiError(t, err, "UnknownResourceException")
 	})
 }
+
+// TestRAMPendingInvitationQuota: a sharing account may have 20 pending
+// invitations; answering one frees a slot.
+func TestRAMPendingInvitationQuota(t *testing.T) {
+	r := newRig(t, "")
+	ctx := context.Background()
+	aRAM := r.ram(creds{key: mgmtKeyID, secret: mgmtSecret})
+	share := must[*ram.CreateResourceShareOutput](t)(aRAM.CreateResourceShare(ctx, &ram.CreateResourceShareInput{Name: aws.String("q")}))
+	arn := share.ResourceShare.ResourceShareArn
+	var first creds
+	for i := range 21 {
+		a, err := r.app.IAMStore.CreateAccount(ctx, iamstore.AccountSpec{Name: "q" + string(rune('a'+i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = creds{key: a.RootAccessKeyID, secret: a.RootSecretAccessKey}
+		}
+		_, err = aRAM.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: arn, Principals: []string{a.AccountID}})
+		if i < 20 && err != nil {
+			t.Fatalf("invitation %d: %v", i+1, err)
+		}
+		if i == 20 {
+			apiError(t, err, "ResourceShareLimitExceededException")
+			inv := pendingInvitation(t, r.ram(first), *arn)
+			must[*ram.RejectResourceShareInvitationOutput](t)(r.ram(first).RejectResourceShareInvitation(ctx,
+				&ram.RejectResourceShareInvitationInput{ResourceShareInvitationArn: inv.ResourceShareInvitationArn}))
+			must[*ram.AssociateResourceShareOutput](t)(aRAM.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: arn, Principals: []string{a.AccountID}}))
+		}
+	}
+}
