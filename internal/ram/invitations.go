@@ -4,9 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"time"
 
 	"github.com/openpca/openpca/internal/authz"
 )
+
+// answeredShown is how long answered (or expired) invitations stay listed.
+const answeredShown = 7 * 24 * time.Hour
 
 func (s *Service) invView(ctx context.Context, q querier, inv *invRow) (ResourceShareInvitation, error) {
 	v := ResourceShareInvitation{ResourceShareInvitationArn: inv.ARN, ResourceShareArn: inv.ShareARN, SenderAccountID: inv.Sender,
@@ -107,7 +111,11 @@ func (s *Service) GetResourceShareInvitations(ctx context.Context, c *authz.Call
 		}
 	}
 	all := []ResourceShareInvitation{}
+	shown := s.d.Clock.Now().Add(-answeredShown)
 	for _, inv := range invs {
+		if inv.Status != "PENDING" && inv.Updated.Before(shown) {
+			continue
+		}
 		if len(in.ResourceShareInvitationArns) > 0 && !slices.Contains(in.ResourceShareInvitationArns, inv.ARN) ||
 			len(in.ResourceShareArns) > 0 && !slices.Contains(in.ResourceShareArns, inv.ShareARN) {
 			continue

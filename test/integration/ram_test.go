@@ -229,6 +229,15 @@ func TestRAMExternalAccount(t *testing.T) {
 		if st := principalStatus(t, aRAM, shareARN, eID); st != ramtypes.ResourceShareAssociationStatusDisassociated {
 			t.Fatalf("principal %s", st)
 		}
+		// Answered invitations stay listed for about 7 days.
+		r.clock.Advance(7*24*time.Hour + time.Minute)
+		eRAM, _ = r.skewed(eRoot)
+		aRAM, aPCA = r.skewed(a)
+		_, ePCA = r.skewed(eDev)
+		all := must[*ram.GetResourceShareInvitationsOutput](t)(eRAM.GetResourceShareInvitations(ctx, &ram.GetResourceShareInvitationsInput{}))
+		if len(all.ResourceShareInvitations) != 0 {
+			t.Fatalf("old invitations still listed: %+v", all.ResourceShareInvitations)
+		}
 	})
 	t.Run("row 12: DeletePolicy removes the CA from its shares", func(t *testing.T) {
 		must[*ram.AssociateResourceShareOutput](t)(aRAM.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{
