@@ -72,7 +72,10 @@ func (s *Service) checkCA(ctx context.Context, c *authz.Caller, arn string) erro
 	if !ok || owner != c.AccountID {
 		return errf(UnknownResource, "The resource %s could not be found.", arn)
 	}
-	return nil
+	// RAM writes the CA's policy on the caller's behalf: the caller must
+	// be allowed to write it (RAM concepts: "permissions to call the
+	// PutResourcePolicy operation in the AWS service").
+	return s.d.Engine.Check(ctx, &authz.Request{Caller: c, Action: "acm-pca:PutPolicy", Resource: arn, ResourceAccount: owner})
 }
 
 // addResource associates a CA with the share, attaching the default

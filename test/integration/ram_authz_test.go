@@ -37,4 +37,11 @@ func TestRAMAuthorization(t *testing.T) {
 	_, err = scoped.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: &arn, ResourceArns: []string{ca}})
 	wantDenied(t, err, "ram:AssociateResourceShare on resource: "+arn+" with an explicit deny")
 	must[*ram.DeleteResourceShareOutput](t)(scoped.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: &arn}))
+
+	// Sharing a CA also needs acm-pca:PutPolicy on it: RAM writes its policy.
+	ramOnly := r.ram(userIn(t, r.rootIAM(), "ramonly", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ram:*","Resource":"*"}]}`))
+	_, err = ramOnly.CreateResourceShare(ctx, &ram.CreateResourceShareInput{Name: aws.String("ca"), ResourceArns: []string{ca}})
+	wantDenied(t, err, "is not authorized to perform: acm-pca:PutPolicy on resource: "+ca)
+	both := r.ram(userIn(t, r.rootIAM(), "both", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ram:*","acm-pca:PutPolicy"],"Resource":"*"}]}`))
+	must[*ram.CreateResourceShareOutput](t)(both.CreateResourceShare(ctx, &ram.CreateResourceShareInput{Name: aws.String("ca"), ResourceArns: []string{ca}}))
 }
