@@ -323,8 +323,12 @@ func (s *Service) DisassociateResourceShare(ctx context.Context, c *authz.Caller
 				return nil, errf(InvalidStateTransition, "The resource share %s is %s.", sh.ARN, sh.Status)
 			}
 			o := &AssociationsOutput{ResourceShareAssociations: []ResourceShareAssociation{}, ClientToken: in.ClientToken}
-			for kind, list := range map[string][]string{"RESOURCE": in.ResourceArns, "PRINCIPAL": in.Principals} {
-				for _, e := range list {
+			for _, kl := range []struct {
+				kind string
+				list []string
+			}{{"RESOURCE", in.ResourceArns}, {"PRINCIPAL", in.Principals}} {
+				kind := kl.kind
+				for _, e := range kl.list {
 					a, err := findAssoc(ctx, w, sh.ARN, kind, e)
 					if err != nil {
 						return nil, err
