@@ -16,15 +16,21 @@ import (
 type orgView struct {
 	sharing *org.Membership            // the owner's organization, when sharing is on
 	members map[string]*org.Membership // principal accounts' memberships
+	ous     map[string]bool            // OU principals' OUs that exist in it
 }
 
 func (s *Service) orgViewFor(ctx context.Context, owner string, principals []string) (*orgView, error) {
-	v := &orgView{members: map[string]*org.Membership{}}
+	v := &orgView{members: map[string]*org.Membership{}, ous: map[string]bool{}}
 	var err error
 	if v.sharing, err = s.orgSharing(ctx, owner); err != nil || v.sharing == nil {
 		return v, err
 	}
 	for _, p := range principals {
+		if k, o, ou := classifyPrincipal(p); k == principalOU && o == v.sharing.OrgID {
+			if v.ous[ou], err = s.d.Orgs.UnitExists(ctx, o, ou); err != nil {
+				return nil, err
+			}
+		}
 		if acct := principalAccountOf(p); acct != "" && v.members[acct] == nil {
 			if v.members[acct], err = s.d.Orgs.Membership(ctx, acct); err != nil {
 				return nil, err
@@ -145,6 +151,9 @@ func (w *writer) addPrincipal(ctx context.Context, ov *orgView, sh *shareRow, p 
 	row.ViaOrg = ""
 	switch k {
 	case principalOrg, principalOU:
+		if k == principalOU && m != nil && m.OrgID == a && !ov.ous[p[strings.LastIndex(p, "/")+1:]] {
+			return nil, errf(UnknownResource, "OrganizationalUnit %s could not be found.", p[strings.LastIndex(p, "/")+1:])
+		}
 		if m == nil || m.OrgID != a {
 			if !sh.AllowExternal {
 				return nil, errf(OperationNotPermitted, "%s", msgOrgOnly)

@@ -41,6 +41,7 @@ type noOrgs struct{}
 
 func (noOrgs) Membership(context.Context, string) (*org.Membership, error)        { return nil, nil }
 func (noOrgs) ServiceAccessEnabled(context.Context, string, string) (bool, error) { return false, nil }
+func (noOrgs) UnitExists(context.Context, string, string) (bool, error)           { return false, nil }
 
 func root(acct, region string) *authz.Caller {
 	return &authz.Caller{Principal: authz.Principal{Type: authz.TypeAccount, AccountID: acct, ARN: "arn:aws:iam::" + acct + ":root",

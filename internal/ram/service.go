@@ -52,6 +52,7 @@ type CAs interface {
 type Orgs interface {
 	Membership(ctx context.Context, accountID string) (*org.Membership, error)
 	ServiceAccessEnabled(ctx context.Context, orgID, principal string) (bool, error)
+	UnitExists(ctx context.Context, orgID, id string) (bool, error)
 }
 
 // OrgAdmin performs EnableSharingWithAwsOrganization's effects with the

@@ -90,6 +90,11 @@ func TestRAMOrganization(t *testing.T) {
 		must[*iam.GetRoleOutput](t)(r.rootIAM().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForResourceAccessManager")}))
 	})
 
+	t.Run("an OU that is not in the organization", func(t *testing.T) {
+		_, err := aRAM.CreateResourceShare(ctx, &ram.CreateResourceShareInput{Name: aws.String("x"),
+			Principals: []string{"arn:aws:organizations::" + mgmtAccount + ":ou/" + orgID + "/ou-" + rootID[2:] + "-zzzzzzzz"}})
+		apiError(t, err, "UnknownResourceException")
+	})
 	ouShare := must[*ram.CreateResourceShareOutput](t)(aRAM.CreateResourceShare(ctx, &ram.CreateResourceShareInput{
 		Name: aws.String("ou"), ResourceArns: []string{ca}, Principals: []string{ouARN}, AllowExternalPrincipals: aws.Bool(false)}))
 	ouShareARN := *ouShare.ResourceShare.ResourceShareArn
