@@ -213,7 +213,7 @@ func docGrantSet(doc string) []string {
 // into a STANDARD one with the managed permission its document matches;
 // RAM then writes the CA's policy.
 func (s *Service) PromoteResourceShareCreatedFromPolicy(ctx context.Context, c *authz.Caller, in *PromoteInput) (*ReturnValueOutput, error) {
-	if err := s.authorize(ctx, c, "PromoteResourceShareCreatedFromPolicy", in.ResourceShareArn, "", nil); err != nil {
+	if err := s.authorizeShare(ctx, c, "PromoteResourceShareCreatedFromPolicy", in.ResourceShareArn, nil); err != nil {
 		return nil, err
 	}
 	return &ReturnValueOutput{ReturnValue: true}, s.txn(ctx, func(tx *sql.Tx, w *writer) error {

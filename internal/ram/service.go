@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -159,6 +160,32 @@ func (s *Service) invitationARN(region, sender, id string) string {
 // authorize checks ram:<op> on resource with RAM's condition keys.
 func (s *Service) authorize(ctx context.Context, c *authz.Caller, op, resource, owner string, keys map[string][]string) error {
 	return s.d.Engine.Check(ctx, &authz.Request{Caller: c, Action: "ram:" + op, Resource: resource, ResourceAccount: owner, Context: keys})
+}
+
+// authorizeShare checks ram:<op> on an existing share; for a share of the
+// caller's account in this region it adds the share's own condition keys
+// (ram:ResourceShareName, ram:AllowsExternalPrincipals,
+// ram:ShareOwnerAccountId, aws:ResourceTag/*). Other shares are
+// authorized without them and then reported unknown by the operation.
+func (s *Service) authorizeShare(ctx context.Context, c *authz.Caller, op, arn string, keys map[string][]string) error {
+	req := &authz.Request{Caller: c, Action: "ram:" + op, Resource: arn, Context: map[string][]string{}}
+	for k, v := range keys {
+		req.Context[k] = v
+	}
+	sh, err := getShare(ctx, s.d.DB, arn)
+	if err != nil {
+		return err
+	}
+	if sh != nil && sh.Owner == c.AccountID && sh.Region == regionOf(c) {
+		req.Context["ram:ResourceShareName"] = []string{sh.Name}
+		req.Context["ram:AllowsExternalPrincipals"] = []string{strconv.FormatBool(sh.AllowExternal)}
+		req.Context["ram:ShareOwnerAccountId"] = []string{sh.Owner}
+		req.ResourceTags = map[string]string{}
+		for _, t := range sh.Tags {
+			req.ResourceTags[t.Key] = t.Value
+		}
+	}
+	return s.d.Engine.Check(ctx, req)
 }
 
 // txn runs fn in one transaction; the CAs whose policies fn rewrote are

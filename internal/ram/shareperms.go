@@ -10,7 +10,7 @@ import (
 
 // ListResourceSharePermissions lists the permission attached to a share.
 func (s *Service) ListResourceSharePermissions(ctx context.Context, c *authz.Caller, in *ListResourceSharePermissionsInput) (*PermissionsOutput, error) {
-	if err := s.authorize(ctx, c, "ListResourceSharePermissions", in.ResourceShareArn, "", nil); err != nil {
+	if err := s.authorizeShare(ctx, c, "ListResourceSharePermissions", in.ResourceShareArn, nil); err != nil {
 		return nil, err
 	}
 	sh, err := s.ownShare(ctx, s.d.DB, c, in.ResourceShareArn)
@@ -39,7 +39,7 @@ func (s *Service) ListResourceSharePermissions(ctx context.Context, c *authz.Cal
 // replacing an existing one needs replace=true; adding one to a share that
 // already holds CAs without replace is refused (§3.2).
 func (s *Service) AssociateResourceSharePermission(ctx context.Context, c *authz.Caller, in *AssociateResourceSharePermissionInput) (*ReturnValueOutput, error) {
-	if err := s.authorize(ctx, c, "AssociateResourceSharePermission", in.ResourceShareArn, "",
+	if err := s.authorizeShare(ctx, c, "AssociateResourceSharePermission", in.ResourceShareArn,
 		map[string][]string{"ram:PermissionArn": {in.PermissionArn}}); err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (s *Service) AssociateResourceSharePermission(ctx context.Context, c *authz
 // DisassociateResourceSharePermission removes the share's permission; a
 // share that still holds CAs must keep one.
 func (s *Service) DisassociateResourceSharePermission(ctx context.Context, c *authz.Caller, in *DisassociateResourceSharePermissionInput) (*ReturnValueOutput, error) {
-	if err := s.authorize(ctx, c, "DisassociateResourceSharePermission", in.ResourceShareArn, "",
+	if err := s.authorizeShare(ctx, c, "DisassociateResourceSharePermission", in.ResourceShareArn,
 		map[string][]string{"ram:PermissionArn": {in.PermissionArn}}); err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (s *Service) TagResource(ctx context.Context, c *authz.Caller, in *TagResou
 	for _, t := range in.Tags {
 		keys["aws:RequestTag/"+t.Key] = []string{t.Value}
 	}
-	if err := s.authorize(ctx, c, "TagResource", in.ResourceShareArn, "", keys); err != nil {
+	if err := s.authorizeShare(ctx, c, "TagResource", in.ResourceShareArn, keys); err != nil {
 		return nil, err
 	}
 	if in.ResourceShareArn == "" {
@@ -154,7 +154,7 @@ func (s *Service) TagResource(ctx context.Context, c *authz.Caller, in *TagResou
 
 // UntagResource removes tags from a share.
 func (s *Service) UntagResource(ctx context.Context, c *authz.Caller, in *UntagResourceInput) (*Empty, error) {
-	if err := s.authorize(ctx, c, "UntagResource", in.ResourceShareArn, "", map[string][]string{"aws:TagKeys": in.TagKeys}); err != nil {
+	if err := s.authorizeShare(ctx, c, "UntagResource", in.ResourceShareArn, map[string][]string{"aws:TagKeys": in.TagKeys}); err != nil {
 		return nil, err
 	}
 	if in.ResourceShareArn == "" {

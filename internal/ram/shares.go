@@ -144,7 +144,7 @@ func (s *Service) UpdateResourceShare(ctx context.Context, c *authz.Caller, in *
 	if in.AllowExternalPrincipals != nil {
 		keys["ram:RequestedAllowsExternalPrincipals"] = []string{strconv.FormatBool(*in.AllowExternalPrincipals)}
 	}
-	if err := s.authorize(ctx, c, "UpdateResourceShare", in.ResourceShareArn, "", keys); err != nil {
+	if err := s.authorizeShare(ctx, c, "UpdateResourceShare", in.ResourceShareArn, keys); err != nil {
 		return nil, err
 	}
 	var out *ResourceShareOutput
@@ -177,7 +177,7 @@ func (s *Service) UpdateResourceShare(ctx context.Context, c *authz.Caller, in *
 
 // DeleteResourceShare deletes a share; its CAs' policies lose its statements.
 func (s *Service) DeleteResourceShare(ctx context.Context, c *authz.Caller, in *DeleteResourceShareInput) (*ReturnValueOutput, error) {
-	if err := s.authorize(ctx, c, "DeleteResourceShare", in.ResourceShareArn, "", nil); err != nil {
+	if err := s.authorizeShare(ctx, c, "DeleteResourceShare", in.ResourceShareArn, nil); err != nil {
 		return nil, err
 	}
 	var out *ReturnValueOutput
@@ -239,7 +239,7 @@ func (s *Service) AssociateResourceShare(ctx context.Context, c *authz.Caller, i
 	if len(in.Principals) > 0 {
 		keys["ram:Principal"] = in.Principals
 	}
-	if err := s.authorize(ctx, c, "AssociateResourceShare", in.ResourceShareArn, "", keys); err != nil {
+	if err := s.authorizeShare(ctx, c, "AssociateResourceShare", in.ResourceShareArn, keys); err != nil {
 		return nil, err
 	}
 	if len(in.ResourceArns) == 0 && len(in.Principals) == 0 {
@@ -303,7 +303,7 @@ func (s *Service) DisassociateResourceShare(ctx context.Context, c *authz.Caller
 	if len(in.Principals) > 0 {
 		keys["ram:Principal"] = in.Principals
 	}
-	if err := s.authorize(ctx, c, "DisassociateResourceShare", in.ResourceShareArn, "", keys); err != nil {
+	if err := s.authorizeShare(ctx, c, "DisassociateResourceShare", in.ResourceShareArn, keys); err != nil {
 		return nil, err
 	}
 	var out *AssociationsOutput

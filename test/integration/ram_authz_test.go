@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ram"
+	ramtypes "github.com/aws/aws-sdk-go-v2/service/ram/types"
 )
 
 // TestRAMAuthorization: every RAM call goes through IAM with RAM's action
@@ -36,6 +37,17 @@ func TestRAMAuthorization(t *testing.T) {
 	wantDenied(t, err, "ram:AssociateResourceShare on resource: "+arn+" with an explicit deny")
 	_, err = scoped.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: &arn, ResourceArns: []string{ca}})
 	wantDenied(t, err, "ram:AssociateResourceShare on resource: "+arn+" with an explicit deny")
+	// Keys of the existing share: its name and its tags.
+	must[*ram.TagResourceOutput](t)(scoped.TagResource(ctx, &ram.TagResourceInput{ResourceShareArn: &arn,
+		Tags: []ramtypes.Tag{{Key: aws.String("team"), Value: aws.String("pki")}}}))
+	guarded := r.ram(userIn(t, r.rootIAM(), "guarded", `{"Version":"2012-10-17","Statement":[`+
+		`{"Effect":"Allow","Action":"ram:*","Resource":"*"},`+
+		`{"Effect":"Deny","Action":"ram:DeleteResourceShare","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"pki"}}},`+
+		`{"Effect":"Deny","Action":"ram:UpdateResourceShare","Resource":"*","Condition":{"StringEquals":{"ram:ResourceShareName":"int"}}}]}`))
+	_, err = guarded.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: &arn})
+	wantDenied(t, err, "ram:DeleteResourceShare on resource: "+arn+" with an explicit deny")
+	_, err = guarded.UpdateResourceShare(ctx, &ram.UpdateResourceShareInput{ResourceShareArn: &arn, Name: aws.String("renamed")})
+	wantDenied(t, err, "ram:UpdateResourceShare on resource: "+arn+" with an explicit deny")
 	must[*ram.DeleteResourceShareOutput](t)(scoped.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: &arn}))
 
 	// Sharing a CA also needs acm-pca:PutPolicy on it: RAM writes its policy.
