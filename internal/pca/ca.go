@@ -169,8 +169,10 @@ func (s *Service) view(ca *caRow) CertificateAuthority {
 }
 
 // ListCertificateAuthorities lists the caller account's CAs in the
-// caller's region (restorable deleted ones included), at most 100 per page. OTHER_ACCOUNTS lists CAs
-// shared through RAM, which does not exist yet: the list is empty.
+// caller's region (restorable deleted ones included), at most 100 per
+// page. OTHER_ACCOUNTS lists the CAs shared with the caller's account
+// through RAM shares it accepted or received automatically; hand-written
+// policies do not list a CA.
 func (s *Service) ListCertificateAuthorities(ctx context.Context, caller *authz.Caller, in *ListCertificateAuthoritiesInput) (*ListCertificateAuthoritiesOutput, error) {
 	if err := s.authorize(ctx, caller, "ListCertificateAuthorities", nil, nil); err != nil {
 		return nil, err
@@ -184,7 +186,7 @@ func (s *Service) ListCertificateAuthorities(ctx context.Context, caller *authz.
 	}
 	out := &ListCertificateAuthoritiesOutput{CertificateAuthorities: []CertificateAuthority{}}
 	if owner == "OTHER_ACCOUNTS" {
-		return out, nil
+		return s.listSharedCAs(ctx, caller, scope, offset, pageSize(in.MaxResults, 100), out)
 	}
 	limit := pageSize(in.MaxResults, 100)
 	rows, err := s.listCAs(ctx, caller.AccountID, region, s.clk.Now(), offset, limit+1)

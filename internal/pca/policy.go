@@ -91,7 +91,7 @@ func (s *Service) PutPolicy(ctx context.Context, caller *authz.Caller, in *PutPo
 			return nil, &Error{Kind: ErrRequestFailed, Msg: "The policy could not be stored; please retry.", Err: err}
 		}
 	}
-	stored, err := s.putPolicy(ctx, ca.ID, doc, caller.ARN, s.clk.Now())
+	stored, err := s.putPolicy(ctx, ca.ID, ca.ARN, ca.Owner, doc, caller.ARN, s.clk.Now())
 	s.invalidatePolicy(ca.ID)
 	if err != nil {
 		return nil, &Error{Kind: ErrRequestFailed, Msg: "The policy could not be stored; please retry.", Err: err}
@@ -142,7 +142,7 @@ func (s *Service) DeletePolicy(ctx context.Context, caller *authz.Caller, in *De
 	if ca.Status == statusDeleted {
 		return nil, wrongState(ca.ARN, "delete its policy")
 	}
-	err = s.deletePolicy(ctx, ca.ID)
+	err = s.deletePolicy(ctx, ca.ID, ca.ARN)
 	s.invalidatePolicy(ca.ID)
 	if err != nil {
 		return nil, &Error{Kind: ErrRequestFailed, Msg: "The policy could not be deleted; please retry.", Err: err}

@@ -365,7 +365,7 @@ func TestPolicyCacheInvalidation(t *testing.T) {
 	// the table shows within the TTL only through it.
 	_, err := e.issueAs(bDev, ca, "") // caches "no policy"
 	wantDenied(t, err, "no resource-based policy")
-	if _, err := e.svc.putPolicy(bg, mustCAID(t, e, ca), accountShare(t, ca, acctB), "test", testNow); err != nil {
+	if _, err := e.svc.putPolicy(bg, mustCAID(t, e, ca), ca, acct, accountShare(t, ca, acctB), "test", testNow); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.issueAs(bDev, ca, "")
@@ -375,7 +375,7 @@ func TestPolicyCacheInvalidation(t *testing.T) {
 		t.Fatalf("after invalidatePolicy: %v", err)
 	}
 	// And the TTL bounds staleness for writers in other processes.
-	if err := e.svc.deletePolicy(bg, mustCAID(t, e, ca)); err != nil {
+	if err := e.svc.deletePolicy(bg, mustCAID(t, e, ca), ca); err != nil {
 		t.Fatal(err)
 	}
 	e.clk.Advance(policyCacheTTL + 1)

@@ -20,7 +20,7 @@ func TestPurgeRemovesEverything(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.fetchCRL(ca)
-		if _, err := e.svc.putPolicy(bg, caIDOf(ca), `{"Version":"2012-10-17","Statement":[]}`, rootCaller(acct).ARN, e.clk.Now()); err != nil {
+		if _, err := e.svc.putPolicy(bg, caIDOf(ca), ca, acct, `{"Version":"2012-10-17","Statement":[]}`, rootCaller(acct).ARN, e.clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.svc.CreatePermission(bg, rootCaller(acct), &CreatePermissionInput{CertificateAuthorityArn: ca,

@@ -124,6 +124,8 @@ type Service struct {
 
 	rev    *revocation // CRL publisher, OCSP caches, audit workers
 	keygen *keygen     // CA key generation off the request path
+
+	sharing Sharing // RAM, when wired (shared.go)
 }
 
 type idemLock struct {

@@ -24,6 +24,7 @@ import (
 	"github.com/openpca/openpca/internal/awsapi/iamapi"
 	"github.com/openpca/openpca/internal/awsapi/orgapi"
 	"github.com/openpca/openpca/internal/awsapi/pcaapi"
+	"github.com/openpca/openpca/internal/awsapi/ramapi"
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/keystore"
@@ -31,6 +32,7 @@ import (
 	"github.com/openpca/openpca/internal/pca"
 	"github.com/openpca/openpca/internal/pkihttp"
 	"github.com/openpca/openpca/internal/regions"
+	"github.com/openpca/openpca/internal/ram"
 	"github.com/openpca/openpca/internal/store"
 )
 
@@ -69,6 +71,7 @@ type App struct {
 	Org      *org.Service
 	PCA      *pca.Service
 	ACM      *acm.Service
+	RAM      *ram.Service
 	Authz    *authz.Engine
 	Handler  http.Handler
 	ready    atomic.Bool
@@ -118,6 +121,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	})
 	pcaSvc.SetDirectory(iamStore)       // who-can enumerates IAM principals
 	pcaSvc.SetPrincipalMapper(iamStore) // CA policies keep users and roles by unique ID
+	ramSvc := ram.New(ram.Deps{DB: db, Engine: engine, Clock: cfg.Clock, CAs: pcaSvc, Orgs: orgStore,
+		OrgAdmin: orgSvc, SLRs: iamSvc, Logger: cfg.Logger})
+	pcaSvc.SetSharing(ramSvc)
+	ramSvc.RunExpiry(time.Minute)
 	acmSvc := acm.New(db, pcaSvc, acmRoles{store: iamStore, svc: iamSvc, partition: "aws"}, engine, cfg.Clock, mk,
 		acm.Config{Partition: "aws", Logger: cfg.Logger})
 
@@ -130,9 +137,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Logger:    cfg.Logger,
 		RateLimit: cfg.RateLimit,
 		RateBurst: cfg.RateBurst,
-	}, creds, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), acmapi.Service(acmSvc))
+	}, creds, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), ramapi.Service(ramSvc), acmapi.Service(acmSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc, Authz: engine, masterKey: mk}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine, masterKey: mk}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
@@ -157,6 +164,7 @@ func (a *App) SetReady(ok bool) { a.ready.Store(ok) }
 // Close commits queued work and releases the database.
 func (a *App) Close() error {
 	a.ACM.Close()
+	a.RAM.Close()
 	a.PCA.Close()
 	return a.DB.Close()
 }
