@@ -31,8 +31,8 @@ import (
 	"github.com/openpca/openpca/internal/org"
 	"github.com/openpca/openpca/internal/pca"
 	"github.com/openpca/openpca/internal/pkihttp"
-	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/ram"
+	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/store"
 )
 
