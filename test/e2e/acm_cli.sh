@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Managed certificates with the real aws CLI and openssl (the seed's Case 2,
-# managed half): account A shares a CA with account B; B requests a
-# managed certificate, waits for it, exports it with a passphrase, decrypts
-# the key with openssl and verifies the chain; B also issues an unmanaged
-# certificate; B renews and sees a new serial under the same ARN; A's
-# operator sees B's certificate in renewal-health.
+# Managed certificates with the real aws CLI and openssl (the seed's Case 2
+# in full): account A shares a CA with account B through RAM and B accepts;
+# B requests a managed certificate, waits for it, exports it with a
+# passphrase, decrypts the key with openssl and verifies the chain; B also
+# issues an unmanaged certificate; B renews and sees a new serial under the
+# same ARN; A's operator sees B's certificate in renewal-health.
 set -euo pipefail
 eval "$OPENPCA_EXPORTS"
 cd "$(mktemp -d)"
@@ -28,17 +28,16 @@ aws acm-pca wait certificate-issued --certificate-authority-arn "$ca" --certific
 aws acm-pca get-certificate --certificate-authority-arn "$ca" --certificate-arn "$rc" --query Certificate --output text > root.pem
 aws acm-pca import-certificate-authority-certificate --certificate-authority-arn "$ca" --certificate fileb://root.pem
 
-# A shares the CA with B's account (an account principal also covers ACM's
-# service-linked role in B, which renewals run as).
-cat > policy.json <<JSON
-{"Version":"2012-10-17","Statement":[
- {"Sid":"1","Effect":"Allow","Principal":{"AWS":"$acct_b"},
-  "Action":["acm-pca:DescribeCertificateAuthority","acm-pca:GetCertificate","acm-pca:GetCertificateAuthorityCertificate","acm-pca:ListPermissions","acm-pca:ListTags"],
-  "Resource":"$ca"},
- {"Sid":"1","Effect":"Allow","Principal":{"AWS":"$acct_b"},"Action":["acm-pca:IssueCertificate"],"Resource":"$ca",
-  "Condition":{"StringEquals":{"acm-pca:TemplateArn":"arn:aws:acm-pca:::template/EndEntityCertificate/V1"}}}]}
-JSON
-aws acm-pca put-policy --resource-arn "$ca" --policy file://policy.json
+# A shares the CA with B through RAM; B accepts the invitation. The policy
+# RAM writes names B's account, which also covers ACM's service-linked role
+# in B (renewals run as that role).
+share=$(aws ram create-resource-share --name acm-share --resource-arns "$ca" --principals "$acct_b" \
+  --query resourceShare.resourceShareArn --output text)
+inv=$(aws --profile acm-b ram get-resource-share-invitations --resource-share-arns "$share" \
+  --query 'resourceShareInvitations[0].resourceShareInvitationArn' --output text)
+aws --profile acm-b ram accept-resource-share-invitation --resource-share-invitation-arn "$inv" > /dev/null
+[ "$(aws --profile acm-b acm-pca list-certificate-authorities --resource-owner OTHER_ACCOUNTS \
+  --query 'CertificateAuthorities[0].Arn' --output text)" = "$ca" ]
 
 # B requests a managed certificate and waits for it.
 cert=$(aws --profile acm-b acm request-certificate --domain-name app.b.example \

@@ -9,7 +9,7 @@ eval "$OPENPCA_EXPORTS"
 cd "$(mktemp -d)"
 
 acct_a=$(aws sts get-caller-identity --query Account --output text)
-"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name ram-b > b.json
+"$OPENPCA_BIN" admin create-account --data-dir "$OPENPCA_DATA_DIR" --name ram-b --write-profile > b.json
 acct_b=$(python3 -c 'import json;print(json.load(open("b.json"))["AccountId"])')
 
 # A: a root CA, activated with its self-signed certificate.
