@@ -32,7 +32,7 @@ const (
 	// idempotencyWindow: a repeated IdempotencyToken returns the earlier ARN.
 	idempotencyWindow = time.Hour
 	// lease bounds how long one worker holds a certificate's work.
-	lease = 2 * time.Minute
+	lease = 30 * time.Second
 	// issueRetry: a first issuance that failed for an internal reason
 	// (not a CA answer) is tried again after this long.
 	issueRetry = time.Minute

@@ -5,7 +5,7 @@
 # passphrase, decrypts the key with openssl and verifies the chain; B also
 # issues an unmanaged certificate; B renews and sees a new serial under the
 # same ARN; A's operator sees B's certificate in renewal-health.
-set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 eval "$OPENPCA_EXPORTS"
 cd "$(mktemp -d)"
 
@@ -13,20 +13,7 @@ cd "$(mktemp -d)"
 acct_b=$(python3 -c 'import json;print(json.load(open("b.json"))["AccountId"])')
 
 # A: an EC root CA, activated with its self-signed certificate.
-cat > ca.json <<'JSON'
-{"KeyAlgorithm":"EC_prime256v1","SigningAlgorithm":"SHA256WITHECDSA",
- "Subject":{"Organization":"OpenPCA e2e","CommonName":"Managed Root CA"}}
-JSON
-ca=$(aws acm-pca create-certificate-authority --certificate-authority-type ROOT \
-  --certificate-authority-configuration file://ca.json --query CertificateAuthorityArn --output text)
-aws acm-pca wait certificate-authority-csr-created --certificate-authority-arn "$ca"
-aws acm-pca get-certificate-authority-csr --certificate-authority-arn "$ca" --output text > ca.csr
-rc=$(aws acm-pca issue-certificate --certificate-authority-arn "$ca" --csr fileb://ca.csr \
-  --signing-algorithm SHA256WITHECDSA --template-arn arn:aws:acm-pca:::template/RootCACertificate/V1 \
-  --validity Value=5,Type=YEARS --query CertificateArn --output text)
-aws acm-pca wait certificate-issued --certificate-authority-arn "$ca" --certificate-arn "$rc"
-aws acm-pca get-certificate --certificate-authority-arn "$ca" --certificate-arn "$rc" --query Certificate --output text > root.pem
-aws acm-pca import-certificate-authority-certificate --certificate-authority-arn "$ca" --certificate fileb://root.pem
+ca=$(activate_root_ca "Managed Root CA")
 
 # A shares the CA with B through RAM; B accepts the invitation. The policy
 # RAM writes names B's account, which also covers ACM's service-linked role

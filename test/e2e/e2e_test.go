@@ -143,7 +143,8 @@ func (s *server) stop(t *testing.T) {
 // runScript runs a bash script after evaluating the server's export lines.
 func (s *server) runScript(t *testing.T, script string, env ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// Generous: each aws CLI call costs seconds on a loaded 2-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", script)
 	// Only what the server printed, plus the basics; no AWS_* from the host.

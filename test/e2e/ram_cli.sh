@@ -4,7 +4,7 @@
 # B sees and accepts the invitation, lists the CA as shared with it and
 # issues from an openssl CSR; then the organization path: with sharing
 # enabled, a share to an OU reaches a member account at once, no invitation.
-set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 eval "$OPENPCA_EXPORTS"
 cd "$(mktemp -d)"
 
@@ -13,19 +13,7 @@ acct_a=$(aws sts get-caller-identity --query Account --output text)
 acct_b=$(python3 -c 'import json;print(json.load(open("b.json"))["AccountId"])')
 
 # A: a root CA, activated with its self-signed certificate.
-cat > ca.json <<'JSON'
-{"KeyAlgorithm":"EC_prime256v1","SigningAlgorithm":"SHA256WITHECDSA","Subject":{"CommonName":"RAM Shared Root"}}
-JSON
-ca=$(aws acm-pca create-certificate-authority --certificate-authority-type ROOT \
-  --certificate-authority-configuration file://ca.json --query CertificateAuthorityArn --output text)
-aws acm-pca wait certificate-authority-csr-created --certificate-authority-arn "$ca"
-aws acm-pca get-certificate-authority-csr --certificate-authority-arn "$ca" --output text > ca.csr
-rc=$(aws acm-pca issue-certificate --certificate-authority-arn "$ca" --csr fileb://ca.csr \
-  --signing-algorithm SHA256WITHECDSA --template-arn arn:aws:acm-pca:::template/RootCACertificate/V1 \
-  --validity Value=5,Type=YEARS --query CertificateArn --output text)
-aws acm-pca wait certificate-issued --certificate-authority-arn "$ca" --certificate-arn "$rc"
-aws acm-pca get-certificate --certificate-authority-arn "$ca" --certificate-arn "$rc" --query Certificate --output text > root.pem
-aws acm-pca import-certificate-authority-certificate --certificate-authority-arn "$ca" --certificate fileb://root.pem
+ca=$(activate_root_ca "RAM Shared Root")
 
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key \
   -subj "/CN=svc.b.example" -addext "subjectAltName=DNS:svc.b.example" -out leaf.csr 2>/dev/null

@@ -5,30 +5,16 @@
 # good, a never-issued serial unknown) and the CRL fetched over HTTP lists
 # it and verifies. Then audit reports (JSON, the 30-minute rule, the
 # SigV4-signed download) and the ACM permissions.
-set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 eval "$OPENPCA_EXPORTS"
 cd "$(mktemp -d)"
 ep="${OPENPCA_ENDPOINT%/}"
 
-cat > ca.json <<'JSON'
-{"KeyAlgorithm":"EC_prime256v1","SigningAlgorithm":"SHA256WITHECDSA",
- "Subject":{"Country":"US","Organization":"OpenPCA e2e","CommonName":"e2e Revocation Root"}}
-JSON
 cat > rev.json <<'JSON'
 {"CrlConfiguration":{"Enabled":true,"ExpirationInDays":7},"OcspConfiguration":{"Enabled":true}}
 JSON
-ca=$(aws acm-pca create-certificate-authority --certificate-authority-type ROOT \
-  --certificate-authority-configuration file://ca.json --revocation-configuration file://rev.json \
-  --query CertificateAuthorityArn --output text)
+ca=$(activate_root_ca "e2e Revocation Root" --revocation-configuration file://rev.json)
 id="${ca##*/}"
-aws acm-pca wait certificate-authority-csr-created --certificate-authority-arn "$ca"
-aws acm-pca get-certificate-authority-csr --certificate-authority-arn "$ca" --output text > ca.csr
-rc=$(aws acm-pca issue-certificate --certificate-authority-arn "$ca" --csr fileb://ca.csr \
-  --signing-algorithm SHA256WITHECDSA --template-arn arn:aws:acm-pca:::template/RootCACertificate/V1 \
-  --validity Value=10,Type=YEARS --query CertificateArn --output text)
-aws acm-pca wait certificate-issued --certificate-authority-arn "$ca" --certificate-arn "$rc"
-aws acm-pca get-certificate --certificate-authority-arn "$ca" --certificate-arn "$rc" --query Certificate --output text > root.pem
-aws acm-pca import-certificate-authority-certificate --certificate-authority-arn "$ca" --certificate fileb://root.pem
 
 # A disabling configuration may carry nothing but Enabled=false.
 if aws acm-pca update-certificate-authority --certificate-authority-arn "$ca" \

@@ -231,139 +231,113 @@ func checkExport(t *testing.T, ex *acm.ExportCertificateOutput) {
 	}
 }
 
+// managedCase is one managed certificate, issued and exported: A owns the
+// CA, the certificate belongs to the account of acm (B, or A itself).
+type managedCase struct {
+	r       *acmRig
+	a       creds
+	ca, arn string
+	bID     string
+	bRoot   creds
+	acm     *acm.Client
+}
+
+// crossAccountCase shares a CA of A (valid caDays) with principal(B's
+// account ID) by put-policy; B's user, allowed userPolicy, requests a
+// managed certificate, which is issued and exported.
+func crossAccountCase(t *testing.T, caDays int64, userPolicy string, principal func(bID string) string) *managedCase {
+	t.Helper()
+	r := newACMRig(t)
+	c := &managedCase{r: r, a: creds{key: mgmtKeyID, secret: mgmtSecret}}
+	c.ca = activeCAFor(t, r.pca(c.a), caDays)
+	var bDev creds
+	c.bID, c.bRoot, bDev = outsideAccount(t, r.rig, userPolicy)
+	putPolicy(t, r.pca(c.a), c.ca, accountShareDoc(c.ca, principal(c.bID)))
+	c.acm = r.acm(bDev)
+	c.issueAndExport(t)
+	return c
+}
+
+func (c *managedCase) issueAndExport(t *testing.T) {
+	t.Helper()
+	c.arn = request(t, c.acm, c.ca)
+	c.r.work(0)
+	if d := c.r.describe(c.acm, c.arn); d.Status != acmtypes.CertificateStatusIssued {
+		t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
+	}
+	export(t, c.acm, c.arn)
+}
+
+// predict checks the owner's prediction for the certificate.
+func (c *managedCase) predict(t *testing.T, want string) {
+	t.Helper()
+	if got := c.r.predicted(c.a, c.ca, c.arn); got != want {
+		t.Fatalf("prediction %q, want %q", got, want)
+	}
+}
+
+// renewAt runs the worker at d from now and checks the renewal summary the
+// certificate's account sees.
+func (c *managedCase) renewAt(t *testing.T, d time.Duration, status acmtypes.RenewalStatus, reason acmtypes.FailureReason) {
+	t.Helper()
+	c.r.work(d)
+	got := c.r.describe(c.acm, c.arn).RenewalSummary
+	if got == nil || got.RenewalStatus != status || got.RenewalStatusReason != reason {
+		t.Fatalf("renewal %+v, want %s %s", got, status, reason)
+	}
+}
+
+const fiveYears = 5 * 365
+
+// account names the whole account (its 12-digit ID) as the policy principal.
+func account(id string) string { return id }
+
 func TestACMRenewalFailuresAreVisibleToTheRecipient(t *testing.T) {
 	ctx := context.Background()
+	pending := acmtypes.RenewalStatusPendingAutoRenewal
 	t.Run("no iam:CreateServiceLinkedRole: SLR_NOT_FOUND until the recipient creates the role", func(t *testing.T) {
-		r := newACMRig(t)
-		a := creds{key: mgmtKeyID, secret: mgmtSecret}
-		ca := activeCA(t, r.pca(a))
-		bID, bRoot, bDev := outsideAccount(t, r.rig, acmNoSLRPolicy)
-		putPolicy(t, r.pca(a), ca, accountShareDoc(ca, bID))
-		bACM := r.acm(bDev)
-		arn := request(t, bACM, ca)
-		r.work(0)
-		if d := r.describe(bACM, arn); d.Status != acmtypes.CertificateStatusIssued {
-			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
-		}
-		export(t, bACM, arn)
-		if got := r.predicted(a, ca, arn); got != "SLR_NOT_FOUND by RECIPIENT" {
-			t.Fatalf("prediction %s", got)
-		}
-		r.work(renewAt)
-		d := r.describe(bACM, arn)
-		if d.RenewalSummary == nil || d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusPendingAutoRenewal ||
-			d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonSlrNotFound {
-			t.Fatalf("renewal: %+v", d.RenewalSummary)
-		}
+		c := crossAccountCase(t, fiveYears, acmNoSLRPolicy, account)
+		c.predict(t, "SLR_NOT_FOUND by RECIPIENT")
+		c.renewAt(t, renewAt, pending, acmtypes.FailureReasonSlrNotFound)
 		// The CA's owner cannot fix it: a broader policy changes nothing.
-		putPolicy(t, r.pca(a), ca, orgShareDoc(ca, "o-abcdefghij"))
-		r.work(renewAt + time.Hour)
-		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonSlrNotFound {
-			t.Fatalf("renewal after the owner's change: %+v", d.RenewalSummary)
-		}
-		putPolicy(t, r.pca(a), ca, accountShareDoc(ca, bID))
-		must[*iam.CreateServiceLinkedRoleOutput](t)(r.iamAs(bRoot).CreateServiceLinkedRole(ctx,
+		putPolicy(t, c.r.pca(c.a), c.ca, orgShareDoc(c.ca, "o-abcdefghij"))
+		c.renewAt(t, renewAt+time.Hour, pending, acmtypes.FailureReasonSlrNotFound)
+		putPolicy(t, c.r.pca(c.a), c.ca, accountShareDoc(c.ca, c.bID))
+		must[*iam.CreateServiceLinkedRoleOutput](t)(c.r.iamAs(c.bRoot).CreateServiceLinkedRole(ctx,
 			&iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("acm.amazonaws.com")}))
-		r.work(renewAt + 2*time.Hour)
-		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusSuccess {
-			t.Fatalf("renewal after the recipient's fix: %+v", d.RenewalSummary)
-		}
+		c.renewAt(t, renewAt+2*time.Hour, acmtypes.RenewalStatusSuccess, "")
 	})
 	t.Run("user-only principal: PCA_ACCESS_DENIED", func(t *testing.T) {
-		r := newACMRig(t)
-		a := creds{key: mgmtKeyID, secret: mgmtSecret}
-		ca := activeCA(t, r.pca(a))
-		bID, _, bDev := outsideAccount(t, r.rig, acmUserPolicy)
-		putPolicy(t, r.pca(a), ca, accountShareDoc(ca, "arn:aws:iam::"+bID+":user/dev"))
-		bACM := r.acm(bDev)
-		arn := request(t, bACM, ca)
-		r.work(0)
-		if d := r.describe(bACM, arn); d.Status != acmtypes.CertificateStatusIssued {
-			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
-		}
-		export(t, bACM, arn)
-		if got := r.predicted(a, ca, arn); got != "PCA_ACCESS_DENIED by CA_OWNER" {
-			t.Fatalf("prediction %s", got)
-		}
-		r.work(renewAt)
-		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaAccessDenied {
-			t.Fatalf("renewal: %+v", d.RenewalSummary)
-		}
+		c := crossAccountCase(t, fiveYears, acmUserPolicy, func(bID string) string { return "arn:aws:iam::" + bID + ":user/dev" })
+		c.predict(t, "PCA_ACCESS_DENIED by CA_OWNER")
+		c.renewAt(t, renewAt, pending, acmtypes.FailureReasonPcaAccessDenied)
 	})
-	t.Run("CA disabled: PCA_INVALID_STATE", func(t *testing.T) {
-		r := newACMRig(t)
-		a := creds{key: mgmtKeyID, secret: mgmtSecret}
-		ca := activeCA(t, r.pca(a))
-		bID, _, bDev := outsideAccount(t, r.rig, acmUserPolicy)
-		putPolicy(t, r.pca(a), ca, accountShareDoc(ca, bID))
-		bACM := r.acm(bDev)
-		arn := request(t, bACM, ca)
-		r.work(0)
-		export(t, bACM, arn)
-		must[*acmpca.UpdateCertificateAuthorityOutput](t)(r.pca(a).UpdateCertificateAuthority(ctx, &acmpca.UpdateCertificateAuthorityInput{
-			CertificateAuthorityArn: &ca, Status: pcatypes.CertificateAuthorityStatusDisabled}))
-		if got := r.predicted(a, ca, arn); got != "PCA_INVALID_STATE by CA_OWNER" {
-			t.Fatalf("prediction %s", got)
-		}
-		r.work(renewAt)
-		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaInvalidState {
-			t.Fatalf("renewal: %+v", d.RenewalSummary)
-		}
+	t.Run("CA disabled: PCA_INVALID_STATE, FAILED once expired", func(t *testing.T) {
+		c := crossAccountCase(t, fiveYears, acmUserPolicy, account)
+		must[*acmpca.UpdateCertificateAuthorityOutput](t)(c.r.pca(c.a).UpdateCertificateAuthority(ctx, &acmpca.UpdateCertificateAuthorityInput{
+			CertificateAuthorityArn: &c.ca, Status: pcatypes.CertificateAuthorityStatusDisabled}))
+		c.predict(t, "PCA_INVALID_STATE by CA_OWNER")
+		c.renewAt(t, renewAt, pending, acmtypes.FailureReasonPcaInvalidState)
 		// Retried hourly; after expiry the renewal has FAILED.
-		r.work(396 * 24 * time.Hour)
-		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusFailed {
-			t.Fatalf("renewal after expiry: %+v", d.RenewalSummary)
-		}
+		c.renewAt(t, 396*24*time.Hour, acmtypes.RenewalStatusFailed, acmtypes.FailureReasonPcaInvalidState)
 	})
 	t.Run("CA expiring before the renewed certificate: PCA_INVALID_DURATION", func(t *testing.T) {
-		r := newACMRig(t)
-		a := creds{key: mgmtKeyID, secret: mgmtSecret}
-		ca := activeCAFor(t, r.pca(a), 425)
-		bID, _, bDev := outsideAccount(t, r.rig, acmUserPolicy)
-		putPolicy(t, r.pca(a), ca, accountShareDoc(ca, bID))
-		bACM := r.acm(bDev)
-		arn := request(t, bACM, ca)
-		r.work(0)
-		if d := r.describe(bACM, arn); d.Status != acmtypes.CertificateStatusIssued {
-			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
-		}
-		export(t, bACM, arn)
-		if got := r.predicted(a, ca, arn); got != "PCA_INVALID_DURATION by CA_OWNER" {
-			t.Fatalf("prediction %s", got)
-		}
-		r.work(renewAt)
-		if d := r.describe(bACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaInvalidDuration {
-			t.Fatalf("renewal: %+v", d.RenewalSummary)
-		}
+		c := crossAccountCase(t, 425, acmUserPolicy, account)
+		c.predict(t, "PCA_INVALID_DURATION by CA_OWNER")
+		c.renewAt(t, renewAt, pending, acmtypes.FailureReasonPcaInvalidDuration)
 	})
 	t.Run("same account: PCA_ACCESS_DENIED until CreatePermission", func(t *testing.T) {
 		r := newACMRig(t)
-		a := creds{key: mgmtKeyID, secret: mgmtSecret}
-		ca := activeCA(t, r.pca(a))
-		aACM := r.acm(a)
-		arn := request(t, aACM, ca)
-		r.work(0)
-		if d := r.describe(aACM, arn); d.Status != acmtypes.CertificateStatusIssued {
-			t.Fatalf("status %s (%s)", d.Status, d.FailureReason)
-		}
-		export(t, aACM, arn)
-		if got := r.predicted(a, ca, arn); got != "PCA_ACCESS_DENIED by CA_OWNER" {
-			t.Fatalf("prediction %s", got)
-		}
-		r.work(renewAt)
-		if d := r.describe(aACM, arn); d.RenewalSummary.RenewalStatusReason != acmtypes.FailureReasonPcaAccessDenied {
-			t.Fatalf("renewal: %+v", d.RenewalSummary)
-		}
-		must[*acmpca.CreatePermissionOutput](t)(r.pca(a).CreatePermission(ctx, &acmpca.CreatePermissionInput{
-			CertificateAuthorityArn: &ca, Principal: aws.String("acm.amazonaws.com"),
+		c := &managedCase{r: r, a: creds{key: mgmtKeyID, secret: mgmtSecret}}
+		c.ca, c.acm = activeCA(t, r.pca(c.a)), r.acm(c.a)
+		c.issueAndExport(t)
+		c.predict(t, "PCA_ACCESS_DENIED by CA_OWNER")
+		c.renewAt(t, renewAt, pending, acmtypes.FailureReasonPcaAccessDenied)
+		must[*acmpca.CreatePermissionOutput](t)(r.pca(c.a).CreatePermission(ctx, &acmpca.CreatePermissionInput{
+			CertificateAuthorityArn: &c.ca, Principal: aws.String("acm.amazonaws.com"),
 			Actions: []pcatypes.ActionType{pcatypes.ActionTypeIssueCertificate, pcatypes.ActionTypeGetCertificate, pcatypes.ActionTypeListPermissions}}))
-		if got := r.predicted(a, ca, arn); got != "SUCCESS" {
-			t.Fatalf("prediction after CreatePermission %s", got)
-		}
-		r.work(renewAt + time.Hour)
-		if d := r.describe(aACM, arn); d.RenewalSummary.RenewalStatus != acmtypes.RenewalStatusSuccess {
-			t.Fatalf("renewal: %+v", d.RenewalSummary)
-		}
+		c.predict(t, "SUCCESS")
+		c.renewAt(t, renewAt+time.Hour, acmtypes.RenewalStatusSuccess, "")
 	})
 }
 
