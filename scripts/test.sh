@@ -20,3 +20,6 @@ grep -rl --include='*_test.go' '^func Fuzz' internal | sort | while read -r f; d
 done
 
 go test -count=1 ./...
+
+# Crash safety, shortened (the full run is CYCLES=100 bash scripts/crashtest.sh).
+CYCLES=${CRASH_CYCLES:-3} bash scripts/crashtest.sh
