@@ -31,7 +31,9 @@ type report struct {
 	staleCRLs  int // restarts after which the CRL lacked an acknowledged revocation
 }
 
-func (r *report) fail(format string, args ...any) { r.failures = append(r.failures, fmt.Sprintf(format, args...)) }
+func (r *report) fail(format string, args ...any) {
+	r.failures = append(r.failures, fmt.Sprintf(format, args...))
+}
 
 // sample is how many older records each cycle re-reads over the API (the
 // database pass covers all of them every cycle; the final pass reads all).
