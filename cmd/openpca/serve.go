@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/openpca/openpca/internal/awsprofile"
+	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/server"
 )
@@ -27,6 +28,10 @@ type serveCmd struct {
 	PublicURL string        `env:"OPENPCA_PUBLIC_URL" help:"Base URL written into certificates' CRL distribution points and OCSP locations (default: the listen endpoint)."`
 	CRLDir    string        `env:"OPENPCA_CRL_DIR" type:"path" help:"Directory that also receives every published CRL, for a static web server."`
 
+	PKCS11Module  string `name:"pkcs11-module" env:"OPENPCA_PKCS11_MODULE" type:"path" help:"PKCS#11 module (shared library): new CA keys are generated in its token (binary built with -tags pkcs11)."`
+	PKCS11Token   string `name:"pkcs11-token" env:"OPENPCA_PKCS11_TOKEN" help:"Label of the PKCS#11 token."`
+	PKCS11PinFile string `name:"pkcs11-pin-file" env:"OPENPCA_PKCS11_PIN_FILE" type:"path" help:"File holding the token's user PIN."`
+
 	BootstrapAccountID       string `env:"OPENPCA_BOOTSTRAP_ACCOUNT_ID" hidden:""`
 	BootstrapAccessKeyID     string `env:"OPENPCA_BOOTSTRAP_ACCESS_KEY_ID" hidden:""`
 	BootstrapSecretAccessKey string `env:"OPENPCA_BOOTSTRAP_SECRET_ACCESS_KEY" hidden:""`
@@ -41,6 +46,10 @@ func (c *serveCmd) Run() error {
 	served, err := regions.ParseList(c.Regions)
 	if err != nil {
 		return fmt.Errorf("--regions: %w", err)
+	}
+	hsm, err := c.pkcs11()
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -64,6 +73,7 @@ func (c *serveCmd) Run() error {
 		Logger:    logger,
 		PublicURL: public,
 		CRLDir:    c.CRLDir,
+		PKCS11:    hsm,
 	})
 	if err != nil {
 		ln.Close()
@@ -92,4 +102,23 @@ func (c *serveCmd) Run() error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// pkcs11 reads the token settings; the PIN comes from a file so it stays
+// out of the process list and the environment.
+func (c *serveCmd) pkcs11() (keystore.PKCS11Config, error) {
+	if c.PKCS11Module == "" {
+		if c.PKCS11Token != "" || c.PKCS11PinFile != "" {
+			return keystore.PKCS11Config{}, fmt.Errorf("--pkcs11-token and --pkcs11-pin-file need --pkcs11-module")
+		}
+		return keystore.PKCS11Config{}, nil
+	}
+	if c.PKCS11Token == "" || c.PKCS11PinFile == "" {
+		return keystore.PKCS11Config{}, fmt.Errorf("--pkcs11-module needs --pkcs11-token and --pkcs11-pin-file")
+	}
+	pin, err := os.ReadFile(c.PKCS11PinFile)
+	if err != nil {
+		return keystore.PKCS11Config{}, fmt.Errorf("--pkcs11-pin-file: %w", err)
+	}
+	return keystore.PKCS11Config{Module: c.PKCS11Module, Token: c.PKCS11Token, PIN: strings.TrimRight(string(pin), "\r\n")}, nil
 }

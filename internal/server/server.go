@@ -53,6 +53,9 @@ type Config struct {
 	// CRLDir, when set, also receives every published CRL (for a static
 	// web server).
 	CRLDir string
+	// PKCS11, when its Module is set, makes new CA keys in that token;
+	// CAs with software keys keep working.
+	PKCS11 keystore.PKCS11Config
 }
 
 // App is an opened OpenPCA instance.
@@ -67,6 +70,7 @@ type App struct {
 	Authz    *authz.Engine
 	Handler  http.Handler
 	ready    atomic.Bool
+	hsm      keystore.ClosableKeyStore
 }
 
 // Open opens the data directory and builds every service.
@@ -99,8 +103,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	engine := authz.New(iamStore, orgStore, cfg.Clock)
 	iamSvc := iam.New(iamStore, engine)
 	orgSvc := org.New(orgStore, iamStore, engine)
-	soft := keystore.NewSoftware(mk, 0)
-	keys := &keystore.Router{Default: soft, ByScheme: map[string]keystore.KeyStore{keystore.SoftwareScheme: soft}}
+	keys, hsm, err := keyStores(cfg, mk)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	pcaSvc := pca.New(db, keys, engine, cfg.Clock, pca.Config{
 		Region:        cfg.Region,
 		PublicBaseURL: cfg.PublicURL, CRLDir: cfg.CRLDir, AuditDir: filepath.Join(cfg.DataDir, "audit"),
@@ -117,7 +124,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Logger:  cfg.Logger,
 	}, credentialStore{iamStore}, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), acmapi.Service(acmSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc, Authz: engine}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc, Authz: engine, hsm: hsm}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
@@ -143,7 +150,28 @@ func (a *App) SetReady(ok bool) { a.ready.Store(ok) }
 func (a *App) Close() error {
 	a.ACM.Close()
 	a.PCA.Close()
-	return a.DB.Close()
+	err := a.DB.Close()
+	if a.hsm != nil {
+		_ = a.hsm.Close()
+	}
+	return err
+}
+
+// keyStores builds the CA key custody: software keys sealed by the master
+// key, and with cfg.PKCS11 a token that generates every new CA key.
+func keyStores(cfg Config, mk *keystore.MasterKey) (*keystore.Router, keystore.ClosableKeyStore, error) {
+	soft := keystore.NewSoftware(mk, 0)
+	keys := &keystore.Router{Default: soft, ByScheme: map[string]keystore.KeyStore{keystore.SoftwareScheme: soft}}
+	if cfg.PKCS11.Module == "" {
+		return keys, nil, nil
+	}
+	hsm, err := keystore.OpenPKCS11(cfg.PKCS11)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys.Default = hsm
+	keys.ByScheme[keystore.PKCS11Scheme] = hsm
+	return keys, hsm, nil
 }
 
 // Serve serves on ln until ctx is cancelled, then drains in-flight requests
