@@ -21,7 +21,11 @@ import (
 
 // softHSM initializes a fresh SoftHSM2 token in a temp dir and returns its
 // config; the tests skip only when SoftHSM2 is not installed.
-func softHSM(t *testing.T, label string) PKCS11Config {
+func softHSM(t *testing.T, label string) PKCS11Config { return softHSMTB(t, label) }
+
+func softHSMb(b *testing.B) PKCS11Config { return softHSMTB(b, "openpca-bench") }
+
+func softHSMTB(t testing.TB, label string) PKCS11Config {
 	t.Helper()
 	module := os.Getenv("SOFTHSM2_MODULE")
 	if module == "" {
@@ -132,5 +136,46 @@ func TestPKCS11KeysStayInToken(t *testing.T) {
 	}
 	if _, err := ks.Signer(ctx, handles[0], nil); !errors.Is(err, ErrDestroyed) {
 		t.Errorf("destroyed key: %v", err)
+	}
+}
+
+// BenchmarkSignP256 is one CA signature (P-256, SHA-256 digest) through
+// each store: what a SoftHSM2 session costs over an in-process key.
+func BenchmarkSignP256(b *testing.B) {
+	ctx := context.Background()
+	mk, err := NewMasterKey(make([]byte, 32))
+	if err != nil {
+		b.Fatal(err)
+	}
+	stores := map[string]func(b *testing.B) KeyStore{
+		"software": func(*testing.B) KeyStore { return NewSoftware(mk, 0) },
+		"softhsm2": func(b *testing.B) KeyStore {
+			ks, err := OpenPKCS11(softHSMb(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { ks.Close() })
+			return ks
+		},
+	}
+	for _, name := range []string{"software", "softhsm2"} {
+		b.Run(name, func(b *testing.B) {
+			ks := stores[name](b)
+			k, err := ks.Generate(ctx, pki.ECPrime256v1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := ks.Signer(ctx, k.Handle, k.Blob)
+			if err != nil {
+				b.Fatal(err)
+			}
+			digest := sha256.Sum256([]byte("tbs"))
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := s.Sign(nil, digest[:], crypto.SHA256); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -5,6 +5,9 @@ package integration
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
 	"io"
@@ -262,5 +265,35 @@ func TestHSMCertificateAuthority(t *testing.T) {
 	r = newHSMRig(t, dir, keystore.PKCS11Config{})
 	if _, err := issue(r.pca(creds{key: mgmtKeyID, secret: mgmtSecret}), ca, "", csr); err == nil {
 		t.Fatal("issued without the token")
+	}
+}
+
+// BenchmarkIssueCertificateHSM compares IssueCertificate through the SDK
+// (SigV4, authz, signing, durable group commit) with the CA key in
+// SoftHSM2 and in the software store, parallel callers, P-256 CA.
+func BenchmarkIssueCertificateHSM(b *testing.B) {
+	for _, name := range []string{"software", "softhsm2"} {
+		b.Run(name, func(b *testing.B) {
+			var hsm keystore.PKCS11Config
+			if name == "softhsm2" {
+				hsm = softHSMToken(b, "openpca-bench")
+			}
+			r := newHSMRig(b, b.TempDir(), hsm)
+			c := r.pca(creds{key: mgmtKeyID, secret: mgmtSecret})
+			ca, _ := hsmRootCA(b, c)
+			k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			der, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{DNSNames: []string{"bench.example.com"}}, k)
+			csr := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
+			b.SetParallelism(8)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := issue(c, ca, "", csr); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
 	}
 }
