@@ -172,6 +172,9 @@ func run(o options) (bool, error) {
 	for _, p := range rep.pending {
 		fmt.Println("PENDING:", p)
 	}
+	if rep.staleCRLs > 0 {
+		fmt.Printf("PENDING: after %d of %d restarts the CRL served first lacked acknowledged revocations (OCSP had them all); set CRL_STRICT=1 to fail on this\n", rep.staleCRLs, o.cycles)
+	}
 	fmt.Printf("%d cycles, %d lost, %d duplicates\n", o.cycles, rep.lost, rep.dups)
 	return rep.lost == 0 && rep.dups == 0 && len(rep.failures) == 0, nil
 }
