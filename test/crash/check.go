@@ -39,12 +39,6 @@ func (r *report) fail(format string, args ...any) {
 // database pass covers all of them every cycle; the final pass reads all).
 const sample = 20
 
-// extraChecks are further per-cycle invariants. RAM (issue #14 item 1)
-// plugs in here once internal/ram is in the tree: drive Create/Associate/
-// DisassociateResourceShare from the clients in load.go, and add a check
-// that every shared CA's resource policy (GetPolicy) equals the policy its
-// RAM associations generate.
-var extraChecks []func(ctx context.Context, s *state, rep *report)
 
 // check runs every invariant against the restarted server (cycle is the
 // cycle just ended; final also waits for interrupted ACM work and reads
@@ -71,7 +65,7 @@ func (s *state) check(ctx context.Context, rep *report, cycle int, final, strict
 	s.checkAPI(ctx, rep, cycle, certs, final)
 	s.checkACM(ctx, rep, cycle, final)
 	s.checkRevocations(ctx, rep, cycle, rows, final, strictCRL)
-	for _, c := range extraChecks {
+	for _, c := range extraChecks { // RAM: see ram.go
 		c(ctx, s, rep)
 	}
 	dupARNs.Lock()

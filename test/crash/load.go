@@ -163,6 +163,8 @@ func (s *state) client(ctx context.Context, rng *mrand.Rand) {
 		pc, ac, cycle := s.pca, s.acm, s.cycle
 		s.mu.Unlock()
 		switch p := rng.IntN(100); {
+		case p < 10 && len(extraOps) > 0: // RAM: see ram.go
+			extraOps[rng.IntN(len(extraOps))](ctx, s, rng)
 		case p < 60:
 			s.issue(ctx, pc, csr, cycle)
 		case p < 85:
