@@ -39,7 +39,6 @@ func (r *report) fail(format string, args ...any) {
 // database pass covers all of them every cycle; the final pass reads all).
 const sample = 20
 
-
 // check runs every invariant against the restarted server (cycle is the
 // cycle just ended; final also waits for interrupted ACM work and reads
 // every record over the API).
