@@ -190,7 +190,8 @@ func writeArchive(file string, m *Manifest, named map[string]string, dir string,
 		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: st.Size(), ModTime: st.ModTime()}); err != nil {
 			return err
 		}
-		_, err = io.Copy(tw, in)
+		// CopyN: a file growing meanwhile must not overrun its header.
+		_, err = io.CopyN(tw, in, st.Size())
 		return err
 	}
 	if err := add(FileName, named[FileName]); err != nil {
