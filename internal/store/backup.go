@@ -25,7 +25,7 @@ import (
 const (
 	manifestName = "openpca-backup.json"
 	manifestKind = "openpca-backup/v1"
-	// BackupDirs are the data-directory subtrees copied besides the database.
+	// auditDirName is the one data-directory subtree copied besides the database.
 	auditDirName = "audit"
 	// maxRestoreFile bounds one entry while restoring (a corrupt or hostile
 	// archive must not fill the disk).

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 
@@ -64,6 +65,7 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 			if l >= n || t.Failed() {
 				return
 			}
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 	waitFor(20)
