@@ -23,3 +23,15 @@ done
 # test/terraform runs terraform apply/plan/destroy per configuration (when
 # terraform and its plugin mirror are present): minutes each on a busy machine.
 go test -count=1 -timeout 30m ./...
+
+# PKCS#11 (cgo, build tag pkcs11) against SoftHSM2 when it is installed
+# (.ci/run installs it).
+if command -v softhsm2-util >/dev/null && [ -e "${SOFTHSM2_MODULE:-/usr/lib/softhsm/libsofthsm2.so}" ]; then
+  CGO_ENABLED=1 go vet -tags pkcs11 ./internal/keystore/ ./test/integration/
+  CGO_ENABLED=1 go test -count=1 -tags pkcs11 -run 'PKCS11|HSM' ./internal/keystore/ ./test/integration/
+else
+  echo "skipping PKCS#11 tests: SoftHSM2 not installed"
+fi
+
+# Crash safety, shortened (the full run is CYCLES=100 bash scripts/crashtest.sh).
+CYCLES=${CRASH_CYCLES:-3} bash scripts/crashtest.sh

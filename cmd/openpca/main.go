@@ -22,6 +22,8 @@ type adminCmd struct {
 	Explain       explainCmd       `cmd:"" help:"Explain an authorization decision in plain words."`
 	WhoCan        whoCanCmd        `cmd:"" name:"who-can" help:"List every principal of every account that can perform an action on a CA right now, and why (the operator's full view)."`
 	RenewalHealth renewalHealthCmd `cmd:"" name:"renewal-health" help:"List the managed certificates a CA signs in every account and predict which renewals would fail now."`
+	Backup        backupCmd        `cmd:"" help:"Write a consistent copy of the data directory (while the server runs) to an archive."`
+	Restore       restoreCmd       `cmd:"" help:"Restore an archive written by backup into a new, empty data directory."`
 }
 
 func main() {

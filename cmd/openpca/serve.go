@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openpca/openpca/internal/awsprofile"
+	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/server"
 )
@@ -35,6 +36,10 @@ type serveCmd struct {
 	RateLimit float64       `default:"20000" env:"OPENPCA_RATE_LIMIT" help:"Requests per second allowed per account before ThrottlingException (0: no limit)."`
 	RateBurst int           `default:"40000" env:"OPENPCA_RATE_BURST" help:"Requests an account may send at once above the rate (the bucket size)."`
 
+	PKCS11Module  string `name:"pkcs11-module" env:"OPENPCA_PKCS11_MODULE" type:"path" help:"PKCS#11 module (shared library): new CA keys are generated in its token (binary built with -tags pkcs11)."`
+	PKCS11Token   string `name:"pkcs11-token" env:"OPENPCA_PKCS11_TOKEN" help:"Label of the PKCS#11 token."`
+	PKCS11PinFile string `name:"pkcs11-pin-file" env:"OPENPCA_PKCS11_PIN_FILE" type:"path" help:"File holding the token's user PIN."`
+
 	BootstrapAccountID       string `env:"OPENPCA_BOOTSTRAP_ACCOUNT_ID" hidden:""`
 	BootstrapAccessKeyID     string `env:"OPENPCA_BOOTSTRAP_ACCESS_KEY_ID" hidden:""`
 	BootstrapSecretAccessKey string `env:"OPENPCA_BOOTSTRAP_SECRET_ACCESS_KEY" hidden:""`
@@ -49,6 +54,10 @@ func (c *serveCmd) Run() error {
 	served, err := regions.ParseList(c.Regions)
 	if err != nil {
 		return fmt.Errorf("--regions: %w", err)
+	}
+	hsm, err := c.pkcs11()
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -87,6 +96,7 @@ func (c *serveCmd) Run() error {
 		CRLDir:    c.CRLDir,
 		RateLimit: c.RateLimit,
 		RateBurst: c.RateBurst,
+		PKCS11:    hsm,
 	})
 	if err != nil {
 		ln.Close()
@@ -147,4 +157,23 @@ func endpointAddr(a net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// pkcs11 reads the token settings; the PIN comes from a file so it stays
+// out of the process list and the environment.
+func (c *serveCmd) pkcs11() (keystore.PKCS11Config, error) {
+	if c.PKCS11Module == "" {
+		if c.PKCS11Token != "" || c.PKCS11PinFile != "" {
+			return keystore.PKCS11Config{}, fmt.Errorf("--pkcs11-token and --pkcs11-pin-file need --pkcs11-module")
+		}
+		return keystore.PKCS11Config{}, nil
+	}
+	if c.PKCS11Token == "" || c.PKCS11PinFile == "" {
+		return keystore.PKCS11Config{}, fmt.Errorf("--pkcs11-module needs --pkcs11-token and --pkcs11-pin-file")
+	}
+	pin, err := os.ReadFile(c.PKCS11PinFile)
+	if err != nil {
+		return keystore.PKCS11Config{}, fmt.Errorf("--pkcs11-pin-file: %w", err)
+	}
+	return keystore.PKCS11Config{Module: c.PKCS11Module, Token: c.PKCS11Token, PIN: strings.TrimRight(string(pin), "\r\n")}, nil
 }

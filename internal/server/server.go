@@ -60,6 +60,9 @@ type Config struct {
 	// limit) and RateBurst its bucket size; over it: ThrottlingException.
 	RateLimit float64
 	RateBurst int
+	// PKCS11, when its Module is set, makes new CA keys in that token;
+	// CAs with software keys keep working.
+	PKCS11 keystore.PKCS11Config
 }
 
 // App is an opened OpenPCA instance.
@@ -79,6 +82,7 @@ type App struct {
 	masterKey *keystore.MasterKey
 	tlsConfig *tls.Config // nil: plain HTTP
 	caBundle  string      // the internal CA's bundle file, for profiles
+	hsm      keystore.ClosableKeyStore
 }
 
 // Open opens the data directory and builds every service.
@@ -112,8 +116,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	engine := authz.New(iamStore, orgStore, cfg.Clock)
 	iamSvc := iam.New(iamStore, engine)
 	orgSvc := org.New(orgStore, iamStore, engine)
-	soft := keystore.NewSoftware(mk, 0)
-	keys := &keystore.Router{Default: soft, ByScheme: map[string]keystore.KeyStore{keystore.SoftwareScheme: soft}}
+	keys, hsm, err := keyStores(cfg, mk)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	pcaSvc := pca.New(db, keys, engine, cfg.Clock, pca.Config{
 		Region:        cfg.Region,
 		PublicBaseURL: cfg.PublicURL, CRLDir: cfg.CRLDir, AuditDir: filepath.Join(cfg.DataDir, "audit"),
@@ -139,7 +146,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		RateBurst: cfg.RateBurst,
 	}, creds, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), ramapi.Service(ramSvc), acmapi.Service(acmSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine, masterKey: mk}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine, masterKey: mk, hsm: hsm}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
@@ -166,7 +173,28 @@ func (a *App) Close() error {
 	a.ACM.Close()
 	a.RAM.Close()
 	a.PCA.Close()
-	return a.DB.Close()
+	err := a.DB.Close()
+	if a.hsm != nil {
+		_ = a.hsm.Close()
+	}
+	return err
+}
+
+// keyStores builds the CA key custody: software keys sealed by the master
+// key, and with cfg.PKCS11 a token that generates every new CA key.
+func keyStores(cfg Config, mk *keystore.MasterKey) (*keystore.Router, keystore.ClosableKeyStore, error) {
+	soft := keystore.NewSoftware(mk, 0)
+	keys := &keystore.Router{Default: soft, ByScheme: map[string]keystore.KeyStore{keystore.SoftwareScheme: soft}}
+	if cfg.PKCS11.Module == "" {
+		return keys, nil, nil
+	}
+	hsm, err := keystore.OpenPKCS11(cfg.PKCS11)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys.Default = hsm
+	keys.ByScheme[keystore.PKCS11Scheme] = hsm
+	return keys, hsm, nil
 }
 
 // Connection timeouts of the listener (docs/security.md).
