@@ -82,7 +82,7 @@ type App struct {
 	masterKey *keystore.MasterKey
 	tlsConfig *tls.Config // nil: plain HTTP
 	caBundle  string      // the internal CA's bundle file, for profiles
-	hsm      keystore.ClosableKeyStore
+	hsm       keystore.ClosableKeyStore
 }
 
 // Open opens the data directory and builds every service.
