@@ -83,6 +83,7 @@ func (c *serveCmd) Run() error {
 		logger.Info("created management account", "account_id", boot.AccountID)
 	}
 	fmt.Printf("OpenPCA listening on %s (management account %s)\n", endpoint, boot.AccountID)
+	fmt.Printf("Console: %s/console/ (give a user a password: openpca admin set-console-password --user NAME)\n", endpoint)
 	fmt.Println("Use the aws CLI or boto3 with:")
 	fmt.Println(strings.Join(awsprofile.Exports(c.DataDir, server.ProfileName), "\n"))
 	logger.Info("listening", "endpoint", endpoint, "data_dir", c.DataDir)
