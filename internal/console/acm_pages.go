@@ -34,7 +34,10 @@ type acmListData struct {
 func (c *Console) acmList(w http.ResponseWriter, r *http.Request, s *session) {
 	q := r.URL.Query()
 	d := acmListData{Statuses: acmStatuses}
-	in := &acm.ListCertificatesInput{NextToken: q.Get("next")}
+	// ListCertificates answers only RSA_2048 certificates unless asked for
+	// other key types; the console, like AWS's, shows every type.
+	in := &acm.ListCertificatesInput{NextToken: q.Get("next"), Includes: &acm.Filters{KeyTypes: []string{
+		"RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"}}}
 	max := int32(50)
 	in.MaxItems = &max
 	for _, st := range acmStatuses {
@@ -91,6 +94,9 @@ var acmKeyAlgorithms = map[string]bool{"RSA_2048": true, "RSA_3072": true, "RSA_
 func (c *Console) acmRequest(w http.ResponseWriter, r *http.Request, s *session) {
 	f := r.PostForm
 	in := &acm.RequestCertificateInput{DomainName: strings.TrimSpace(f.Get("domain")), CertificateAuthorityArn: f.Get("ca")}
+	if a := strings.TrimSpace(f.Get("ca_arn")); a != "" {
+		in.CertificateAuthorityArn = a // a CA shared by policy is listed nowhere
+	}
 	if k := f.Get("key"); acmKeyAlgorithms[k] {
 		in.KeyAlgorithm = k
 	}

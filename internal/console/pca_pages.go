@@ -115,8 +115,9 @@ func (c *Console) pcaCreate(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	out, err := c.cfg.PCA.CreateCertificateAuthority(r.Context(), c.caller(r, s), in)
 	if err != nil {
-		v.Error, _ = c.awsError("acm-pca", err)
-		c.render(w, r, http.StatusBadRequest, "pca_create", v)
+		var st int
+		v.Error, st = c.awsError("acm-pca", err)
+		c.render(w, r, st, "pca_create", v)
 		return
 	}
 	redirectCA(w, r, out.CertificateAuthorityArn, "Certificate authority created.")

@@ -144,8 +144,8 @@ func (c *Console) load(r *http.Request) (s *session, why string, err error) {
 
 type handler func(w http.ResponseWriter, r *http.Request, s *session)
 
-func (c *Console) page(h handler) http.HandlerFunc       { return c.guard(h, false, false) }
-func (c *Console) action(h handler) http.HandlerFunc     { return c.guard(h, true, false) }
+func (c *Console) page(h handler) http.HandlerFunc   { return c.guard(h, false, false) }
+func (c *Console) action(h handler) http.HandlerFunc { return c.guard(h, true, false) }
 func (c *Console) pageAllowReset(h handler) http.HandlerFunc {
 	return c.guard(h, false, true)
 }
