@@ -99,6 +99,8 @@ func (c *Console) acmRequest(w http.ResponseWriter, r *http.Request, s *session)
 	}
 	if k := f.Get("key"); acmKeyAlgorithms[k] {
 		in.KeyAlgorithm = k
+	} else {
+		in.KeyAlgorithm = c.caKeyFamily(r, s, in.CertificateAuthorityArn)
 	}
 	for _, san := range strings.Fields(strings.ReplaceAll(f.Get("sans"), ",", " ")) {
 		in.SubjectAlternativeNames = append(in.SubjectAlternativeNames, san)
@@ -123,6 +125,23 @@ func (c *Console) acmRequest(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	redirectCert(w, r, out.CertificateArn, "Certificate requested.")
+}
+
+// caKeyFamily picks a key algorithm of the CA's family: a private CA signs
+// only keys of its own family (PCA_INVALID_ARGS otherwise). "" (the API's
+// RSA_2048 default) when the CA cannot be described.
+func (c *Console) caKeyFamily(r *http.Request, s *session, arn string) string {
+	out, err := c.cfg.PCA.DescribeCertificateAuthority(r.Context(), c.caller(r, s), &pca.DescribeCertificateAuthorityInput{CertificateAuthorityArn: arn})
+	if err != nil || out.CertificateAuthority.CertificateAuthorityConfiguration == nil {
+		return ""
+	}
+	switch k := out.CertificateAuthority.CertificateAuthorityConfiguration.KeyAlgorithm; {
+	case strings.HasPrefix(k, "EC_"):
+		return "EC_prime256v1"
+	case strings.HasPrefix(k, "RSA_"):
+		return "RSA_2048"
+	}
+	return ""
 }
 
 func redirectCert(w http.ResponseWriter, r *http.Request, arn, done string) {

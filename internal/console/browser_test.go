@@ -219,6 +219,14 @@ func TestBrowserCaseOne(t *testing.T) {
 		t.Errorf("renewal health lacks B's certificate: %q", h)
 	}
 	shot("08-ca-detail-owner")
+	for _, img := range []string{"timeline", "health"} {
+		ok, err := chromedp.Run(ctx, chromedp.JavascriptAttribute[bool](chromedp.CSS(`img[src^="/console/pca/`+img+`.svg"]`), "complete"))
+		w, err2 := chromedp.Run(ctx, chromedp.JavascriptAttribute[float64](chromedp.CSS(`img[src^="/console/pca/`+img+`.svg"]`), "naturalWidth"))
+		if err != nil || err2 != nil || !ok || w == 0 {
+			src, _ := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`img[src^="/console/pca/`+img+`.svg"]`), "src"))
+			t.Errorf("%s chart did not render: complete=%v naturalWidth=%v %v %v src=%v", img, ok, w, err, err2, src)
+		}
+	}
 	step("org", chromedp.Navigate(base+"/console/org"), chromedp.WaitVisible(chromedp.CSS("h1")))
 	shot("09-organizations")
 }

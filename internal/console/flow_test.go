@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"encoding/pem"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
@@ -63,6 +64,14 @@ func TestCaseOneThroughThePages(t *testing.T) {
 	a.mustSignIn(mgmt, "admin", r.admin(mgmt, "admin"))
 	bID := r.account("b")
 	ca := createRootCA(t, a, "Case One Root")
+	// The list links to the CA's page (escaped once, not twice).
+	m := regexp.MustCompile(`href="(/console/pca/ca\?arn=[^"]+)"`).FindStringSubmatch(a.get("/console/pca").body)
+	if m == nil {
+		t.Fatal("CA list has no link to the CA")
+	}
+	if d := a.get(html.UnescapeString(m[1])); d.status != 200 || !strings.Contains(d.body, ca) {
+		t.Fatalf("link %s: %d %s", m[1], d.status, excerpt(d.body))
+	}
 
 	// A malformed policy is refused in place, the text kept.
 	p := a.post("/console/pca/policy", url.Values{"arn": {ca}, "op": {"save"}, "policy": {`{"Version":"2012-10-17","Statement":[`}})
@@ -83,7 +92,7 @@ func TestCaseOneThroughThePages(t *testing.T) {
 	b.mustSignIn(bID, "admin", r.admin(bID, "admin"))
 	// A policy share is listed nowhere (OTHER_ACCOUNTS lists RAM shares):
 	// B names the CA by its ARN.
-	p = b.post("/console/acm/request", url.Values{"ca_arn": {ca}, "domain": {"svc.b.example"}, "key": {"EC_prime256v1"}})
+	p = b.post("/console/acm/request", url.Values{"ca_arn": {ca}, "domain": {"svc.b.example"}})
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("request: %d %s", p.status, excerpt(p.body))
 	}

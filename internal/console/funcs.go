@@ -2,7 +2,6 @@ package console
 
 import (
 	"html/template"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -20,7 +19,6 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02")
 	},
-	"q":    url.QueryEscape,
 	"join": strings.Join,
 	"deref": func(p *string) string {
 		if p == nil {
