@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
@@ -141,14 +142,20 @@ func (c *Console) orgCreateAccount(w http.ResponseWriter, r *http.Request, s *se
 		c.orgFail(w, r, s, err)
 		return
 	}
-	msg := "Account creation " + out.CreateAccountStatus.State
-	if out.CreateAccountStatus.AccountId != "" {
-		msg += ": " + out.CreateAccountStatus.AccountId
+	// CreateAccount answers IN_PROGRESS; poll once, as AWS's console does.
+	st := out.CreateAccountStatus
+	if d, err := c.cfg.Org.DescribeCreateAccountStatus(r.Context(), c.caller(r, s),
+		&org.CreateAccountRequestIdInput{CreateAccountRequestId: st.Id}); err == nil && d.CreateAccountStatus != nil {
+		st = d.CreateAccountStatus
 	}
-	if out.CreateAccountStatus.FailureReason != "" {
-		msg += " (" + out.CreateAccountStatus.FailureReason + ")"
+	msg := "Account creation " + st.State
+	if st.AccountId != "" {
+		msg += ": " + st.AccountId
 	}
-	http.Redirect(w, r, "/console/org?done="+strings.ReplaceAll(msg, " ", "+"), http.StatusSeeOther)
+	if st.FailureReason != "" {
+		msg += " (" + st.FailureReason + ")"
+	}
+	http.Redirect(w, r, "/console/org?done="+url.QueryEscape(msg), http.StatusSeeOther)
 }
 
 func (c *Console) orgMove(w http.ResponseWriter, r *http.Request, s *session) {
