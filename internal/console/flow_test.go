@@ -29,7 +29,7 @@ func shareDoc(ca, principal string) string {
 var caARNRE = regexp.MustCompile(`arn=(arn%3Aaws%3Aacm-pca[^&"]+)`)
 
 // createRootCA creates and activates a root CA through the pages.
-func createRootCA(t *testing.T, b *browser, cn string) string {
+func createRootCA(t testing.TB, b *browser, cn string) string {
 	t.Helper()
 	p := b.post("/console/pca/create", url.Values{"type": {"ROOT"}, "key": {"EC_prime256v1"}, "cn": {cn}, "crl": {"on"}, "crldays": {"7"}})
 	if p.status != http.StatusSeeOther {

@@ -42,14 +42,14 @@ func (s *syncBuffer) String() string {
 }
 
 type rig struct {
-	t   *testing.T
+	t   testing.TB
 	app *server.App
 	srv *httptest.Server
 	clk *clock.Fake
 	log *syncBuffer
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
 	logs := &syncBuffer{}
