@@ -198,3 +198,20 @@ func TestSafeRedirectAfterSignIn(t *testing.T) {
 		}
 	}
 }
+
+func TestSignInAgainReplacesTheSession(t *testing.T) {
+	r := newRig(t)
+	pw := r.admin(mgmt, "admin")
+	b := r.browser()
+	b.mustSignIn(mgmt, "admin", pw)
+	old := b.c.Jar.Cookies(mustURL(r.srv.URL + "/console/"))
+	b.mustSignIn(mgmt, "admin", pw)
+	c := r.browser()
+	c.c.Jar.SetCookies(mustURL(r.srv.URL+"/console/"), old)
+	if p := c.get("/console/"); p.status != http.StatusSeeOther {
+		t.Fatalf("the earlier session survived a new sign-in: %d", p.status)
+	}
+	if p := b.get("/console/"); p.status != 200 {
+		t.Fatalf("new session: %d", p.status)
+	}
+}

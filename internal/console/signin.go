@@ -98,6 +98,13 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusForbidden, "Your password has expired. Contact your administrator to reset it.")
 		return
 	}
+	// A fresh session per sign-in (no fixation); any earlier one ends.
+	if ck, err := r.Cookie(cookieName); err == nil && ck.Value != "" {
+		if err := c.sessions.delete(ctx, tokenID(ck.Value)); err != nil {
+			c.internal(w, err)
+			return
+		}
+	}
 	if err := c.newSession(w, r, in.Principal, in.ResetRequired || in.Expired); err != nil {
 		c.internal(w, err)
 		return
