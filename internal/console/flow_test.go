@@ -127,6 +127,9 @@ func TestCaseOneThroughThePages(t *testing.T) {
 	if h := a.get("/console/pca/ca?arn=" + url.QueryEscape(ca)); !strings.Contains(h.body, certARN.Get("arn")) {
 		t.Errorf("renewal health lacks B's certificate: %s", excerpt(h.body))
 	}
+	if h := a.get("/console/pca/ca?arn=" + url.QueryEscape(ca)); !strings.Contains(h.body, `<section class="card chart" id="timeline"><h2>Expiry timeline</h2><svg xmlns="http://www.w3.org/2000/svg"`) {
+		t.Errorf("timeline not inline: %s", excerpt(h.body))
+	}
 	for _, svg := range []string{"/console/pca/timeline.svg", "/console/pca/health.svg"} {
 		g := a.get(svg + "?arn=" + url.QueryEscape(ca))
 		if g.status != 200 || g.hdr.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(g.body, "<svg") {

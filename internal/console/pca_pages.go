@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -178,8 +179,11 @@ type caDetail struct {
 	PermsErr    *pageError
 	WhoCan      []pca.PrincipalAccess
 	WhoCanErr   *pageError
-	Health      []acm.RenewalHealth
+	Health      []acm.RenewalHealth // the first maxHealthRows
+	HealthMore  int                 // how many more there are
 	HealthErr   *pageError
+	Timeline    template.HTML // server-rendered SVG, inline: one health query per page
+	HealthChart template.HTML
 	Tags        []pca.Tag
 	TagsErr     *pageError
 	IsOwner     bool
@@ -187,6 +191,10 @@ type caDetail struct {
 	CRLDays     int32
 	OCSPEnabled bool
 }
+
+// maxHealthRows bounds the dependent-certificate table; the charts count
+// every certificate.
+const maxHealthRows = 100
 
 func (c *Console) pcaDetail(w http.ResponseWriter, r *http.Request, s *session, arn string, f *caForm) {
 	ctx := r.Context()
@@ -241,7 +249,14 @@ func (c *Console) pcaDetail(w http.ResponseWriter, r *http.Request, s *session, 
 		d.WhoCanErr, _ = c.awsError("acm-pca", err)
 	}
 	if o, err := c.cfg.ACM.GetRenewalHealth(ctx, caller, &acm.CertificateAuthorityArnInput{CertificateAuthorityArn: arn}); err == nil {
+		now := c.cfg.Clock.Now()
+		// Our own markup from numbers and dates only: safe to inline.
+		d.Timeline = template.HTML(timelineSVG(now, ca, o.Certificates))
+		d.HealthChart = template.HTML(healthSVG(countHealth(now, o.Certificates)))
 		d.Health = o.Certificates
+		if len(d.Health) > maxHealthRows {
+			d.Health, d.HealthMore = d.Health[:maxHealthRows], len(d.Health)-maxHealthRows
+		}
 	} else {
 		d.HealthErr, _ = c.awsError("acm", err)
 	}
