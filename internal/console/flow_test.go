@@ -2,6 +2,11 @@ package console_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"html"
 	"net/http"
@@ -220,5 +225,37 @@ func TestDenialShownInAWSWords(t *testing.T) {
 	p = d.get("/console/iam")
 	if p.status != http.StatusForbidden || !strings.Contains(p.body, "AccessDenied</strong>: User: arn:aws:iam::"+mgmt+":user/dev is not authorized to perform: iam:ListUsers") {
 		t.Fatalf("denied list: %d %s", p.status, excerpt(p.body))
+	}
+}
+
+func TestIssueAndRevokeFromTheCAPage(t *testing.T) {
+	r := newRig(t)
+	a := r.browser()
+	a.mustSignIn(mgmt, "admin", r.admin(mgmt, "admin"))
+	ca := createRootCA(t, a, "Issuing Root")
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "leaf.example"},
+		DNSNames: []string{"leaf.example"}}, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+	p := a.post("/console/pca/issue", url.Values{"arn": {ca}, "csr": {csr}, "days": {"30"}})
+	m := regexp.MustCompile(`Certificate issued: (arn:aws:acm-pca:[^<]+/certificate/([0-9a-f]+))`).FindStringSubmatch(p.body)
+	if p.status != 200 || m == nil || !strings.Contains(p.body, `<pre id="issued">-----BEGIN CERTIFICATE-----`) {
+		t.Fatalf("issue: %d %s", p.status, excerpt(p.body))
+	}
+	if p := a.post("/console/pca/issue", url.Values{"arn": {ca}, "csr": {"not a csr"}, "days": {"30"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="error-issue"><strong>MalformedCSRException</strong>`) {
+		t.Errorf("bad CSR: %d %s", p.status, excerpt(p.body))
+	}
+	if p := a.post("/console/pca/revoke", url.Values{"arn": {ca}, "serial": {m[2]}, "reason": {"KEY_COMPROMISE"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d %s", p.status, excerpt(p.body))
+	}
+	p = a.post("/console/pca/revoke", url.Values{"arn": {ca}, "serial": {m[2]}, "reason": {"KEY_COMPROMISE"}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="error-revoke"><strong>RequestAlreadyProcessedException</strong>`) {
+		t.Fatalf("second revoke: %d %s", p.status, excerpt(p.body))
 	}
 }
