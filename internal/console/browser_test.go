@@ -226,7 +226,8 @@ func TestBrowserCaseOne(t *testing.T) {
 			t.Errorf("%s not drawn: %+v %v", id, box, err)
 		}
 	}
-	step("org", chromedp.Navigate(base+"/console/org"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	step("org", chromedp.Navigate(base+"/console/org"), chromedp.WaitVisible(chromedp.CSS("h1")),
+		chromedp.Click(chromedp.CSS(`form[action="/console/org/create"] button`)), chromedp.WaitVisible(chromedp.CSS("#tree")))
 	shot("09-organizations")
 }
 
