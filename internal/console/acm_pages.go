@@ -28,7 +28,10 @@ type acmListData struct {
 	Status   string
 	Statuses []string
 	Certs    []acm.CertificateSummary
-	Next     string
+	// Renewal is each listed certificate's renewal status (the summary has
+	// none), from DescribeCertificate as the same caller.
+	Renewal map[string]string
+	Next    string
 }
 
 func (c *Console) acmList(w http.ResponseWriter, r *http.Request, s *session) {
@@ -54,6 +57,14 @@ func (c *Console) acmList(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	d.Certs, d.Next = out.CertificateSummaryList, out.NextToken
+	d.Renewal = map[string]string{}
+	for _, cs := range d.Certs {
+		desc, err := c.cfg.ACM.DescribeCertificate(r.Context(), c.caller(r, s), &acm.CertificateArnInput{CertificateArn: cs.CertificateArn})
+		if err == nil && desc.Certificate.RenewalSummary != nil {
+			rs := desc.Certificate.RenewalSummary
+			d.Renewal[cs.CertificateArn] = strings.TrimSpace(rs.RenewalStatus + " " + rs.RenewalStatusReason)
+		}
+	}
 	c.render(w, r, http.StatusOK, "acm_list", v)
 }
 

@@ -85,6 +85,9 @@ func TestSLRFailureShownAndFixedFromTheIAMPage(t *testing.T) {
 			t.Errorf("certificate page lacks %q", want)
 		}
 	}
+	if l := dev.get("/console/acm"); !strings.Contains(l.body, "<td>PENDING_AUTO_RENEWAL SLR_NOT_FOUND</td>") {
+		t.Errorf("list lacks the renewal status: %s", excerpt(l.body))
+	}
 	// The user may not fix it: the denial reads as IAM's.
 	p = dev.post("/console/iam/slr", url.Values{})
 	if p.status != http.StatusForbidden || !strings.Contains(p.body, "is not authorized to perform: iam:CreateServiceLinkedRole") {
