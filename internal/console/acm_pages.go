@@ -156,7 +156,7 @@ func (c *Console) caKeyFamily(r *http.Request, s *session, arn string) string {
 }
 
 func redirectCert(w http.ResponseWriter, r *http.Request, arn, done string) {
-	http.Redirect(w, r, "/console/acm/cert?"+url.Values{"arn": {arn}, "done": {done}}.Encode(), http.StatusSeeOther)
+	doneRedirect(w, r, "/console/acm/cert?"+url.Values{"arn": {arn}}.Encode(), done)
 }
 
 type acmDetailData struct {
@@ -246,7 +246,7 @@ func (c *Console) acmDelete(w http.ResponseWriter, r *http.Request, s *session) 
 		c.acmDetail(w, r, s, arn, e)
 		return
 	}
-	http.Redirect(w, r, "/console/acm?done=Certificate+deleted.", http.StatusSeeOther)
+	doneRedirect(w, r, "/console/acm", "Certificate deleted.")
 }
 
 func (c *Console) acmTags(w http.ResponseWriter, r *http.Request, s *session) {

@@ -193,11 +193,12 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 		return
 	}
 	v.NavList = navItems
-	if s := sessionFrom(r.Context()); s != nil {
+	s := sessionFrom(r.Context())
+	if s != nil {
 		v.S, v.CSRF = s, s.row.CSRF
 	}
 	if v.Flash == "" {
-		v.Flash = r.URL.Query().Get("done")
+		v.Flash = flash(r, s)
 	}
 	var buf strings.Builder
 	if err := t.Execute(&buf, v); err != nil {

@@ -64,7 +64,7 @@ func (c *Console) iamHome(w http.ResponseWriter, r *http.Request, s *session) {
 var iamNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
 
 func redirectEntity(w http.ResponseWriter, r *http.Request, kind, name, done string) {
-	http.Redirect(w, r, "/console/iam/entity?"+url.Values{"kind": {kind}, "name": {name}, "done": {done}}.Encode(), http.StatusSeeOther)
+	doneRedirect(w, r, "/console/iam/entity?"+url.Values{"kind": {kind}, "name": {name}}.Encode(), done)
 }
 
 // iamCreate creates a user, group or role.
@@ -309,5 +309,5 @@ func (c *Console) iamSLR(w http.ResponseWriter, r *http.Request, s *session) {
 		c.render(w, r, st, "iam_home", v)
 		return
 	}
-	http.Redirect(w, r, "/console/iam?tab=roles&done=Service-linked+role+created.", http.StatusSeeOther)
+	doneRedirect(w, r, "/console/iam?tab=roles", "Service-linked role created.")
 }

@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
@@ -122,7 +121,7 @@ func (c *Console) orgCreate(w http.ResponseWriter, r *http.Request, s *session) 
 		c.orgFail(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, "/console/org?done=Organization+created.", http.StatusSeeOther)
+	doneRedirect(w, r, "/console/org", "Organization created.")
 }
 
 func (c *Console) orgCreateOU(w http.ResponseWriter, r *http.Request, s *session) {
@@ -132,7 +131,7 @@ func (c *Console) orgCreateOU(w http.ResponseWriter, r *http.Request, s *session
 		c.orgFail(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, "/console/org?done=Organizational+unit+created.", http.StatusSeeOther)
+	doneRedirect(w, r, "/console/org", "Organizational unit created.")
 }
 
 func (c *Console) orgCreateAccount(w http.ResponseWriter, r *http.Request, s *session) {
@@ -155,7 +154,7 @@ func (c *Console) orgCreateAccount(w http.ResponseWriter, r *http.Request, s *se
 	if st.FailureReason != "" {
 		msg += " (" + st.FailureReason + ")"
 	}
-	http.Redirect(w, r, "/console/org?done="+url.QueryEscape(msg), http.StatusSeeOther)
+	doneRedirect(w, r, "/console/org", msg)
 }
 
 func (c *Console) orgMove(w http.ResponseWriter, r *http.Request, s *session) {
@@ -165,7 +164,7 @@ func (c *Console) orgMove(w http.ResponseWriter, r *http.Request, s *session) {
 		c.orgFail(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, "/console/org?done=Account+moved.", http.StatusSeeOther)
+	doneRedirect(w, r, "/console/org", "Account moved.")
 }
 
 func (c *Console) orgAccess(w http.ResponseWriter, r *http.Request, s *session) {
@@ -180,5 +179,5 @@ func (c *Console) orgAccess(w http.ResponseWriter, r *http.Request, s *session) 
 		c.orgFail(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, "/console/org?done=Trusted+access+updated.", http.StatusSeeOther)
+	doneRedirect(w, r, "/console/org", "Trusted access updated.")
 }

@@ -153,7 +153,7 @@ func parseTags(text string) [][2]string {
 }
 
 func redirectCA(w http.ResponseWriter, r *http.Request, arn, done string) {
-	http.Redirect(w, r, "/console/pca/ca?"+url.Values{"arn": {arn}, "done": {done}}.Encode(), http.StatusSeeOther)
+	doneRedirect(w, r, "/console/pca/ca?"+url.Values{"arn": {arn}}.Encode(), done)
 }
 
 // caForm carries what a failed form on the detail page showed, so the

@@ -215,3 +215,20 @@ func TestSignInAgainReplacesTheSession(t *testing.T) {
 		t.Fatalf("new session: %d", p.status)
 	}
 }
+
+func TestCraftedLinkCannotPutWordsOnAPage(t *testing.T) {
+	r := newRig(t)
+	b := r.browser()
+	b.mustSignIn(mgmt, "admin", r.admin(mgmt, "admin"))
+	const lie = "Your account is suspended: call +1 555 0100"
+	for _, q := range []string{"?done=" + url.QueryEscape(lie), "?done=" + url.QueryEscape(lie) + "&ds=AAAA"} {
+		if p := b.get("/console/" + q); strings.Contains(p.body, "suspended") {
+			t.Fatalf("forged message shown for %s", q)
+		}
+	}
+	// A real action's message is shown.
+	p := b.post("/console/iam/create", url.Values{"kind": {"group"}, "name": {"ops"}})
+	if got := b.follow(p); !strings.Contains(got.body, `<div class="flash">Created.</div>`) {
+		t.Fatalf("genuine message missing: %s", excerpt(got.body))
+	}
+}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -205,6 +206,36 @@ func sameOrigin(r *http.Request) bool {
 	}
 	u, err := url.Parse(o)
 	return err == nil && u.Host == r.Host
+}
+
+// doneRedirect answers 303 to path (which may carry a query) with a
+// message for the next page. The message is MACed with the session's CSRF
+// token so that a crafted link cannot put words on a console page.
+func doneRedirect(w http.ResponseWriter, r *http.Request, path, msg string) {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	if s := sessionFrom(r.Context()); s != nil && msg != "" {
+		path += sep + url.Values{"done": {msg}, "ds": {flashMAC(s.row.CSRF, msg)}}.Encode()
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+func flashMAC(key, msg string) string {
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write([]byte("console-flash\x00" + msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// flash is the verified message of the request, "" when absent or forged.
+func flash(r *http.Request, s *session) string {
+	q := r.URL.Query()
+	msg := q.Get("done")
+	if s == nil || msg == "" || !hmac.Equal([]byte(q.Get("ds")), []byte(flashMAC(s.row.CSRF, msg))) {
+		return ""
+	}
+	return msg
 }
 
 func firstNonEmpty(a ...string) string {

@@ -154,7 +154,7 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 		c.internal(w, err)
 		return
 	}
-	http.Redirect(w, r, "/console/?done=Password+changed.", http.StatusSeeOther)
+	doneRedirect(w, r, "/console/", "Password changed.")
 }
 
 type switchData struct {
@@ -200,7 +200,7 @@ func (c *Console) switchRole(w http.ResponseWriter, r *http.Request, s *session)
 		c.internal(w, err)
 		return
 	}
-	http.Redirect(w, r, "/console/?done=Switched+role.", http.StatusSeeOther)
+	doneRedirect(w, r, "/console/", "Switched role.")
 }
 
 func (c *Console) switchBack(w http.ResponseWriter, r *http.Request, s *session) {
