@@ -98,6 +98,12 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusForbidden, "Your password has expired. Contact your administrator to reset it.")
 		return
 	}
+	// Sessions nobody came back to are removed here, so the table stays
+	// small without a background job.
+	if err := c.sessions.purge(ctx, now.Add(-c.cfg.IdleTimeout), now.Add(-c.cfg.MaxAge)); err != nil {
+		c.internal(w, err)
+		return
+	}
 	// A fresh session per sign-in (no fixation); any earlier one ends.
 	if ck, err := r.Cookie(cookieName); err == nil && ck.Value != "" {
 		if err := c.sessions.delete(ctx, tokenID(ck.Value)); err != nil {
