@@ -126,7 +126,7 @@ func (c *Console) routes() {
 	})
 	c.mux.HandleFunc("GET /console/signin", c.signinForm)
 	c.mux.HandleFunc("POST /console/signin", c.signin)
-	c.mux.HandleFunc("POST /console/signout", c.action(c.signout))
+	c.mux.HandleFunc("POST /console/signout", c.actionAllowReset(c.signout))
 	c.mux.HandleFunc("GET /console/password", c.pageAllowReset(c.passwordForm))
 	c.mux.HandleFunc("POST /console/password", c.actionAllowReset(c.changePassword))
 	c.mux.HandleFunc("GET /console/switchrole", c.page(c.switchRoleForm))

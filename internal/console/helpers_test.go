@@ -145,7 +145,10 @@ func (b *browser) signIn(account, user, password string) page {
 	b.r.t.Helper()
 	p := b.post("/console/signin", url.Values{"account": {account}, "username": {user}, "password": {password}, "csrf": nil})
 	if p.status == http.StatusSeeOther {
-		b.get("/console/") // pick up the CSRF token
+		// Pick up the CSRF token (from the password page when one is due).
+		if h := b.get("/console/"); h.status == http.StatusSeeOther {
+			b.get(h.hdr.Get("Location"))
+		}
 	}
 	return p
 }

@@ -56,6 +56,13 @@ func TestIAMPagesManageUsersKeysAndPasswords(t *testing.T) {
 	if p := c.get("/console/pca"); p.status != http.StatusSeeOther || p.hdr.Get("Location") != "/console/password" {
 		t.Fatalf("reset required: %d %q", p.status, p.hdr.Get("Location"))
 	}
+	// Signing out needs no new password first.
+	if p := r.browser(); true {
+		p.mustSignIn(mgmt, "carol", "Carol-temp-pass-1!")
+		if out := p.post("/console/signout", url.Values{}); out.status != http.StatusSeeOther || !strings.HasPrefix(out.hdr.Get("Location"), "/console/signin") {
+			t.Fatalf("sign-out while a new password is required: %d %q", out.status, out.hdr.Get("Location"))
+		}
+	}
 	c.get("/console/password")
 	if p := c.post("/console/password", url.Values{"old": {"wrong"}, "new": {"Carol-new-pass-2!"}, "confirm": {"Carol-new-pass-2!"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "The old password is incorrect.") {
 		t.Fatalf("wrong old password: %d %s", p.status, excerpt(p.body))
