@@ -125,7 +125,11 @@ func (c *Console) acmRequest(w http.ResponseWriter, r *http.Request, s *session)
 	if f.Get("export") == "on" {
 		in.Options = &acm.CertificateOptions{Export: "ENABLED"}
 	}
-	out, err := c.cfg.ACM.RequestCertificate(r.Context(), c.caller(r, s), in)
+	err := valid("acm", in)
+	var out *acm.CertificateArnOutput
+	if err == nil {
+		out, err = c.cfg.ACM.RequestCertificate(r.Context(), c.caller(r, s), in)
+	}
 	if err != nil {
 		d := &acmRequestData{Domain: in.DomainName}
 		d.CAs, d.CAsErr = c.activeCAs(r, s)
@@ -200,7 +204,12 @@ func (c *Console) acmDetail(w http.ResponseWriter, r *http.Request, s *session, 
 // and key are never logged or shown.
 func (c *Console) acmExport(w http.ResponseWriter, r *http.Request, s *session) {
 	arn, pass := r.PostFormValue("arn"), r.PostFormValue("passphrase")
-	out, err := c.cfg.ACM.ExportCertificate(r.Context(), c.caller(r, s), &acm.ExportCertificateInput{CertificateArn: arn, Passphrase: []byte(pass)})
+	in := &acm.ExportCertificateInput{CertificateArn: arn, Passphrase: []byte(pass)}
+	err := valid("acm", in)
+	var out *acm.ExportCertificateOutput
+	if err == nil {
+		out, err = c.cfg.ACM.ExportCertificate(r.Context(), c.caller(r, s), in)
+	}
 	if err != nil {
 		e, _ := c.awsError("acm", err)
 		c.acmDetail(w, r, s, arn, e)
@@ -252,10 +261,12 @@ func (c *Console) acmDelete(w http.ResponseWriter, r *http.Request, s *session) 
 func (c *Console) acmTags(w http.ResponseWriter, r *http.Request, s *session) {
 	arn := r.PostFormValue("arn")
 	in := &acm.TagsInput{CertificateArn: arn, Tags: []acm.Tag{{Key: strings.TrimSpace(r.PostFormValue("key")), Value: strings.TrimSpace(r.PostFormValue("value"))}}}
-	var err error
-	if r.PostFormValue("op") == "remove" {
+	err := valid("acm", in)
+	switch {
+	case err != nil:
+	case r.PostFormValue("op") == "remove":
 		_, err = c.cfg.ACM.RemoveTagsFromCertificate(r.Context(), c.caller(r, s), in)
-	} else {
+	default:
 		_, err = c.cfg.ACM.AddTagsToCertificate(r.Context(), c.caller(r, s), in)
 	}
 	if err != nil {

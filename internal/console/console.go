@@ -223,6 +223,10 @@ func (c *Console) awsError(svc string, err error) (*pageError, int) {
 		}
 		return &pageError{Code: code, Message: de.Error()}, http.StatusForbidden
 	}
+	var ae *awsapi.Error
+	if errors.As(err, &ae) {
+		return &pageError{Code: ae.Code, Message: ae.Message}, ae.Status
+	}
 	var ve validationErr
 	if errors.As(err, &ve) {
 		return &pageError{Code: "ValidationError", Message: string(ve)}, http.StatusBadRequest
@@ -256,6 +260,21 @@ func (c *Console) caller(r *http.Request, s *session) *authz.Caller {
 		SecureTransport: r.TLS != nil,
 		Region:          c.cfg.Region,
 	}
+}
+
+// valid checks a form's input struct against the API's model constraints
+// (lengths, patterns, enums), which the API checks before the service
+// sees a request: the console must refuse what the API refuses, in the
+// same words.
+func valid(svc string, in any) error {
+	p := awsapi.JSON11
+	if svc == "iam" || svc == "sts" {
+		p = awsapi.Query
+	}
+	if e := awsapi.ValidateInput(p, in); e != nil {
+		return e
+	}
+	return nil
 }
 
 func clientIP(r *http.Request) string {

@@ -118,6 +118,13 @@ func TestCaseOneThroughThePages(t *testing.T) {
 	if g := b.get("/console/acm/export?arn=" + url.QueryEscape(certARN.Get("arn"))); g.status != http.StatusMethodNotAllowed {
 		t.Errorf("GET export: %d", g.status)
 	}
+	// The API's constraints hold in the console too: a 3-character
+	// passphrase is refused with the API's validation message, no file.
+	p = b.post("/console/acm/export", url.Values{"arn": {certARN.Get("arn")}, "passphrase": {"abc"}})
+	if p.status != http.StatusBadRequest || p.hdr.Get("Content-Disposition") != "" ||
+		!strings.Contains(p.body, "ValidationException</strong>: 1 validation error detected:") || !strings.Contains(p.body, "length greater than or equal to 4") {
+		t.Fatalf("short passphrase: %d %s", p.status, excerpt(p.body))
+	}
 	const pass = "correct horse battery"
 	p = b.post("/console/acm/export", url.Values{"arn": {certARN.Get("arn")}, "passphrase": {pass}})
 	if p.status != 200 || !strings.HasPrefix(p.hdr.Get("Content-Disposition"), "attachment;") {

@@ -77,12 +77,21 @@ func (c *Console) iamCreate(w http.ResponseWriter, r *http.Request, s *session) 
 	} else {
 		switch kind {
 		case "group":
-			_, err = c.cfg.IAM.CreateGroup(ctx, caller, &iam.CreateGroupInput{GroupName: name})
+			in := &iam.CreateGroupInput{GroupName: name}
+			if err = valid("iam", in); err == nil {
+				_, err = c.cfg.IAM.CreateGroup(ctx, caller, in)
+			}
 		case "role":
-			_, err = c.cfg.IAM.CreateRole(ctx, caller, &iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: r.PostFormValue("trust")})
+			in := &iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: r.PostFormValue("trust")}
+			if err = valid("iam", in); err == nil {
+				_, err = c.cfg.IAM.CreateRole(ctx, caller, in)
+			}
 		default:
 			kind = "user"
-			_, err = c.cfg.IAM.CreateUser(ctx, caller, &iam.CreateUserInput{UserName: name})
+			in := &iam.CreateUserInput{UserName: name}
+			if err = valid("iam", in); err == nil {
+				_, err = c.cfg.IAM.CreateUser(ctx, caller, in)
+			}
 		}
 	}
 	if err != nil {
@@ -207,7 +216,10 @@ func (c *Console) iamPolicy(w http.ResponseWriter, r *http.Request, s *session) 
 	case "user/detach":
 		_, err = c.cfg.IAM.DetachUserPolicy(ctx, caller, &iam.AttachUserPolicyInput{UserName: name, PolicyArn: arn})
 	case "user/put":
-		_, err = c.cfg.IAM.PutUserPolicy(ctx, caller, &iam.PutUserPolicyInput{UserName: name, PolicyName: pname, PolicyDocument: doc})
+		in := &iam.PutUserPolicyInput{UserName: name, PolicyName: pname, PolicyDocument: doc}
+		if err = valid("iam", in); err == nil {
+			_, err = c.cfg.IAM.PutUserPolicy(ctx, caller, in)
+		}
 	case "user/delete":
 		_, err = c.cfg.IAM.DeleteUserPolicy(ctx, caller, &iam.UserPolicyInput{UserName: name, PolicyName: pname})
 	case "group/attach":
@@ -215,7 +227,10 @@ func (c *Console) iamPolicy(w http.ResponseWriter, r *http.Request, s *session) 
 	case "group/detach":
 		_, err = c.cfg.IAM.DetachGroupPolicy(ctx, caller, &iam.AttachGroupPolicyInput{GroupName: name, PolicyArn: arn})
 	case "group/put":
-		_, err = c.cfg.IAM.PutGroupPolicy(ctx, caller, &iam.PutGroupPolicyInput{GroupName: name, PolicyName: pname, PolicyDocument: doc})
+		in := &iam.PutGroupPolicyInput{GroupName: name, PolicyName: pname, PolicyDocument: doc}
+		if err = valid("iam", in); err == nil {
+			_, err = c.cfg.IAM.PutGroupPolicy(ctx, caller, in)
+		}
 	case "group/delete":
 		_, err = c.cfg.IAM.DeleteGroupPolicy(ctx, caller, &iam.GroupPolicyInput{GroupName: name, PolicyName: pname})
 	case "role/attach":
@@ -223,7 +238,10 @@ func (c *Console) iamPolicy(w http.ResponseWriter, r *http.Request, s *session) 
 	case "role/detach":
 		_, err = c.cfg.IAM.DetachRolePolicy(ctx, caller, &iam.AttachRolePolicyInput{RoleName: name, PolicyArn: arn})
 	case "role/put":
-		_, err = c.cfg.IAM.PutRolePolicy(ctx, caller, &iam.PutRolePolicyInput{RoleName: name, PolicyName: pname, PolicyDocument: doc})
+		in := &iam.PutRolePolicyInput{RoleName: name, PolicyName: pname, PolicyDocument: doc}
+		if err = valid("iam", in); err == nil {
+			_, err = c.cfg.IAM.PutRolePolicy(ctx, caller, in)
+		}
 	case "role/delete":
 		_, err = c.cfg.IAM.DeleteRolePolicy(ctx, caller, &iam.RolePolicyInput{RoleName: name, PolicyName: pname})
 	default:
@@ -244,9 +262,15 @@ func (c *Console) iamLogin(w http.ResponseWriter, r *http.Request, s *session) {
 	var err error
 	switch f.Get("op") {
 	case "create":
-		_, err = c.cfg.IAM.CreateLoginProfile(ctx, caller, &iam.CreateLoginProfileInput{UserName: name, Password: pw, PasswordResetRequired: reset})
+		in := &iam.CreateLoginProfileInput{UserName: name, Password: pw, PasswordResetRequired: reset}
+		if err = valid("iam", in); err == nil {
+			_, err = c.cfg.IAM.CreateLoginProfile(ctx, caller, in)
+		}
 	case "update":
-		_, err = c.cfg.IAM.UpdateLoginProfile(ctx, caller, &iam.UpdateLoginProfileInput{UserName: name, Password: pw, PasswordResetRequired: &reset})
+		in := &iam.UpdateLoginProfileInput{UserName: name, Password: pw, PasswordResetRequired: &reset}
+		if err = valid("iam", in); err == nil {
+			_, err = c.cfg.IAM.UpdateLoginProfile(ctx, caller, in)
+		}
 	case "delete":
 		_, err = c.cfg.IAM.DeleteLoginProfile(ctx, caller, &iam.LoginProfileUserInput{UserName: name})
 	}
@@ -286,10 +310,12 @@ func (c *Console) iamKeys(w http.ResponseWriter, r *http.Request, s *session) {
 func (c *Console) iamMember(w http.ResponseWriter, r *http.Request, s *session) {
 	f := r.PostForm
 	in := &iam.GroupMemberInput{GroupName: strings.TrimSpace(f.Get("group")), UserName: f.Get("name")}
-	var err error
-	if f.Get("op") == "remove" {
+	err := valid("iam", in)
+	switch {
+	case err != nil:
+	case f.Get("op") == "remove":
 		_, err = c.cfg.IAM.RemoveUserFromGroup(r.Context(), c.caller(r, s), in)
-	} else {
+	default:
 		_, err = c.cfg.IAM.AddUserToGroup(r.Context(), c.caller(r, s), in)
 	}
 	if err != nil {

@@ -125,8 +125,11 @@ func (c *Console) orgCreate(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 func (c *Console) orgCreateOU(w http.ResponseWriter, r *http.Request, s *session) {
-	_, err := c.cfg.Org.CreateOrganizationalUnit(r.Context(), c.caller(r, s), &org.CreateOrganizationalUnitInput{
-		ParentId: r.PostFormValue("parent"), Name: strings.TrimSpace(r.PostFormValue("name"))})
+	in := &org.CreateOrganizationalUnitInput{ParentId: r.PostFormValue("parent"), Name: strings.TrimSpace(r.PostFormValue("name"))}
+	err := valid("org", in)
+	if err == nil {
+		_, err = c.cfg.Org.CreateOrganizationalUnit(r.Context(), c.caller(r, s), in)
+	}
 	if err != nil {
 		c.orgFail(w, r, s, err)
 		return
@@ -135,8 +138,12 @@ func (c *Console) orgCreateOU(w http.ResponseWriter, r *http.Request, s *session
 }
 
 func (c *Console) orgCreateAccount(w http.ResponseWriter, r *http.Request, s *session) {
-	out, err := c.cfg.Org.CreateAccount(r.Context(), c.caller(r, s), &org.CreateAccountInput{
-		AccountName: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email"))})
+	in := &org.CreateAccountInput{AccountName: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email"))}
+	err := valid("org", in)
+	var out *org.CreateAccountStatusOutput
+	if err == nil {
+		out, err = c.cfg.Org.CreateAccount(r.Context(), c.caller(r, s), in)
+	}
 	if err != nil {
 		c.orgFail(w, r, s, err)
 		return
@@ -158,8 +165,12 @@ func (c *Console) orgCreateAccount(w http.ResponseWriter, r *http.Request, s *se
 }
 
 func (c *Console) orgMove(w http.ResponseWriter, r *http.Request, s *session) {
-	_, err := c.cfg.Org.MoveAccount(r.Context(), c.caller(r, s), &org.MoveAccountInput{AccountId: r.PostFormValue("account"),
-		SourceParentId: r.PostFormValue("from"), DestinationParentId: r.PostFormValue("to")})
+	in := &org.MoveAccountInput{AccountId: r.PostFormValue("account"),
+		SourceParentId: r.PostFormValue("from"), DestinationParentId: r.PostFormValue("to")}
+	err := valid("org", in)
+	if err == nil {
+		_, err = c.cfg.Org.MoveAccount(r.Context(), c.caller(r, s), in)
+	}
 	if err != nil {
 		c.orgFail(w, r, s, err)
 		return

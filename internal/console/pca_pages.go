@@ -114,7 +114,11 @@ func (c *Console) pcaCreate(w http.ResponseWriter, r *http.Request, s *session) 
 			in.Tags = append(in.Tags, pca.Tag{Key: t[0], Value: &t[1]})
 		}
 	}
-	out, err := c.cfg.PCA.CreateCertificateAuthority(r.Context(), c.caller(r, s), in)
+	err := valid("acm-pca", in)
+	var out *pca.CreateCertificateAuthorityOutput
+	if err == nil {
+		out, err = c.cfg.PCA.CreateCertificateAuthority(r.Context(), c.caller(r, s), in)
+	}
 	if err != nil {
 		var st int
 		v.Error, st = c.awsError("acm-pca", err)
@@ -339,8 +343,12 @@ func (c *Console) pcaInstall(w http.ResponseWriter, r *http.Request, s *session)
 
 func (c *Console) pcaImport(w http.ResponseWriter, r *http.Request, s *session) {
 	arn := r.PostFormValue("arn")
-	_, err := c.cfg.PCA.ImportCertificateAuthorityCertificate(r.Context(), c.caller(r, s), &pca.ImportCertificateAuthorityCertificateInput{
-		CertificateAuthorityArn: arn, Certificate: []byte(r.PostFormValue("certificate")), CertificateChain: []byte(r.PostFormValue("chain"))})
+	in := &pca.ImportCertificateAuthorityCertificateInput{
+		CertificateAuthorityArn: arn, Certificate: []byte(r.PostFormValue("certificate")), CertificateChain: []byte(r.PostFormValue("chain"))}
+	err := valid("acm-pca", in)
+	if err == nil {
+		_, err = c.cfg.PCA.ImportCertificateAuthorityCertificate(r.Context(), c.caller(r, s), in)
+	}
 	if err != nil {
 		c.failCA(w, r, s, arn, "install", err, nil)
 		return
@@ -396,8 +404,10 @@ func (c *Console) pcaTags(w http.ResponseWriter, r *http.Request, s *session) {
 	var err error
 	if r.PostFormValue("op") == "remove" {
 		in.Tags[0].Value = nil
-		_, err = c.cfg.PCA.UntagCertificateAuthority(r.Context(), caller, in)
-	} else {
+		if err = valid("acm-pca", in); err == nil {
+			_, err = c.cfg.PCA.UntagCertificateAuthority(r.Context(), caller, in)
+		}
+	} else if err = valid("acm-pca", in); err == nil {
 		_, err = c.cfg.PCA.TagCertificateAuthority(r.Context(), caller, in)
 	}
 	if err != nil {
@@ -418,9 +428,13 @@ func (c *Console) pcaIssue(w http.ResponseWriter, r *http.Request, s *session) {
 		c.failCA(w, r, s, arn, "issue", err, nil)
 		return
 	}
-	iss, err := c.cfg.PCA.IssueCertificate(ctx, caller, &pca.IssueCertificateInput{CertificateAuthorityArn: arn,
+	in := &pca.IssueCertificateInput{CertificateAuthorityArn: arn,
 		Csr: []byte(r.PostFormValue("csr")), SigningAlgorithm: desc.CertificateAuthority.CertificateAuthorityConfiguration.SigningAlgorithm,
-		Validity: &pca.Validity{Type: "DAYS", Value: &days}})
+		Validity: &pca.Validity{Type: "DAYS", Value: &days}}
+	var iss *pca.IssueCertificateOutput
+	if err = valid("acm-pca", in); err == nil {
+		iss, err = c.cfg.PCA.IssueCertificate(ctx, caller, in)
+	}
 	if err != nil {
 		c.failCA(w, r, s, arn, "issue", err, nil)
 		return
@@ -442,8 +456,12 @@ func (c *Console) pcaIssue(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (c *Console) pcaRevoke(w http.ResponseWriter, r *http.Request, s *session) {
 	arn := r.PostFormValue("arn")
-	_, err := c.cfg.PCA.RevokeCertificate(r.Context(), c.caller(r, s), &pca.RevokeCertificateInput{CertificateAuthorityArn: arn,
-		CertificateSerial: strings.TrimSpace(r.PostFormValue("serial")), RevocationReason: r.PostFormValue("reason")})
+	in := &pca.RevokeCertificateInput{CertificateAuthorityArn: arn,
+		CertificateSerial: strings.TrimSpace(r.PostFormValue("serial")), RevocationReason: r.PostFormValue("reason")}
+	err := valid("acm-pca", in)
+	if err == nil {
+		_, err = c.cfg.PCA.RevokeCertificate(r.Context(), c.caller(r, s), in)
+	}
 	if err != nil {
 		c.failCA(w, r, s, arn, "revoke", err, nil)
 		return
@@ -457,8 +475,11 @@ func (c *Console) pcaDelete(w http.ResponseWriter, r *http.Request, s *session) 
 	if n, err := strconv.Atoi(r.PostFormValue("days")); err == nil {
 		days = int32(n)
 	}
-	_, err := c.cfg.PCA.DeleteCertificateAuthority(r.Context(), c.caller(r, s), &pca.DeleteCertificateAuthorityInput{
-		CertificateAuthorityArn: arn, PermanentDeletionTimeInDays: &days})
+	in := &pca.DeleteCertificateAuthorityInput{CertificateAuthorityArn: arn, PermanentDeletionTimeInDays: &days}
+	err := valid("acm-pca", in)
+	if err == nil {
+		_, err = c.cfg.PCA.DeleteCertificateAuthority(r.Context(), c.caller(r, s), in)
+	}
 	if err != nil {
 		c.failCA(w, r, s, arn, "delete", err, nil)
 		return

@@ -71,7 +71,11 @@ func (c *Console) pcaPolicy(w http.ResponseWriter, r *http.Request, s *session) 
 		}
 		f.Policy = nil
 	default:
-		if _, err = c.cfg.PCA.PutPolicy(ctx, caller, &pca.PutPolicyInput{ResourceArn: arn, Policy: doc}); err == nil {
+		in := &pca.PutPolicyInput{ResourceArn: arn, Policy: doc}
+		if err = valid("acm-pca", in); err != nil {
+			break
+		}
+		if _, err = c.cfg.PCA.PutPolicy(ctx, caller, in); err == nil {
 			redirectCA(w, r, arn, "Policy saved.")
 			return
 		}

@@ -148,8 +148,11 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 	}
 	caller := c.caller(r, s)
 	caller.Principal, caller.AccessKeyID = s.user, ""
-	_, err := c.cfg.IAM.ChangePassword(r.Context(), caller, &iam.ChangePasswordInput{
-		OldPassword: r.PostFormValue("old"), NewPassword: r.PostFormValue("new")})
+	in := &iam.ChangePasswordInput{OldPassword: r.PostFormValue("old"), NewPassword: r.PostFormValue("new")}
+	err := valid("iam", in)
+	if err == nil {
+		_, err = c.cfg.IAM.ChangePassword(r.Context(), caller, in)
+	}
 	if err != nil {
 		e, st := c.awsError("iam", err)
 		v.Error = e
