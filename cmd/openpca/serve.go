@@ -134,6 +134,7 @@ func (c *serveCmd) Run() error {
 			fmt.Println("Note: AWS_CA_BUNDLE is set and overrides the profiles' ca_bundle; unset it in the client's shell.")
 		}
 	}
+	fmt.Printf("Console: %s/console/ (give a user a password: openpca admin set-console-password --user NAME)\n", endpoint)
 	fmt.Println("Use the aws CLI or boto3 with:")
 	fmt.Println(strings.Join(awsprofile.Exports(c.DataDir, server.ProfileName), "\n"))
 	logger.Info("listening", "endpoint", endpoint, "data_dir", c.DataDir)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/pca"
 )
 
 // Renewal health: AWS shows a renewal failure only to the recipient, after
@@ -76,6 +77,7 @@ func (s *Service) RenewalHealthOf(ctx context.Context, caARN string) (*RenewalHe
 	}
 	now := s.clk.Now()
 	out := &RenewalHealthOutput{Certificates: []RenewalHealth{}}
+	memo := map[string]sharedOutcome{}
 	for _, r := range rows {
 		if r.Type != typePrivate || r.Status != statusIssued {
 			continue
@@ -85,7 +87,7 @@ func (s *Service) RenewalHealthOf(ctx context.Context, caARN string) (*RenewalHe
 		if r.Exported {
 			h.NextRenewalAt = r.NextAttemptAt
 		}
-		reason, err := s.predict(ctx, r, now)
+		reason, err := s.predict(ctx, r, now, memo)
 		if err != nil {
 			return nil, err
 		}
@@ -98,27 +100,51 @@ func (s *Service) RenewalHealthOf(ctx context.Context, caARN string) (*RenewalHe
 	return out, nil
 }
 
-// predict returns the reason a renewal of r attempted now would fail
-// with, "" when it would succeed.
-func (s *Service) predict(ctx context.Context, r *certRow, now time.Time) (string, error) {
+// sharedOutcome is the part of a prediction that depends only on the
+// recipient account, region and CA, not on the certificate: computed once
+// per RenewalHealthOf for each of them, so that a CA with thousands of
+// dependent certificates is judged in a few authorization calls.
+type sharedOutcome struct {
+	reason string
+	facts  *pca.CAFacts
+	err    error
+}
+
+func (s *Service) predictShared(ctx context.Context, r *certRow) sharedOutcome {
 	caller, reason, err := s.renewalCaller(ctx, r)
 	if err != nil || reason != "" {
-		return reason, err
+		return sharedOutcome{reason: reason, err: err}
 	}
 	facts, err := s.ca.CAFacts(ctx, r.CAArn)
 	if err != nil {
 		if out := pcaOutcome(err); out.reason != "" {
-			return out.reason, nil
+			return sharedOutcome{reason: out.reason}
 		}
-		return "", err
+		return sharedOutcome{err: err}
 	}
 	if err := s.ca.CanIssue(ctx, caller, r.CAArn); err != nil {
 		var denied *authz.DeniedError
 		if errors.As(err, &denied) {
-			return reasonAccessDenied, nil
+			return sharedOutcome{reason: reasonAccessDenied}
 		}
-		return "", err
+		return sharedOutcome{err: err}
 	}
+	return sharedOutcome{facts: facts}
+}
+
+// predict returns the reason a renewal of r attempted now would fail
+// with, "" when it would succeed. memo keeps the shared outcomes.
+func (s *Service) predict(ctx context.Context, r *certRow, now time.Time, memo map[string]sharedOutcome) (string, error) {
+	k := r.Account + "\x00" + r.Region + "\x00" + r.CAArn
+	o, ok := memo[k]
+	if !ok {
+		o = s.predictShared(ctx, r)
+		memo[k] = o
+	}
+	if o.err != nil || o.reason != "" {
+		return o.reason, o.err
+	}
+	facts := o.facts
 	switch {
 	case facts.Status != "ACTIVE":
 		return reasonInvalidState, nil

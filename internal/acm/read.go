@@ -174,20 +174,26 @@ func (s *Service) ListCertificates(ctx context.Context, c *authz.Caller, in *Lis
 			keyTypes = f.KeyTypes
 		}
 	}
-	var all []CertificateSummary
+	// Cheap filters first; a summary (which parses the certificate) only
+	// for the usage filters and for the rows of the page answered.
+	usage := len(f.KeyUsage) > 0 || len(f.ExtendedKeyUsage) > 0
+	var all []*certRow
 	for _, r := range rows {
 		if !slices.Contains(keyTypes, r.KeyAlg) {
 			continue
 		}
-		sum := s.summary(r)
-		if len(in.CertificateStatuses) > 0 && !slices.Contains(in.CertificateStatuses, sum.Status) {
+		if len(in.CertificateStatuses) > 0 && !slices.Contains(in.CertificateStatuses, s.status(r)) {
 			continue
 		}
-		if !containsAll(sum.KeyUsages, f.KeyUsage) || !containsAll(sum.ExtendedKeyUsages, f.ExtendedKeyUsage) ||
-			(f.ManagedBy != "" && f.ManagedBy != r.ManagedBy) || (f.ExportOption != "" && f.ExportOption != r.Options.Export) {
+		if (f.ManagedBy != "" && f.ManagedBy != r.ManagedBy) || (f.ExportOption != "" && f.ExportOption != r.Options.Export) {
 			continue
 		}
-		all = append(all, sum)
+		if usage {
+			if sum := s.summary(r); !containsAll(sum.KeyUsages, f.KeyUsage) || !containsAll(sum.ExtendedKeyUsages, f.ExtendedKeyUsage) {
+				continue
+			}
+		}
+		all = append(all, r)
 	}
 	start := 0
 	if in.NextToken != "" {
@@ -202,9 +208,9 @@ func (s *Service) ListCertificates(ctx context.Context, c *authz.Caller, in *Lis
 	if in.MaxItems != nil && int(*in.MaxItems) < limit {
 		limit = int(*in.MaxItems)
 	}
-	out := &ListCertificatesOutput{CertificateSummaryList: all[start : start+limit]}
-	if out.CertificateSummaryList == nil {
-		out.CertificateSummaryList = []CertificateSummary{}
+	out := &ListCertificatesOutput{CertificateSummaryList: make([]CertificateSummary, 0, limit)}
+	for _, r := range all[start : start+limit] {
+		out.CertificateSummaryList = append(out.CertificateSummaryList, s.summary(r))
 	}
 	if start+limit < len(all) {
 		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte("acm:" + strconv.Itoa(start+limit)))

@@ -74,3 +74,8 @@ func (a *App) Bootstrap(ctx context.Context, spec BootstrapSpec, endpoint string
 	}
 	return res, nil
 }
+
+// ManagementAccount is the bootstrap account's ID ("" before the first start).
+func (a *App) ManagementAccount(ctx context.Context) (string, error) {
+	return a.DB.Setting(ctx, settingManagementAccount)
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/openpca/openpca/internal/awsapi/pcaapi"
 	"github.com/openpca/openpca/internal/awsapi/ramapi"
 	"github.com/openpca/openpca/internal/clock"
+	"github.com/openpca/openpca/internal/console"
 	"github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/org"
@@ -150,6 +151,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
+	con, err := console.New(console.Config{DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc,
+		Clock: cfg.Clock, Logger: cfg.Logger, Region: cfg.Region})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	mux.Handle(console.Prefix, con)
+	mux.Handle("/console", con)
 	// CRL and OCSP are matched before the mux: ServeMux would redirect OCSP
 	// GET paths, whose base64 may contain "//".
 	a.Handler = pkihttp.New(pkihttp.Config{PCA: pcaSvc, Credentials: creds, Clock: cfg.Clock, Logger: cfg.Logger}, mux)

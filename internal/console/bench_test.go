@@ -1,0 +1,84 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/openpca/openpca/internal/acm"
+	"github.com/openpca/openpca/internal/authz"
+)
+
+// BenchmarkPages measures server time of the main pages with many managed
+// certificates from one CA in the recipient account
+// ($OPENPCA_BENCH_CERTS, default 10,000). Results: docs/benchmarks.md.
+func BenchmarkPages(b *testing.B) {
+	n := 10000
+	if v, err := strconv.Atoi(os.Getenv("OPENPCA_BENCH_CERTS")); err == nil && v > 0 {
+		n = v
+	}
+	r := newRig(b)
+	a := r.browser()
+	a.mustSignIn(mgmt, "admin", r.admin(mgmt, "admin"))
+	ca := createRootCA(b, a, "Bench Root")
+	bID := r.account("b")
+	if p := a.post("/console/pca/policy", url.Values{"arn": {ca}, "op": {"save"}, "policy": {shareDoc(ca, bID)}}); p.status != http.StatusSeeOther {
+		b.Fatalf("share: %d", p.status)
+	}
+	bb := r.browser()
+	bb.mustSignIn(bID, "admin", r.admin(bID, "admin"))
+	root := &authz.Caller{Principal: authz.Principal{Type: authz.TypeAccount, AccountID: bID, ARN: "arn:aws:iam::" + bID + ":root",
+		PrincipalARN: "arn:aws:iam::" + bID + ":root", UserID: bID}, Region: "us-east-1"}
+	ctx := context.Background()
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if _, err := r.app.ACM.RequestCertificate(ctx, root, &acm.RequestCertificateInput{DomainName: fmt.Sprintf("h%d.b.example", i),
+			CertificateAuthorityArn: ca, KeyAlgorithm: "EC_prime256v1"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := r.app.ACM.RunDue(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d certificates requested and issued in %v", n, time.Since(start).Round(time.Millisecond))
+
+	pages := []struct {
+		name string
+		as   *browser
+		path string
+	}{
+		{"acm-list", bb, "/console/acm"},
+		{"acm-list-issued", bb, "/console/acm?status=ISSUED"},
+		{"acm-request-form", bb, "/console/acm/request"},
+		{"pca-list", a, "/console/pca"},
+		{"pca-detail", a, "/console/pca/ca?arn=" + url.QueryEscape(ca)},
+		{"pca-timeline-svg", a, "/console/pca/timeline.svg?arn=" + url.QueryEscape(ca)},
+		{"pca-health-svg", a, "/console/pca/health.svg?arn=" + url.QueryEscape(ca)},
+		{"iam-users", a, "/console/iam"},
+		{"home", a, "/console/"},
+	}
+	for _, pg := range pages {
+		b.Run(pg.name, func(b *testing.B) {
+			u, _ := url.Parse(r.srv.URL + pg.path)
+			cookies := pg.as.c.Jar.Cookies(u)
+			for b.Loop() {
+				// Straight into the handler: server time, no network.
+				req := httptest.NewRequest(http.MethodGet, pg.path, nil)
+				for _, c := range cookies {
+					req.AddCookie(c)
+				}
+				w := httptest.NewRecorder()
+				r.app.Handler.ServeHTTP(w, req)
+				if w.Code != 200 {
+					b.Fatalf("%s: %d %s", pg.path, w.Code, excerpt(w.Body.String()))
+				}
+			}
+		})
+	}
+}
