@@ -21,6 +21,7 @@ import (
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/awsapi"
 	"github.com/openpca/openpca/internal/awsapi/acmapi"
+	"github.com/openpca/openpca/internal/awsapi/cloudtrailapi"
 	"github.com/openpca/openpca/internal/awsapi/iamapi"
 	"github.com/openpca/openpca/internal/awsapi/orgapi"
 	"github.com/openpca/openpca/internal/awsapi/pcaapi"
@@ -28,12 +29,14 @@ import (
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/keystore"
+	"github.com/openpca/openpca/internal/metrics"
 	"github.com/openpca/openpca/internal/org"
 	"github.com/openpca/openpca/internal/pca"
 	"github.com/openpca/openpca/internal/pkihttp"
 	"github.com/openpca/openpca/internal/ram"
 	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/trail"
 )
 
 // Config is what the server needs to start.
@@ -60,6 +63,12 @@ type Config struct {
 	// limit) and RateBurst its bucket size; over it: ThrottlingException.
 	RateLimit float64
 	RateBurst int
+	// MetricsSeparate keeps GET /metrics off the main handler: the caller
+	// serves App.Metrics.Handler() on a listener of its own.
+	MetricsSeparate bool
+	// NoTrail and NoMetrics turn the call trail and the metrics off
+	// (benchmarks measure their cost).
+	NoTrail, NoMetrics bool
 }
 
 // App is an opened OpenPCA instance.
@@ -73,6 +82,8 @@ type App struct {
 	ACM      *acm.Service
 	RAM      *ram.Service
 	Authz    *authz.Engine
+	Trail    *trail.Service
+	Metrics  *metrics.Metrics
 	Handler  http.Handler
 	ready    atomic.Bool
 
@@ -112,12 +123,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	engine := authz.New(iamStore, orgStore, cfg.Clock)
 	iamSvc := iam.New(iamStore, engine)
 	orgSvc := org.New(orgStore, iamStore, engine)
+	m := metrics.New(cfg.Clock)
+	db.OnTx = m.StoreTx
 	soft := keystore.NewSoftware(mk, 0)
 	keys := &keystore.Router{Default: soft, ByScheme: map[string]keystore.KeyStore{keystore.SoftwareScheme: soft}}
 	pcaSvc := pca.New(db, keys, engine, cfg.Clock, pca.Config{
 		Region:        cfg.Region,
 		PublicBaseURL: cfg.PublicURL, CRLDir: cfg.CRLDir, AuditDir: filepath.Join(cfg.DataDir, "audit"),
-		Logger: cfg.Logger,
+		Logger: cfg.Logger, Metrics: pcaMetrics(m, cfg.NoMetrics),
 	})
 	pcaSvc.SetDirectory(iamStore)       // who-can enumerates IAM principals
 	pcaSvc.SetPrincipalMapper(iamStore) // CA policies keep users and roles by unique ID
@@ -126,7 +139,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	pcaSvc.SetSharing(ramSvc)
 	ramSvc.RunExpiry(time.Minute)
 	acmSvc := acm.New(db, pcaSvc, acmRoles{store: iamStore, svc: iamSvc, partition: "aws"}, engine, cfg.Clock, mk,
-		acm.Config{Partition: "aws", Logger: cfg.Logger})
+		acm.Config{Partition: "aws", Logger: cfg.Logger, OnRenewal: m.Renewal})
+	trailSvc := trail.New(db, engine, cfg.Clock, cfg.Logger)
+	trailSvc.OnBatch = m.TrailBatch
+	var observers observers
+	if !cfg.NoMetrics {
+		observers = append(observers, m)
+	}
+	if !cfg.NoTrail {
+		observers = append(observers, cloudtrailapi.Recorder{Trail: trailSvc})
+	}
 
 	// Closed accounts' credentials stop working (CloseAccount).
 	creds := orgapi.GuardCredentials(orgStore, credentialStore{iamStore})
@@ -137,11 +159,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Logger:    cfg.Logger,
 		RateLimit: cfg.RateLimit,
 		RateBurst: cfg.RateBurst,
-	}, creds, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), ramapi.Service(ramSvc), acmapi.Service(acmSvc))
+		Observer:  observers.or(),
+	}, creds, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), ramapi.Service(ramSvc), acmapi.Service(acmSvc),
+		cloudtrailapi.Service(trailSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine, masterKey: mk}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine,
+		Trail: trailSvc, Metrics: m, masterKey: mk}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
+	if !cfg.MetricsSeparate {
+		// Unauthenticated, as Prometheus scrapes (docs/observability.md).
+		mux.Handle("GET /metrics", m.Handler())
+	}
 	mux.Handle("/", api)
 	// CRL and OCSP are matched before the mux: ServeMux would redirect OCSP
 	// GET paths, whose base64 may contain "//".
@@ -166,6 +195,7 @@ func (a *App) Close() error {
 	a.ACM.Close()
 	a.RAM.Close()
 	a.PCA.Close()
+	a.Trail.Close()
 	return a.DB.Close()
 }
 
@@ -199,6 +229,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	// Background work runs only in a serving process, never in admin
 	// commands that open the same data directory.
 	a.ACM.Start()
+	a.Trail.RunPrune(time.Hour)
 	a.SetReady(true)
 	select {
 	case err := <-errc:
