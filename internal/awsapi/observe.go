@@ -2,8 +2,9 @@ package awsapi
 
 import (
 	"context"
-	"encoding/json"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"reflect"
 	"time"
 
@@ -86,7 +87,9 @@ func (x *exchange) noteResult(in reflect.Value, out any, err error) {
 }
 
 // Members renders an input or output (a struct or pointer to one) as its
-// JSON wire members; nil when v is nil or not a struct.
+// JSON wire members, names in lowerCamel as CloudTrail shows them: nested
+// maps, []any, strings (blobs base64, times RFC 3339), numbers and bools;
+// nil when v is nil or not a struct. Absent members are left out.
 func Members(v any) map[string]any {
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer {
@@ -95,16 +98,62 @@ func Members(v any) map[string]any {
 		}
 		rv = rv.Elem()
 	}
-	if rv.Kind() != reflect.Struct {
+	if rv.Kind() != reflect.Struct || rv.Type() == timeType {
 		return nil
 	}
-	b, err := encodeJSON(rv)
-	if err != nil {
-		return nil
-	}
-	var m map[string]any
-	if json.Unmarshal(b, &m) != nil {
-		return nil
+	return memberStruct(rv)
+}
+
+func memberStruct(v reflect.Value) map[string]any {
+	fields := infoFor(v.Type()).fields
+	m := make(map[string]any, len(fields))
+	for _, f := range fields {
+		fv := v.FieldByIndex(f.index)
+		if jsonOmit(f, fv) || (fv.Kind() == reflect.String && fv.Len() == 0) {
+			continue
+		}
+		m[lowerFirst(f.jsonName)] = memberValue(fv)
 	}
 	return m
+}
+
+func memberValue(v reflect.Value) any {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == timeType {
+			return v.Interface().(time.Time).UTC().Format(time.RFC3339)
+		}
+		return memberStruct(v)
+	case reflect.String:
+		return v.String()
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return base64.StdEncoding.EncodeToString(v.Bytes())
+		}
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = memberValue(v.Index(i))
+		}
+		return out
+	case reflect.Map:
+		out := make(map[string]any, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out[fmt.Sprint(it.Key().Interface())] = memberValue(it.Value())
+		}
+		return out
+	case reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return v.Interface()
+	case reflect.Invalid:
+		return nil
+	}
+	return v.Interface() // numbers, bools
 }

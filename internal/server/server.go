@@ -140,8 +140,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	ramSvc.RunExpiry(time.Minute)
 	acmSvc := acm.New(db, pcaSvc, acmRoles{store: iamStore, svc: iamSvc, partition: "aws"}, engine, cfg.Clock, mk,
 		acm.Config{Partition: "aws", Logger: cfg.Logger, OnRenewal: m.Renewal})
-	trailSvc := trail.New(db, engine, cfg.Clock, cfg.Logger)
-	trailSvc.OnBatch = m.TrailBatch
+	trailSvc := trail.New(db, engine, cfg.Clock, cfg.Logger, m.TrailBatch)
 	var observers observers
 	if !cfg.NoMetrics {
 		observers = append(observers, m)

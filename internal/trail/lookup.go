@@ -122,10 +122,28 @@ func (s *Service) Lookup(ctx context.Context, caller *authz.Caller, in *LookupIn
 		out.NextToken = makeToken(cursor{Time: last.Time.UnixNano(), ID: last.EventID}, bind)
 	}
 	for _, r := range rows {
+		if !resourceMatch(key, value, r.Resources) {
+			continue
+		}
 		out.Events = append(out.Events, Found{ID: r.EventID, Name: r.Name, Source: r.Source, Username: r.Username,
-			AccessKeyID: r.AccessKeyID, ReadOnly: r.ReadOnly, Time: r.Time, Resources: r.Resources, Record: r.Record})
+			AccessKeyID: r.AccessKeyID, ReadOnly: r.ReadOnly, Time: r.Time, Resources: r.Resources,
+			Record: forRecipient(r.Record, caller.AccountID)})
 	}
 	return out, nil
+}
+
+// resourceMatch re-checks a resource attribute exactly (the store's LIKE
+// may ignore case).
+func resourceMatch(key, value string, rs []Resource) bool {
+	if key != "ResourceName" && key != "ResourceType" {
+		return true
+	}
+	for _, r := range rs {
+		if key == "ResourceName" && r.Name == value || key == "ResourceType" && r.Type == value {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenBinding ties a page token to the query that produced it: a token

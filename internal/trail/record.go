@@ -64,9 +64,9 @@ type recResource struct {
 	ARN       string `json:"ARN"`
 }
 
-// buildRecord returns the event's indexed columns and a function rendering
-// its record for one recipient account.
-func buildRecord(ev *Event) (func(recipient string, shared bool) string, row) {
+// buildRecord returns the event's record, its recipient left empty (see
+// forRecipient), and its indexed columns.
+func buildRecord(ev *Event, shared bool) (string, row) {
 	rec := record{
 		EventVersion:      "1.08",
 		UserIdentity:      identityOf(ev.Caller),
@@ -101,21 +101,31 @@ func buildRecord(ev *Event) (func(recipient string, shared bool) string, row) {
 	if ev.Caller != nil {
 		base.AccessKeyID = ev.Caller.AccessKeyID
 	}
-	render := func(recipient string, shared bool) string {
-		r := rec
-		r.RecipientAccountID = recipient
-		if shared {
-			r.SharedEventID = ev.ID
-		}
-		b, err := json.Marshal(&r)
-		if err != nil {
-			// Only reachable with unencodable parameters: keep the event.
-			r.RequestParameters, r.ResponseElements = nil, nil
-			b, _ = json.Marshal(&r)
-		}
-		return string(b)
+	if shared {
+		rec.SharedEventID = ev.ID
 	}
-	return render, base
+	b, err := json.Marshal(&rec)
+	if err != nil {
+		// Only reachable with unencodable parameters: keep the event.
+		rec.RequestParameters, rec.ResponseElements = nil, nil
+		b, _ = json.Marshal(&rec)
+	}
+	return string(b), base
+}
+
+// emptyRecipient is how a stored record names no recipient; it is the last
+// top-level member before sharedEventID/eventCategory, and cannot occur
+// inside a JSON string (quotes are escaped there).
+const emptyRecipient = `"recipientAccountId":""`
+
+// forRecipient fills in the stored record's recipient account.
+func forRecipient(record, account string) string {
+	i := strings.LastIndex(record, emptyRecipient)
+	if i < 0 {
+		return record
+	}
+	b, _ := json.Marshal(account)
+	return record[:i] + `"recipientAccountId":` + string(b) + record[i+len(emptyRecipient):]
 }
 
 // identityOf is CloudTrail's userIdentity for the caller.

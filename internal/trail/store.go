@@ -22,39 +22,56 @@ type row struct {
 }
 
 // insertRows writes a batch in one transaction: one commit (one fsync) for
-// every event queued meanwhile.
+// every event queued meanwhile, each statement prepared once per batch
+// (parsing it per row would cost more than the row). A row with a Record
+// also stores the record.
 func insertRows(ctx context.Context, db *store.DB, rows []row) error {
 	return db.Tx(ctx, func(tx *sql.Tx) error {
+		// A retried batch finds its rows already there: ON CONFLICT.
+		rec, err := tx.PrepareContext(ctx, `INSERT INTO trail_records (event_time, event_id, record) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer rec.Close()
+		ev, err := tx.PrepareContext(ctx, `INSERT INTO trail_events (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer ev.Close()
 		for _, r := range rows {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO trail_events (account_id, region, event_id, event_time, event_name, event_source, username, access_key_id, read_only, resources, record)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-				r.Account, r.Region, r.EventID, store.Nanos(r.Time), r.Name, r.Source, r.Username, r.AccessKeyID, r.ReadOnly,
-				encodeResources(r.Resources), r.Record); err != nil {
-				if store.IsUniqueViolation(err) {
-					continue // a retried batch
-				}
-				return err
-			}
-			for _, res := range r.Resources {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO trail_event_resources (account_id, region, event_id, resource_type, resource_name, event_time)
-					VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-					r.Account, r.Region, r.EventID, res.Type, res.Name, store.Nanos(r.Time)); err != nil {
+			t := store.Nanos(r.Time)
+			if r.Record != "" {
+				if _, err := rec.ExecContext(ctx, t, r.EventID, r.Record); err != nil {
 					return err
 				}
+			}
+			if _, err := ev.ExecContext(ctx, r.Account, r.Region, t, r.EventID, r.Name, r.Source, r.Username,
+				r.AccessKeyID, r.ReadOnly, encodeResources(r.Resources)); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
 }
 
-// encodeResources keeps the resource list in one column: type and name
-// separated by a tab, one per line (ARNs hold neither).
+// encodeResources keeps the resource list in one column: "\ntype\tname"
+// per resource and a final "\n" (ARNs hold neither), so that LIKE finds
+// "\ntype\t" and "\tname\n".
 func encodeResources(rs []Resource) string {
 	var b strings.Builder
 	for _, r := range rs {
-		b.WriteString(r.Type + "\t" + r.Name + "\n")
+		b.WriteString("\n" + r.Type + "\t" + r.Name)
+	}
+	if len(rs) > 0 {
+		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// likeEscape escapes LIKE's wildcards and the escape character itself.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func decodeResources(s string) []Resource {
@@ -69,7 +86,7 @@ func decodeResources(s string) []Resource {
 }
 
 // attrColumn maps a lookup attribute to its column; ResourceName and
-// ResourceType are matched in trail_event_resources.
+// ResourceType are matched in the resources column.
 var attrColumn = map[string]string{
 	"EventId":     "event_id",
 	"EventName":   "event_name",
@@ -88,18 +105,19 @@ type cursor struct {
 // queryRows returns up to limit events of account in region, newest first,
 // within [from, to], after cur, matching the one attribute (key "" for none).
 func queryRows(ctx context.Context, db *store.DB, account, region string, from, to time.Time, key, value string, cur *cursor, limit int) ([]row, error) {
-	q := `SELECT e.event_id, e.event_time, e.event_name, e.event_source, e.username, e.access_key_id, e.read_only, e.resources, e.record
-		FROM trail_events e WHERE e.account_id = $1 AND e.region = $2 AND e.event_time >= $3 AND e.event_time <= $4`
+	q := `SELECT e.event_id, e.event_time, e.event_name, e.event_source, e.username, e.access_key_id, e.read_only, e.resources, r.record
+		FROM trail_events e JOIN trail_records r ON r.event_time = e.event_time AND r.event_id = e.event_id
+		WHERE e.account_id = $1 AND e.region = $2 AND e.event_time >= $3 AND e.event_time <= $4`
 	args := []any{account, region, store.Nanos(from), store.Nanos(to)}
 	switch key {
 	case "":
-	case "ResourceName", "ResourceType":
-		col := "resource_name"
-		if key == "ResourceType" {
-			col = "resource_type"
-		}
-		args = append(args, value)
-		q += ` AND EXISTS (SELECT 1 FROM trail_event_resources r WHERE r.account_id = e.account_id AND r.region = e.region AND r.event_id = e.event_id AND r.` + col + ` = $5)`
+	case "ResourceName":
+		// SQLite's LIKE ignores ASCII case: Lookup re-checks exactly.
+		args = append(args, "%\t"+likeEscape(value)+"\n%")
+		q += ` AND e.resources LIKE $5 ESCAPE '\'`
+	case "ResourceType":
+		args = append(args, "%\n"+likeEscape(value)+"\t%")
+		q += ` AND e.resources LIKE $5 ESCAPE '\'`
 	default:
 		args = append(args, value)
 		q += ` AND e.` + attrColumn[key] + ` = $5`
@@ -134,7 +152,7 @@ func queryRows(ctx context.Context, db *store.DB, account, region string, from, 
 func deleteBefore(ctx context.Context, db *store.DB, cutoff time.Time) (int64, error) {
 	var n int64
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM trail_event_resources WHERE event_time < $1`, store.Nanos(cutoff)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM trail_records WHERE event_time < $1`, store.Nanos(cutoff)); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM trail_events WHERE event_time < $1`, store.Nanos(cutoff))

@@ -64,8 +64,7 @@ type Service struct {
 	done    chan struct{}
 	stopped chan struct{}
 	once    sync.Once
-	// OnBatch, when set, sees each written batch's size (metrics).
-	OnBatch func(n int)
+	onBatch func(n int)
 }
 
 // Authorizer is the slice of authz.Engine the trail uses.
@@ -77,15 +76,16 @@ type Authorizer interface {
 // writer (back-pressure instead of unbounded memory or silent loss).
 const MaxPending = 10000
 
-// New starts the writer.
-func New(db *store.DB, engine Authorizer, clk clock.Clock, log *slog.Logger) *Service {
+// New starts the writer; onBatch, when set, sees each written batch's
+// size (metrics).
+func New(db *store.DB, engine Authorizer, clk clock.Clock, log *slog.Logger, onBatch func(n int)) *Service {
 	if clk == nil {
 		clk = clock.Real{}
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{db: db, engine: engine, clock: clk, log: log,
+	s := &Service{db: db, engine: engine, clock: clk, log: log, onBatch: onBatch,
 		wake: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{})}
 	go s.writer()
 	return s
@@ -94,18 +94,21 @@ func New(db *store.DB, engine Authorizer, clk clock.Clock, log *slog.Logger) *Se
 // Record queues ev for writing: one row for the caller's account and one
 // for each other recipient.
 func (s *Service) Record(ev *Event) {
-	rec, base := buildRecord(ev)
 	accounts := []string{callerAccount(ev.Caller)}
 	for _, a := range ev.Recipients {
 		if a != "" && a != accounts[0] && !contains(accounts, a) {
 			accounts = append(accounts, a)
 		}
 	}
+	// The record is stored once; each recipient's row points at it.
+	rec, base := buildRecord(ev, len(accounts) > 1)
 	rows := make([]row, 0, len(accounts))
-	for _, acct := range accounts {
+	for i, acct := range accounts {
 		r := base
 		r.Account = acct
-		r.Record = rec(acct, len(accounts) > 1)
+		if i == 0 {
+			r.Record = rec
+		}
 		rows = append(rows, r)
 	}
 	for {
@@ -166,8 +169,8 @@ func (s *Service) writeBatch() {
 		err = insertRows(context.Background(), s.db, batch)
 		if err != nil {
 			s.log.Error("trail: writing events failed", "events", len(batch), "error", err.Error())
-		} else if s.OnBatch != nil {
-			s.OnBatch(len(batch))
+		} else if s.onBatch != nil {
+			s.onBatch(len(batch))
 		}
 	}
 	for _, w := range waiters {

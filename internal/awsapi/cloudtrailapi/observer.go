@@ -2,6 +2,8 @@ package cloudtrailapi
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -80,37 +82,31 @@ func params(v any) map[string]any {
 	if m == nil {
 		return nil
 	}
-	out, _ := normalize(m).(map[string]any)
-	trail.Redact(out)
-	return out
+	cut(m)
+	trail.Redact(m)
+	return m
 }
 
-func normalize(v any) any {
+// cut shortens long strings in place.
+func cut(v any) {
 	switch t := v.(type) {
 	case map[string]any:
-		m := make(map[string]any, len(t))
 		for k, x := range t {
-			m[lowerFirst(k)] = normalize(x)
+			if s, ok := x.(string); ok && len(s) > maxParamBytes {
+				t[k] = s[:maxParamBytes] + "…"
+			} else {
+				cut(x)
+			}
 		}
-		return m
 	case []any:
 		for i, x := range t {
-			t[i] = normalize(x)
-		}
-		return t
-	case string:
-		if len(t) > maxParamBytes {
-			return t[:maxParamBytes] + "…"
+			if s, ok := x.(string); ok && len(s) > maxParamBytes {
+				t[i] = s[:maxParamBytes] + "…"
+			} else {
+				cut(x)
+			}
 		}
 	}
-	return v
-}
-
-func lowerFirst(s string) string {
-	if s == "" || s[0] < 'A' || s[0] > 'Z' {
-		return s
-	}
-	return string(s[0]+'a'-'A') + s[1:]
 }
 
 // resourcesOf collects the ARNs named by members ending in "Arn" (at any
@@ -122,8 +118,9 @@ func resourcesOf(ms ...map[string]any) []trail.Resource {
 	walk = func(key string, v any) {
 		switch t := v.(type) {
 		case map[string]any:
-			for k, x := range t {
-				walk(k, x)
+			// In member-name order, so a record is the same every time.
+			for _, k := range slices.Sorted(maps.Keys(t)) {
+				walk(k, t[k])
 			}
 		case []any:
 			for _, x := range t {
@@ -131,7 +128,10 @@ func resourcesOf(ms ...map[string]any) []trail.Resource {
 			}
 		case string:
 			k := strings.ToLower(key)
-			if (strings.HasSuffix(k, "arn") || strings.HasSuffix(k, "arns")) && strings.HasPrefix(t, "arn:") && !seen[t] {
+			// Resources belong to an account: not templates or other
+			// account-less ARNs.
+			if (strings.HasSuffix(k, "arn") || strings.HasSuffix(k, "arns")) && strings.HasPrefix(t, "arn:") &&
+				arnAccount(t) != "" && !seen[t] {
 				seen[t] = true
 				out = append(out, trail.Resource{Type: ResourceType(t), Name: t})
 			}
