@@ -2,7 +2,6 @@ package awsapi
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"reflect"
@@ -88,8 +87,10 @@ func (x *exchange) noteResult(in reflect.Value, out any, err error) {
 
 // Members renders an input or output (a struct or pointer to one) as its
 // JSON wire members, names in lowerCamel as CloudTrail shows them: nested
-// maps, []any, strings (blobs base64, times RFC 3339), numbers and bools;
-// nil when v is nil or not a struct. Absent members are left out.
+// maps, []any, strings (times RFC 3339), numbers and bools; nil when v is
+// nil or not a struct. Absent members are left out. A blob (CSR,
+// certificate) is shown as CloudTrail shows it, a buffer's size without
+// its content: {"position":n,"limit":n,"capacity":n}.
 func Members(v any) map[string]any {
 	rv := reflect.ValueOf(v)
 	for rv.Kind() == reflect.Pointer {
@@ -134,7 +135,8 @@ func memberValue(v reflect.Value) any {
 		return v.String()
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return base64.StdEncoding.EncodeToString(v.Bytes())
+			n := v.Len()
+			return map[string]any{"position": n, "limit": n, "capacity": n}
 		}
 		out := make([]any, v.Len())
 		for i := range out {

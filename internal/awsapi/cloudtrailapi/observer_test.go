@@ -46,6 +46,7 @@ func TestParamsLowerCamelRedactedCut(t *testing.T) {
 	if p["certificateArn"] != "arn:aws:acm:us-east-1:111122223333:certificate/1" || p["passphrase"] != "HIDDEN_DUE_TO_SECURITY_REASONS" {
 		t.Errorf("params = %v", p)
 	}
+
 	if n, _ := p["nested"].(map[string]any); n["privateKey"] != "HIDDEN_DUE_TO_SECURITY_REASONS" {
 		t.Errorf("nested = %v", p["nested"])
 	}
@@ -54,5 +55,10 @@ func TestParamsLowerCamelRedactedCut(t *testing.T) {
 	}
 	if rs := resourcesOf(p); len(rs) != 1 || rs[0].Type != "AWS::ACM::Certificate" {
 		t.Errorf("resources = %+v", rs)
+	}
+	// Blobs show their size, not their content, as CloudTrail's buffers.
+	type blob struct{ Csr []byte }
+	if b, _ := params(&blob{Csr: []byte("0123456789")})["csr"].(map[string]any); b["limit"] != 10 || len(b) != 3 {
+		t.Errorf("blob rendered as %v", b)
 	}
 }
