@@ -35,6 +35,9 @@ type serveCmd struct {
 	TLSName   []string      `env:"OPENPCA_TLS_NAME" help:"Extra DNS name or IP address for the internal CA's server certificate (repeatable)."`
 	RateLimit float64       `default:"20000" env:"OPENPCA_RATE_LIMIT" help:"Requests per second allowed per account before ThrottlingException (0: no limit)."`
 	RateBurst int           `default:"40000" env:"OPENPCA_RATE_BURST" help:"Requests an account may send at once above the rate (the bucket size)."`
+	// Metrics are unauthenticated, as Prometheus scrapes them; this moves
+	// them off a public listener (docs/observability.md).
+	MetricsListen string `env:"OPENPCA_METRICS_LISTEN" help:"HOST:PORT serving GET /metrics (plain HTTP) instead of the main listener."`
 
 	PKCS11Module  string `name:"pkcs11-module" env:"OPENPCA_PKCS11_MODULE" type:"path" help:"PKCS#11 module (shared library): new CA keys are generated in its token (binary built with -tags pkcs11)."`
 	PKCS11Token   string `name:"pkcs11-token" env:"OPENPCA_PKCS11_TOKEN" help:"Label of the PKCS#11 token."`
@@ -97,12 +100,23 @@ func (c *serveCmd) Run() error {
 		RateLimit: c.RateLimit,
 		RateBurst: c.RateBurst,
 		PKCS11:    hsm,
+
+		MetricsSeparate: c.MetricsListen != "",
 	})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer app.Close()
+	if c.MetricsListen != "" {
+		stop, addr, err := server.ServeMetrics(c.MetricsListen, app.Metrics.Handler(), logger)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		defer stop()
+		logger.Info("metrics listening", "address", addr)
+	}
 	if useTLS {
 		host, _, _ := net.SplitHostPort(c.Listen)
 		extra := slices.Clone(c.TLSName)

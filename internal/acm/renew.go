@@ -60,6 +60,9 @@ func (s *Service) renew(ctx context.Context, r *certRow, now time.Time) {
 		out = s.sign(ctx, r, caller, now)
 	}
 	r.RenewalUpdatedAt = now
+	if s.cfg.OnRenewal != nil {
+		defer func() { s.cfg.OnRenewal(r.RenewalStatus, r.RenewalReason) }()
+	}
 	switch {
 	case out.err != nil:
 		s.cfg.Logger.Error("acm: renewal attempt failed; will retry", "certificate", r.ARN, "error", out.err.Error())

@@ -71,6 +71,9 @@ type Config struct {
 	// wake-ups RequestCertificate and RenewCertificate send (1 s).
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// OnRenewal, when set, sees each renewal attempt's outcome: the
+	// RenewalStatus and its reason ("" on success) (metrics).
+	OnRenewal func(status, reason string)
 }
 
 // Service is the ACM domain service.

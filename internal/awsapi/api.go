@@ -38,6 +38,10 @@ type Service struct {
 	Protocol    Protocol
 	// TargetPrefix is the X-Amz-Target prefix for JSON11 ("ACMPrivateCA").
 	TargetPrefix string
+	// TargetAliases are further accepted prefixes: CloudTrail's clients
+	// send either its namespaced prefix (botocore) or the bare service
+	// shape name (smithy-based SDKs).
+	TargetAliases []string
 	// RPCv2CBOR, when set, is the Smithy service name ("ACMPrivateCA") under
 	// which the service also speaks smithy.protocols#rpcv2Cbor:
 	// POST /service/{RPCv2CBOR}/operation/{Op}, Smithy-Protocol: rpc-v2-cbor,

@@ -33,9 +33,9 @@ func (s *Server) guessService(r *http.Request) guess {
 		return guess{proto: rpcv2CBOR}
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
-		prefix, _, _ := strings.Cut(target, ".")
+		prefix, _ := splitTarget(target)
 		for _, svc := range s.ordered {
-			if svc.Protocol == JSON11 && svc.TargetPrefix == prefix {
+			if svc.Protocol == JSON11 && svc.hasPrefix(prefix) {
 				return guess{svc: svc, exact: true, proto: JSON11}
 			}
 		}
@@ -76,6 +76,20 @@ func (s *Server) guessService(r *http.Request) guess {
 	return guess{proto: JSON11}
 }
 
+// splitTarget splits X-Amz-Target at its last dot: prefixes may hold dots
+// ("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"), names do not.
+func splitTarget(target string) (prefix, name string) {
+	i := strings.LastIndexByte(target, '.')
+	if i < 0 {
+		return target, ""
+	}
+	return target[:i], target[i+1:]
+}
+
+func (svc *Service) hasPrefix(p string) bool {
+	return p == svc.TargetPrefix || slices.Contains(svc.TargetAliases, p)
+}
+
 func unknownOperation(status int, msg string) *Error {
 	return &Error{Code: "UnknownOperationException", Message: msg, Status: status, Sender: true}
 }
@@ -88,9 +102,9 @@ func (s *Server) serveJSON11(x *exchange, caller *authz.Caller, body []byte) {
 		x.fail(protoError(x.proto, failIncomplete, "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."))
 		return
 	}
-	prefix, name, _ := strings.Cut(target, ".")
+	prefix, name := splitTarget(target)
 	op, ok := x.svc.Operations[name]
-	if target == "" || prefix != x.svc.TargetPrefix || !ok {
+	if target == "" || !x.svc.hasPrefix(prefix) || !ok {
 		x.fail(unknownOperation(http.StatusBadRequest, "Unknown operation: '"+truncate(target)+"'."))
 		return
 	}

@@ -49,6 +49,8 @@ type Config struct {
 	// (0 disables); RateBurst the bucket size (RateLimit, rounded up, when 0).
 	RateLimit float64
 	RateBurst int
+	// Observer, when set, sees every finished call (trail, metrics).
+	Observer Observer
 }
 
 // Server is the AWS API edge: an http.Handler that authenticates, routes,
@@ -142,9 +144,15 @@ type exchange struct {
 	// signedHeaders are the lower-case headers the signature covers.
 	signedHeaders []string
 	bodyRead      bool
+	// What the Observer sees.
+	caller        *authz.Caller
+	err           *Error
+	denial        *authz.Decision
+	input, output any
 }
 
 func (x *exchange) fail(e *Error) {
+	x.err = e
 	unread := !x.bodyRead && x.r.ContentLength != 0 && x.r.Body != nil && x.r.Body != http.NoBody
 	if unread {
 		// Answered without reading the body: close the connection rather
@@ -216,6 +224,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"latency_ms", s.cfg.Clock.Now().Sub(start).Milliseconds(),
 			"source_ip", x.sourceIP,
 		)
+		s.observe(x, start)
 	}()
 	s.serve(x)
 }
@@ -301,6 +310,7 @@ func (s *Server) serve(x *exchange) {
 		return
 	}
 	x.principal = orDash(caller.ARN)
+	x.caller = caller
 	if !s.limiter.allow(caller.AccountID, s.cfg.Clock.Now()) {
 		x.fail(protoError(x.proto, failThrottled, msgThrottled))
 		return
@@ -471,6 +481,7 @@ func (s *Server) caller(x *exchange, auth *sigv4.Authorization, cred *Credential
 func (s *Server) call(x *exchange, op Operation, caller *authz.Caller, in reflect.Value,
 	encode func(out reflect.Value)) {
 	out, err := op.call(x.r.Context(), caller, in.Interface())
+	x.noteResult(in, out, err)
 	if err != nil {
 		e, internal := mapDomainError(x.svc, x.proto, err)
 		if internal {

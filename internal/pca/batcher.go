@@ -24,6 +24,7 @@ type batcher struct {
 	queue   chan *pending
 	signing atomic.Int64 // issuances signed but not yet queued
 	commits atomic.Int64
+	metrics Metrics // nil: none
 
 	mu     sync.RWMutex // guards closed against sends on a closed queue
 	closed bool
@@ -130,6 +131,9 @@ func (b *batcher) flush(batch []*pending) {
 	verdicts, err := insertCerts(context.Background(), b.db, rows)
 	if err == nil {
 		b.commits.Add(1)
+		if b.metrics != nil {
+			b.metrics.CommitBatch(len(batch))
+		}
 	}
 	for i, p := range batch {
 		if err != nil {

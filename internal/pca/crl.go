@@ -146,6 +146,9 @@ func (s *Service) generateCRL(ctx context.Context, ca *caRow, ifStale bool) (_ *
 	}
 	rec := &crlRecord{Number: number, ThisUpdate: req.ThisUpdate, NextUpdate: req.NextUpdate, Path: path, DER: der, Covered: covered}
 	stored, err := s.putCRL(ctx, ca.ID, rec)
+	if err == nil && s.cfg.Metrics != nil {
+		s.cfg.Metrics.CRLGenerated(ca.ARN, rec.ThisUpdate)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -99,6 +99,9 @@ func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in
 		if err != nil {
 			return nil, &Error{Kind: ErrRequestFailed, Msg: "The certificate could not be stored; please retry.", Err: err}
 		}
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.CertificateIssued(ca.ARN, tmplARN)
+		}
 		return &IssueCertificateOutput{CertificateArn: certARN(ca.ARN, row.Serial)}, nil
 	}
 	return nil, errf(ErrRequestFailed, "No unused serial number was found; please retry.")

@@ -123,6 +123,9 @@ func (s *Service) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
 	key := ocspKey(caID, serial, req.HashAlgorithm)
 	e, gen := s.rev.cachedOCSP(key, now)
 	if e != nil && req.Nonce == nil {
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.OCSPServed(now.Sub(e.thisUpdate))
+		}
 		return &OCSPAnswer{DER: e.der, Successful: true, ThisUpdate: e.thisUpdate, NextUpdate: e.nextUpdate}
 	}
 	if e == nil {
@@ -153,6 +156,9 @@ func (s *Service) OCSP(ctx context.Context, der []byte) *OCSPAnswer {
 		return &OCSPAnswer{DER: pki.OCSPInternalError}
 	}
 	ans := &OCSPAnswer{DER: out, Successful: true, ThisUpdate: resp.ThisUpdate, NextUpdate: resp.NextUpdate}
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics.OCSPServed(now.Sub(this))
+	}
 	// Unknown serials are not cached: the serial may be issued later.
 	if req.Nonce == nil && e.status != pki.OCSPUnknown {
 		e.der, e.thisUpdate, e.nextUpdate = out, resp.ThisUpdate, resp.NextUpdate

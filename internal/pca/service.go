@@ -92,6 +92,17 @@ type Config struct {
 
 	// Logger receives operational warnings; slog.Default when nil.
 	Logger *slog.Logger
+
+	// Metrics hooks (internal/server wires them; nil: unused).
+	Metrics Metrics
+}
+
+// Metrics receives measurements; implementations must be quick.
+type Metrics interface {
+	CertificateIssued(caARN, templateARN string)
+	CommitBatch(size int)
+	CRLGenerated(caARN string, thisUpdate time.Time)
+	OCSPServed(age time.Duration)
 }
 
 // Service implements the acm-pca operations.
@@ -185,6 +196,7 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 	}
 	s.stmts = stmts
 	s.batch = newBatcher(db, cfg.BatchMax, cfg.BatchWait)
+	s.batch.metrics = cfg.Metrics
 	rev, err := newRevocation(s)
 	if err != nil {
 		panic("pca: prepare revocation queries: " + err.Error())

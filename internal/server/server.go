@@ -21,6 +21,7 @@ import (
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/awsapi"
 	"github.com/openpca/openpca/internal/awsapi/acmapi"
+	"github.com/openpca/openpca/internal/awsapi/cloudtrailapi"
 	"github.com/openpca/openpca/internal/awsapi/iamapi"
 	"github.com/openpca/openpca/internal/awsapi/orgapi"
 	"github.com/openpca/openpca/internal/awsapi/pcaapi"
@@ -29,12 +30,14 @@ import (
 	"github.com/openpca/openpca/internal/console"
 	"github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/keystore"
+	"github.com/openpca/openpca/internal/metrics"
 	"github.com/openpca/openpca/internal/org"
 	"github.com/openpca/openpca/internal/pca"
 	"github.com/openpca/openpca/internal/pkihttp"
 	"github.com/openpca/openpca/internal/ram"
 	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/trail"
 )
 
 // Config is what the server needs to start.
@@ -64,6 +67,12 @@ type Config struct {
 	// PKCS11, when its Module is set, makes new CA keys in that token;
 	// CAs with software keys keep working.
 	PKCS11 keystore.PKCS11Config
+	// MetricsSeparate keeps GET /metrics off the main handler: the caller
+	// serves App.Metrics.Handler() on a listener of its own.
+	MetricsSeparate bool
+	// NoTrail and NoMetrics turn the call trail and the metrics off
+	// (benchmarks measure their cost).
+	NoTrail, NoMetrics bool
 }
 
 // App is an opened OpenPCA instance.
@@ -77,6 +86,8 @@ type App struct {
 	ACM      *acm.Service
 	RAM      *ram.Service
 	Authz    *authz.Engine
+	Trail    *trail.Service
+	Metrics  *metrics.Metrics
 	Handler  http.Handler
 	ready    atomic.Bool
 
@@ -117,6 +128,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	engine := authz.New(iamStore, orgStore, cfg.Clock)
 	iamSvc := iam.New(iamStore, engine)
 	orgSvc := org.New(orgStore, iamStore, engine)
+	m := metrics.New(cfg.Clock)
+	db.OnTx = m.StoreTx
 	keys, hsm, err := keyStores(cfg, mk)
 	if err != nil {
 		db.Close()
@@ -125,7 +138,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	pcaSvc := pca.New(db, keys, engine, cfg.Clock, pca.Config{
 		Region:        cfg.Region,
 		PublicBaseURL: cfg.PublicURL, CRLDir: cfg.CRLDir, AuditDir: filepath.Join(cfg.DataDir, "audit"),
-		Logger: cfg.Logger,
+		Logger: cfg.Logger, Metrics: pcaMetrics(m, cfg.NoMetrics),
 	})
 	pcaSvc.SetDirectory(iamStore)       // who-can enumerates IAM principals
 	pcaSvc.SetPrincipalMapper(iamStore) // CA policies keep users and roles by unique ID
@@ -134,7 +147,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	pcaSvc.SetSharing(ramSvc)
 	ramSvc.RunExpiry(time.Minute)
 	acmSvc := acm.New(db, pcaSvc, acmRoles{store: iamStore, svc: iamSvc, partition: "aws"}, engine, cfg.Clock, mk,
-		acm.Config{Partition: "aws", Logger: cfg.Logger})
+		acm.Config{Partition: "aws", Logger: cfg.Logger, OnRenewal: m.Renewal})
+	trailSvc := trail.New(db, engine, cfg.Clock, cfg.Logger, m.TrailBatch)
+	var observers observers
+	if !cfg.NoMetrics {
+		observers = append(observers, m)
+	}
+	if !cfg.NoTrail {
+		observers = append(observers, cloudtrailapi.Recorder{Trail: trailSvc})
+	}
 
 	// Closed accounts' credentials stop working (CloseAccount).
 	creds := orgapi.GuardCredentials(orgStore, credentialStore{iamStore})
@@ -145,11 +166,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Logger:    cfg.Logger,
 		RateLimit: cfg.RateLimit,
 		RateBurst: cfg.RateBurst,
-	}, creds, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), ramapi.Service(ramSvc), acmapi.Service(acmSvc))
+		Observer:  observers.or(),
+	}, creds, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), ramapi.Service(ramSvc), acmapi.Service(acmSvc),
+		cloudtrailapi.Service(trailSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine, masterKey: mk, hsm: hsm}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine,
+		Trail: trailSvc, Metrics: m, masterKey: mk, hsm: hsm}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
+	if !cfg.MetricsSeparate {
+		// Unauthenticated, as Prometheus scrapes (docs/observability.md).
+		mux.Handle("GET /metrics", m.Handler())
+	}
 	mux.Handle("/", api)
 	con, err := console.New(console.Config{DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc,
 		Clock: cfg.Clock, Logger: cfg.Logger, Region: cfg.Region})
@@ -182,6 +210,7 @@ func (a *App) Close() error {
 	a.ACM.Close()
 	a.RAM.Close()
 	a.PCA.Close()
+	a.Trail.Close()
 	err := a.DB.Close()
 	if a.hsm != nil {
 		_ = a.hsm.Close()
@@ -236,6 +265,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	// Background work runs only in a serving process, never in admin
 	// commands that open the same data directory.
 	a.ACM.Start()
+	a.Trail.RunPrune(time.Hour)
 	a.SetReady(true)
 	select {
 	case err := <-errc:

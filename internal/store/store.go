@@ -31,6 +31,9 @@ type DB struct {
 	*sql.DB
 	path  string
 	cache stmtCache
+	// OnTx, when set before use, sees each write transaction's duration
+	// and outcome (metrics).
+	OnTx func(d time.Duration, err error)
 }
 
 // Close closes the cached statements and the database.
@@ -103,7 +106,11 @@ func restrictFiles(path string) error {
 func (db *DB) Path() string { return db.path }
 
 // Tx runs fn in one write transaction, committing when fn returns nil.
-func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	if db.OnTx != nil {
+		start := time.Now()
+		defer func() { db.OnTx(time.Since(start), err) }()
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -201,6 +201,7 @@ func TestScripts(t *testing.T) {
 		{"iam_extra_cli.sh", []string{"aws", "openssl", "ssh-keygen", "python3"}, "", nil},
 		{"mfa_cli.sh", []string{"aws", "python3"}, "", nil},
 		{"ram_cli.sh", []string{"aws", "openssl", "python3"}, "", nil},
+		{"trail_cli.sh", []string{"aws", "openssl", "curl", "python3"}, "", nil},
 	}
 	for _, tc := range cases {
 		t.Run(strings.TrimSuffix(tc.script, ".sh"), func(t *testing.T) {

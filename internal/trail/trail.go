@@ -1,0 +1,231 @@
+// Package trail keeps the call trail: one record per mutating call and per
+// denial, in CloudTrail's event-record format, kept 90 days and queried
+// with LookupEvents.
+//
+// Durability: records are queued by the request and written by one writer
+// in batches (one transaction, one fsync, per batch), never in the
+// request's own transaction. A crash can lose the records of the last few
+// milliseconds; the calls themselves are unaffected.
+package trail
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/clock"
+	"github.com/openpca/openpca/internal/store"
+)
+
+// Retention is how long events are kept (CloudTrail event history: 90 days).
+const Retention = 90 * 24 * time.Hour
+
+// Resource is one resource an event names.
+type Resource struct {
+	Type string // "AWS::ACMPCA::CertificateAuthority"
+	Name string // the ARN
+}
+
+// Event is one call to record.
+type Event struct {
+	ID        string
+	Time      time.Time
+	Region    string
+	Source    string // "acm-pca.amazonaws.com"
+	Name      string // "IssueCertificate"
+	Caller    *authz.Caller
+	SourceIP  string
+	UserAgent string
+	RequestID string
+	ReadOnly  bool
+	ErrorCode string
+	ErrorMsg  string
+	Request   map[string]any // request parameters, secrets already removed
+	Response  map[string]any // response elements, secrets already removed
+	Resources []Resource
+	// Recipients are the accounts besides the caller's that receive the
+	// event: the owners of the resources it names.
+	Recipients []string
+}
+
+// Service records and looks up events.
+type Service struct {
+	db     *store.DB
+	engine Authorizer
+	clock  clock.Clock
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	pending []row
+	wake    chan struct{}
+	flushes []chan error // waiters for the next written batch
+	done    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+	onBatch func(n int)
+}
+
+// Authorizer is the slice of authz.Engine the trail uses.
+type Authorizer interface {
+	Check(ctx context.Context, req *authz.Request) error
+}
+
+// MaxPending bounds the queued records; past it, Record waits for the
+// writer (back-pressure instead of unbounded memory or silent loss).
+const MaxPending = 10000
+
+// New starts the writer; onBatch, when set, sees each written batch's
+// size (metrics).
+func New(db *store.DB, engine Authorizer, clk clock.Clock, log *slog.Logger, onBatch func(n int)) *Service {
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Service{db: db, engine: engine, clock: clk, log: log, onBatch: onBatch,
+		wake: make(chan struct{}, 1), done: make(chan struct{}), stopped: make(chan struct{})}
+	go s.writer()
+	return s
+}
+
+// Record queues ev for writing: one row for the caller's account and one
+// for each other recipient.
+func (s *Service) Record(ev *Event) {
+	accounts := []string{callerAccount(ev.Caller)}
+	for _, a := range ev.Recipients {
+		if a != "" && a != accounts[0] && !contains(accounts, a) {
+			accounts = append(accounts, a)
+		}
+	}
+	// The record is stored once; each recipient's row points at it.
+	rec, base := buildRecord(ev, len(accounts) > 1)
+	rows := make([]row, 0, len(accounts))
+	for i, acct := range accounts {
+		r := base
+		r.Account = acct
+		if i == 0 {
+			r.Record = rec
+		}
+		rows = append(rows, r)
+	}
+	for {
+		s.mu.Lock()
+		if len(s.pending) < MaxPending {
+			s.pending = append(s.pending, rows...)
+			s.mu.Unlock()
+			break
+		}
+		s.mu.Unlock()
+		if !s.Flush(context.Background()) {
+			break
+		}
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func callerAccount(c *authz.Caller) string {
+	if c == nil {
+		return ""
+	}
+	return c.AccountID
+}
+
+// writer writes queued rows, each wake-up's worth in one transaction.
+func (s *Service) writer() {
+	defer close(s.stopped)
+	for {
+		select {
+		case <-s.wake:
+		case <-s.done:
+			s.writeBatch()
+			return
+		}
+		s.writeBatch()
+	}
+}
+
+func (s *Service) writeBatch() {
+	s.mu.Lock()
+	batch, waiters := s.pending, s.flushes
+	s.pending, s.flushes = nil, nil
+	s.mu.Unlock()
+	var err error
+	if len(batch) > 0 {
+		err = insertRows(context.Background(), s.db, batch)
+		if err != nil {
+			s.log.Error("trail: writing events failed", "events", len(batch), "error", err.Error())
+		} else if s.onBatch != nil {
+			s.onBatch(len(batch))
+		}
+	}
+	for _, w := range waiters {
+		w <- err
+	}
+}
+
+// Flush waits until everything queued before the call is written; it
+// reports false when the writer has stopped.
+func (s *Service) Flush(ctx context.Context) bool {
+	ch := make(chan error, 1)
+	s.mu.Lock()
+	s.flushes = append(s.flushes, ch)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case <-ch:
+		return true
+	case <-s.stopped:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Close writes what is queued and stops the writer.
+func (s *Service) Close() {
+	s.once.Do(func() { close(s.done) })
+	<-s.stopped
+}
+
+// Prune deletes events past the retention period.
+func (s *Service) Prune(ctx context.Context) (int64, error) {
+	return deleteBefore(ctx, s.db, s.clock.Now().Add(-Retention))
+}
+
+// RunPrune prunes every interval until Close.
+func (s *Service) RunPrune(interval time.Duration) {
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if n, err := s.Prune(context.Background()); err != nil {
+				s.log.Error("trail: pruning failed", "error", err.Error())
+			} else if n > 0 {
+				s.log.Info("trail: pruned old events", "events", n)
+			}
+			select {
+			case <-t.C:
+			case <-s.done:
+				return
+			}
+		}
+	}()
+}
