@@ -205,6 +205,12 @@ func (s *Service) countCerts(ctx context.Context, account, region string) (int, 
 	return n, err
 }
 
+// dueQuery is the due set: rows whose work is due at $1 and whose lease is
+// free, oldest first, through the partial index acm_certificates_due.
+const dueQuery = `SELECT ` + certColumns + ` FROM acm_certificates
+	WHERE next_attempt_at > 0 AND next_attempt_at <= $1 AND lease_until <= $1
+	ORDER BY next_attempt_at LIMIT $2`
+
 // claimDue takes up to limit rows whose work is due at now and whose lease
 // is free, leasing them until now+lease; none when nothing is due. The
 // lease, not a process lock, keeps two servers from working on one
@@ -213,9 +219,7 @@ func (s *Service) claimDue(ctx context.Context, now time.Time, lease time.Durati
 	var claimed []*certRow
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		claimed = claimed[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT `+certColumns+` FROM acm_certificates
-			WHERE next_attempt_at > 0 AND next_attempt_at <= $1 AND lease_until <= $1
-			ORDER BY next_attempt_at LIMIT $2`, store.Nanos(now), limit)
+		rows, err := tx.QueryContext(ctx, dueQuery, store.Nanos(now), limit)
 		if err != nil {
 			return err
 		}
