@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -34,6 +35,10 @@ type serveCmd struct {
 	TLSName   []string      `env:"OPENPCA_TLS_NAME" help:"Extra DNS name or IP address for the internal CA's server certificate (repeatable)."`
 	RateLimit float64       `default:"20000" env:"OPENPCA_RATE_LIMIT" help:"Requests per second allowed per account before ThrottlingException (0: no limit)."`
 	RateBurst int           `default:"40000" env:"OPENPCA_RATE_BURST" help:"Requests an account may send at once above the rate (the bucket size)."`
+
+	// Profiles for scripts/bench.sh --profile, written when the server stops.
+	CPUProfile string `hidden:"" type:"path" help:"Write a CPU profile of the serving time to this file."`
+	MemProfile string `hidden:"" type:"path" help:"Write an allocation profile to this file on exit."`
 
 	BootstrapAccountID       string `env:"OPENPCA_BOOTSTRAP_ACCOUNT_ID" hidden:""`
 	BootstrapAccessKeyID     string `env:"OPENPCA_BOOTSTRAP_ACCESS_KEY_ID" hidden:""`
@@ -128,6 +133,12 @@ func (c *serveCmd) Run() error {
 	fmt.Println(strings.Join(awsprofile.Exports(c.DataDir, server.ProfileName), "\n"))
 	logger.Info("listening", "endpoint", endpoint, "data_dir", c.DataDir)
 
+	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopProfiles()
 	if err := app.Serve(ctx, ln, c.Drain); err != nil {
 		return err
 	}
@@ -147,4 +158,33 @@ func endpointAddr(a net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// startProfiles starts the CPU profile; the returned func stops it and
+// writes the allocation profile.
+func startProfiles(cpuPath, memPath string) (func(), error) {
+	var cpu *os.File
+	if cpuPath != "" {
+		f, err := os.Create(cpuPath)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		cpu = f
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if memPath != "" {
+			if f, err := os.Create(memPath); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}, nil
 }
