@@ -15,8 +15,8 @@ import (
 type loadtestCmd struct {
 	Endpoint     string        `help:"Server endpoint (default: the profile's endpoint_url)."`
 	Profile      string        `default:"openpca" env:"AWS_PROFILE" help:"AWS profile whose credentials sign the requests."`
-	Operation    string        `default:"GetCallerIdentity" enum:"GetCallerIdentity,GetUser,IssueCertificate,GetCertificate" help:"Operation to send (GetCallerIdentity, GetUser, IssueCertificate, GetCertificate)."`
-	KeyAlgorithm string        `default:"EC_prime256v1" enum:"EC_prime256v1,RSA_2048" help:"Key algorithm of the CA that acm-pca operations create and use."`
+	Operation    string        `default:"GetCallerIdentity" enum:"GetCallerIdentity,GetUser,IssueCertificate,GetCertificate,DescribeCertificateAuthority,RequestCertificate" help:"Operation to send (GetCallerIdentity, GetUser, IssueCertificate, GetCertificate, DescribeCertificateAuthority, RequestCertificate: ACM, until ISSUED)."`
+	KeyAlgorithm string        `default:"EC_prime256v1" enum:"EC_prime256v1,RSA_2048" help:"Key algorithm of the CA that acm-pca operations create and use (and of RequestCertificate's key)."`
 	Concurrency  int           `short:"c" default:"16" help:"Concurrent clients."`
 	Requests     int           `short:"n" default:"0" help:"Total requests (0: run for --duration)."`
 	Duration     time.Duration `short:"d" default:"10s" help:"How long to run when --requests is 0."`
@@ -46,6 +46,8 @@ func (c *loadtestCmd) Run() error {
 	rep, err := loadtest.Run(ctx, loadtest.Config{
 		Endpoint: endpoint, Region: region, Credentials: creds, Operation: c.Operation, KeyAlgorithm: c.KeyAlgorithm,
 		Concurrency: c.Concurrency, Requests: c.Requests, Duration: c.Duration,
+		// scripts/bench.sh samples the server's CPU time from here on.
+		OnStart: func() { fmt.Fprintln(os.Stderr, "load started") },
 	})
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -42,6 +43,10 @@ type serveCmd struct {
 	PKCS11Module  string `name:"pkcs11-module" env:"OPENPCA_PKCS11_MODULE" type:"path" help:"PKCS#11 module (shared library): new CA keys are generated in its token (binary built with -tags pkcs11)."`
 	PKCS11Token   string `name:"pkcs11-token" env:"OPENPCA_PKCS11_TOKEN" help:"Label of the PKCS#11 token."`
 	PKCS11PinFile string `name:"pkcs11-pin-file" env:"OPENPCA_PKCS11_PIN_FILE" type:"path" help:"File holding the token's user PIN."`
+
+	// Profiles for scripts/bench.sh --profile, written when the server stops.
+	CPUProfile string `hidden:"" type:"path" help:"Write a CPU profile of the serving time to this file."`
+	MemProfile string `hidden:"" type:"path" help:"Write an allocation profile to this file on exit."`
 
 	BootstrapAccountID       string `env:"OPENPCA_BOOTSTRAP_ACCOUNT_ID" hidden:""`
 	BootstrapAccessKeyID     string `env:"OPENPCA_BOOTSTRAP_ACCESS_KEY_ID" hidden:""`
@@ -153,6 +158,12 @@ func (c *serveCmd) Run() error {
 	fmt.Println(strings.Join(awsprofile.Exports(c.DataDir, server.ProfileName), "\n"))
 	logger.Info("listening", "endpoint", endpoint, "data_dir", c.DataDir)
 
+	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopProfiles()
 	if err := app.Serve(ctx, ln, c.Drain); err != nil {
 		return err
 	}
@@ -191,4 +202,33 @@ func (c *serveCmd) pkcs11() (keystore.PKCS11Config, error) {
 		return keystore.PKCS11Config{}, fmt.Errorf("--pkcs11-pin-file: %w", err)
 	}
 	return keystore.PKCS11Config{Module: c.PKCS11Module, Token: c.PKCS11Token, PIN: strings.TrimRight(string(pin), "\r\n")}, nil
+}
+
+// startProfiles starts the CPU profile; the returned func stops it and
+// writes the allocation profile.
+func startProfiles(cpuPath, memPath string) (func(), error) {
+	var cpu *os.File
+	if cpuPath != "" {
+		f, err := os.Create(cpuPath)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		cpu = f
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if memPath != "" {
+			if f, err := os.Create(memPath); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}, nil
 }

@@ -8,6 +8,7 @@ package acm
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -151,6 +152,11 @@ func (s *Service) wake() {
 	}
 }
 
+// claimBatch is how many due rows one transaction leases; they are worked
+// concurrently and stored in one transaction, so that issuance overlaps the
+// CA's group commits and the rows share one durable write.
+const claimBatch = 64
+
 // RunDue does every piece of work due at the clock's now (first issuances,
 // renewal attempts) and reports how many certificates it worked on.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
@@ -159,19 +165,36 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 	n := 0
 	for {
 		now := s.clk.Now()
-		r, err := s.claimDue(ctx, now, lease)
-		if err != nil || r == nil {
+		rows, err := s.claimDue(ctx, now, lease, claimBatch)
+		if err != nil || len(rows) == 0 {
 			return n, err
 		}
-		n++
-		if err := s.work(ctx, r, now); err != nil {
-			return n, err
+		n += len(rows)
+		s.workAll(ctx, rows, now)
+		if err := s.saveCerts(ctx, rows); err != nil {
+			return n, err // the leases expire and another pass redoes the work
 		}
 	}
 }
 
-// work does what is due for r and stores the outcome, releasing the lease.
-func (s *Service) work(ctx context.Context, r *certRow, now time.Time) error {
+// workAll works the leased rows, several at a time: key generation and
+// signing use every core, and concurrent issuances share the CA's commits.
+func (s *Service) workAll(ctx context.Context, rows []*certRow, now time.Time) {
+	sem := make(chan struct{}, 4*runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, r := range rows {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			s.work(ctx, r, now)
+		}()
+	}
+	wg.Wait()
+}
+
+// work does what is due for r and releases its lease; the caller stores r.
+func (s *Service) work(ctx context.Context, r *certRow, now time.Time) {
 	switch {
 	case r.Status == statusPending:
 		s.issueFirst(ctx, r, now)
@@ -181,7 +204,6 @@ func (s *Service) work(ctx context.Context, r *certRow, now time.Time) error {
 		r.NextAttemptAt = time.Time{}
 	}
 	r.LeaseUntil = time.Time{}
-	return s.saveCert(ctx, s.db, r)
 }
 
 // certARN is a new certificate ARN in the region's partition.

@@ -123,6 +123,18 @@ func (s *Service) saveCert(ctx context.Context, q execer, r *certRow) error {
 	return err
 }
 
+// saveCerts stores a worked batch in one transaction (one durable write).
+func (s *Service) saveCerts(ctx context.Context, rows []*certRow) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rows {
+			if err := s.saveCert(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // replaceImported puts a re-imported certificate in place of the old one
 // under the same ARN, keeping its tags.
 func (s *Service) replaceImported(ctx context.Context, q execer, r *certRow) error {
@@ -193,28 +205,53 @@ func (s *Service) countCerts(ctx context.Context, account, region string) (int, 
 	return n, err
 }
 
-// claimDue takes the next row whose work is due at now and whose lease is
-// free, leasing it until now+lease. nil when nothing is due. The lease, not
-// a process lock, keeps two servers from working on one certificate.
-func (s *Service) claimDue(ctx context.Context, now time.Time, lease time.Duration) (*certRow, error) {
-	var r *certRow
+// dueQuery is the due set: rows whose work is due at $1 and whose lease is
+// free, oldest first, through the partial index acm_certificates_due.
+const dueQuery = `SELECT ` + certColumns + ` FROM acm_certificates
+	WHERE next_attempt_at > 0 AND next_attempt_at <= $1 AND lease_until <= $1
+	ORDER BY next_attempt_at LIMIT $2`
+
+// claimDue takes up to limit rows whose work is due at now and whose lease
+// is free, leasing them until now+lease; none when nothing is due. The
+// lease, not a process lock, keeps two servers from working on one
+// certificate: a row whose lease another worker took in between is skipped.
+func (s *Service) claimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*certRow, error) {
+	var claimed []*certRow
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		r, err = scanCert(tx.QueryRowContext(ctx, `SELECT `+certColumns+` FROM acm_certificates
-			WHERE next_attempt_at > 0 AND next_attempt_at <= $1 AND lease_until <= $1
-			ORDER BY next_attempt_at LIMIT 1`, store.Nanos(now)))
-		if errors.Is(err, sql.ErrNoRows) {
-			r = nil
-			return nil
-		}
+		claimed = claimed[:0]
+		rows, err := tx.QueryContext(ctx, dueQuery, store.Nanos(now), limit)
 		if err != nil {
 			return err
 		}
-		r.LeaseUntil = now.Add(lease)
-		_, err = tx.ExecContext(ctx, `UPDATE acm_certificates SET lease_until=$2 WHERE id=$1`, r.ID, store.Nanos(r.LeaseUntil))
-		return err
+		var due []*certRow
+		for rows.Next() {
+			r, err := scanCert(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			due = append(due, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		until := store.Nanos(now.Add(lease))
+		for _, r := range due {
+			res, err := tx.ExecContext(ctx, `UPDATE acm_certificates SET lease_until=$2 WHERE id=$1 AND lease_until <= $3`,
+				r.ID, until, store.Nanos(now))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				continue // leased by another worker since the SELECT
+			}
+			r.LeaseUntil = now.Add(lease)
+			claimed = append(claimed, r)
+		}
+		return nil
 	})
-	return r, err
+	return claimed, err
 }
 
 func (s *Service) deleteCert(ctx context.Context, id string) error {

@@ -68,6 +68,7 @@ func New(ids IdentitySource, orgs OrgSource, clk clock.Clock) *Engine {
 		orgCache: make(map[string]orgEntry),
 	}
 	e.memo.m = make(map[memoKey]memoVal)
+	e.memo.byPtr = make(map[ptrKey]memoVal)
 	e.orgTTL.Store(int64(DefaultOrgCacheTTL))
 	return e
 }

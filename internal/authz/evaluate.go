@@ -3,6 +3,7 @@ package authz
 import (
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/openpca/openpca/internal/policy"
 )
@@ -23,13 +24,26 @@ type memoKey struct {
 }
 
 type memoVal struct {
-	doc *policy.Document
-	err error
+	doc  *policy.Document
+	err  error
+	text string // the last string seen with this text
+}
+
+// ptrKey identifies a document by the address and length of its text.
+// Callers that cache their policies (pca's CA policies, RAM-written with
+// thousands of statements) pass the same string every time; looking it up by
+// address skips hashing the whole text. Strings are immutable and the entry
+// keeps its text alive, so an address cannot be reused while it is present.
+type ptrKey struct {
+	kind policy.Kind
+	p    *byte
+	n    int
 }
 
 type docMemo struct {
 	mu    sync.RWMutex
 	m     map[memoKey]memoVal
+	byPtr map[ptrKey]memoVal
 	bytes int // total text held, bounded by memoMaxBytes
 }
 
@@ -51,25 +65,42 @@ func docKind(k PolicyKind) policy.Kind {
 
 // parse returns the compiled document through the memo and the policy cache.
 func (e *Engine) parse(text string, kind policy.Kind) (*policy.Document, error) {
+	pk := ptrKey{kind, unsafe.StringData(text), len(text)}
 	key := memoKey{kind, text}
 	e.memo.mu.RLock()
-	v, ok := e.memo.m[key]
-	e.memo.mu.RUnlock()
-	if ok {
+	v, hit := e.memo.byPtr[pk]
+	if hit {
+		e.memo.mu.RUnlock()
 		return v.doc, v.err
 	}
-	doc, err := e.docs.Parse([]byte(text), kind)
+	v, ok := e.memo.m[key]
+	e.memo.mu.RUnlock()
+	if !ok {
+		v.doc, v.err = e.docs.Parse([]byte(text), kind)
+	}
+	// Index the string by address only once the same string is seen twice:
+	// callers that read a fresh copy of a policy per request must not fill
+	// byPtr with copies.
+	again := ok && unsafe.StringData(v.text) == pk.p
+	v.text = text
 	e.memo.mu.Lock()
-	if len(e.memo.m) >= docCacheSize || e.memo.bytes+len(text) > memoMaxBytes {
+	if len(e.memo.m) >= docCacheSize || len(e.memo.byPtr) >= docCacheSize || e.memo.bytes+len(text) > memoMaxBytes {
 		clear(e.memo.m)
+		clear(e.memo.byPtr)
 		e.memo.bytes = 0
 	}
 	if _, dup := e.memo.m[key]; !dup {
 		e.memo.bytes += len(text)
 	}
-	e.memo.m[key] = memoVal{doc, err}
+	e.memo.m[key] = v
+	if again {
+		if _, dup := e.memo.byPtr[pk]; !dup {
+			e.memo.bytes += len(text) // an older copy may stay alive in m
+		}
+		e.memo.byPtr[pk] = v
+	}
 	e.memo.mu.Unlock()
-	return doc, err
+	return v.doc, v.err
 }
 
 // setOutcome summarizes one kind of policy (all identity policies, all

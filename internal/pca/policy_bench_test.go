@@ -33,6 +33,7 @@ func benchIssue(b *testing.B, cross bool) {
 	b.ReportAllocs()
 	b.SetParallelism(16)
 	b.ResetTimer()
+	reportCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := e.svc.IssueCertificate(bg, caller, in); err != nil {

@@ -52,6 +52,7 @@ func BenchmarkIssueUnderRAMPolicy(b *testing.B) {
 	b.ReportAllocs()
 	b.SetParallelism(16)
 	b.ResetTimer()
+	reportCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := e.svc.IssueCertificate(bg, cross, in); err != nil {

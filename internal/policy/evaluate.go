@@ -5,6 +5,7 @@ import "strings"
 // compiled is a Document's matcher, built once by Parse.
 type compiled struct {
 	stmts []cstmt
+	index *pindex // nil for short documents
 }
 
 type cstmt struct {
@@ -66,6 +67,9 @@ func compile(d *Document) (*compiled, error) {
 			}
 		}
 	}
+	if len(c.stmts) >= indexMin {
+		c.index = buildIndex(c)
+	}
 	return c, nil
 }
 
@@ -80,48 +84,58 @@ func (d *Document) Evaluate(req *Request) Result {
 		}
 	}
 	var res Result
-	for i := range c.stmts {
-		cs := &c.stmts[i]
-		if !cs.matchPrincipal(req.Principal) || !cs.matchAction(req.Action) || !cs.matchResource(req.Resource, req.Context) {
-			continue
+	if c.index == nil {
+		for i := range c.stmts {
+			c.stmts[i].eval(req, &res)
 		}
-		failed := -1
-		for j := range cs.conds {
-			cc := &cs.conds[j]
-			ok, missing := cc.eval(req.Context)
-			if missing {
-				res.MissingKeys = addKey(res.MissingKeys, cc.key)
-			}
-			if !ok && failed < 0 {
-				failed = j
-				res.ConditionMisses = append(res.ConditionMisses, ConditionMiss{
-					Statement: cs.ref, Operator: cc.op, Key: cc.key, Missing: missing,
-				})
-			}
-			if failed >= 0 {
-				// Keep scanning only to report missing keys.
-				for _, rest := range cs.conds[j+1:] {
-					if vals, _ := req.Context.Get(rest.lkey); len(vals) == 0 {
-						res.MissingKeys = addKey(res.MissingKeys, rest.key)
-					}
-				}
-				break
-			}
-		}
-		if failed >= 0 {
-			continue
-		}
-		res.Matched = append(res.Matched, cs.ref)
-		switch cs.ref.Effect {
-		case Deny:
-			res.Effect = Deny
-		case Allow:
-			if res.Effect == NoMatch {
-				res.Effect = Allow
-			}
-		}
+		return res
+	}
+	for _, i := range c.index.candidates(req.Principal) {
+		c.stmts[i].eval(req, &res)
 	}
 	return res
+}
+
+// eval adds one statement's outcome to res.
+func (cs *cstmt) eval(req *Request, res *Result) {
+	if !cs.matchPrincipal(req.Principal) || !cs.matchAction(req.Action) || !cs.matchResource(req.Resource, req.Context) {
+		return
+	}
+	failed := -1
+	for j := range cs.conds {
+		cc := &cs.conds[j]
+		ok, missing := cc.eval(req.Context)
+		if missing {
+			res.MissingKeys = addKey(res.MissingKeys, cc.key)
+		}
+		if !ok && failed < 0 {
+			failed = j
+			res.ConditionMisses = append(res.ConditionMisses, ConditionMiss{
+				Statement: cs.ref, Operator: cc.op, Key: cc.key, Missing: missing,
+			})
+		}
+		if failed >= 0 {
+			// Keep scanning only to report missing keys.
+			for _, rest := range cs.conds[j+1:] {
+				if vals, _ := req.Context.Get(rest.lkey); len(vals) == 0 {
+					res.MissingKeys = addKey(res.MissingKeys, rest.key)
+				}
+			}
+			break
+		}
+	}
+	if failed >= 0 {
+		return
+	}
+	res.Matched = append(res.Matched, cs.ref)
+	switch cs.ref.Effect {
+	case Deny:
+		res.Effect = Deny
+	case Allow:
+		if res.Effect == NoMatch {
+			res.Effect = Allow
+		}
+	}
 }
 
 func addKey(keys []string, k string) []string {

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 )
 
@@ -53,10 +54,12 @@ func FuzzEvaluate(f *testing.F) {
 		mustParse(f, ouSharePolicy, Resource),
 		mustParse(f, condDoc(Version2012, `{"ForAnyValue:StringLike":{"k":["a*","${k2, 'x'}"]},"NumericLessThanIfExists":{"n":"5"},"DateGreaterThan":{"d":"2026-01-01"},"ForAllValues:NotIpAddress":{"ip":["10.0.0.0/8","::1"]},"ArnLike":{"arn":"arn:aws:*:*:${aws:PrincipalAccount}:x/*"},"Bool":{"b":"true"},"Null":{"z":"false"},"BinaryEquals":{"bin":"QUJD"},"StringNotEqualsIgnoreCase":{"k":"Q"}}`), Identity),
 		mustParse(f, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":"s3:?et*","NotResource":"arn:aws:s3:::home/${aws:username}/*"}}`, Identity),
+		indexDoc(f), // indexed by principal: must agree with the linear scan
 	}
 	f.Add("acm-pca:IssueCertificate", caARN, "k", "a", "b", "o-aa111bb222")
 	f.Add("s3:GetObject", "arn:aws:s3:::home/alice/x", "aws:username", "alice", "*", "10.1.2.3")
 	f.Add("", "", "", "", "", "")
+	f.Add("s3:GetObject", "arn:aws:s3:::b/k", "k", "111111111110", "arn:aws:iam::111111111110:user/u0", "x")
 	f.Add("a:*?", "arn:::::", "n", "1e400", "2026-13-01", "arn:aws:s3:us:1:x/y")
 	keys := []string{"k", "k2", "n", "d", "ip", "arn", "b", "z", "bin", "aws:username", "aws:PrincipalAccount",
 		"acm-pca:TemplateArn", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"}
@@ -68,9 +71,15 @@ func FuzzEvaluate(f *testing.F) {
 		ctx.Set(key, v3)
 		for _, p := range []*Principal{nil, pUser, pAnon, {Account: v1, ARNs: []string{v2}}} {
 			for _, d := range docs {
-				r := d.Evaluate(&Request{Principal: p, Action: action, Resource: resource, Context: ctx})
+				req := &Request{Principal: p, Action: action, Resource: resource, Context: ctx}
+				r := d.Evaluate(req)
 				if (r.Effect == NoMatch) != (len(r.Matched) == 0) {
 					t.Fatalf("effect %v with matches %v", r.Effect, r.Matched)
+				}
+				if c := d.compiled.(*compiled); c.index != nil {
+					if l := linear(d, req); l.Effect != r.Effect || !slices.Equal(l.Matched, r.Matched) {
+						t.Fatalf("indexed %v %v, linear %v %v", r.Effect, r.Matched, l.Effect, l.Matched)
+					}
 				}
 			}
 		}

@@ -15,10 +15,13 @@ import (
 // by scripts/bench.sh, not tested).
 func TestLoadToolDrivesTheServer(t *testing.T) {
 	r := newRig(t, "")
+	r.app.ACM.Start() // RequestCertificate waits for the worker's issuance
 	for _, tc := range []struct{ op, alg, region string }{
 		{"GetCallerIdentity", "", "us-east-1"},
 		{"IssueCertificate", "EC_prime256v1", "us-east-1"},
 		{"GetCertificate", "EC_prime256v1", "us-east-1"},
+		{"DescribeCertificateAuthority", "EC_prime256v1", "us-east-1"},
+		{"RequestCertificate", "EC_prime256v1", "us-east-1"},
 		// Another partition: the CA's template is named in it.
 		{"IssueCertificate", "EC_prime256v1", "us-gov-west-1"},
 	} {
@@ -38,7 +41,7 @@ func TestLoadToolDrivesTheServer(t *testing.T) {
 			if !strings.Contains(out, "throughput") || rep.P50 <= 0 || rep.CryptoPerRequest <= 0 {
 				t.Fatalf("report:\n%s", out)
 			}
-			if tc.op == "IssueCertificate" && rep.RawPerRequest <= 0 {
+			if (tc.op == "IssueCertificate" || tc.op == "RequestCertificate") && rep.RawPerRequest <= 0 {
 				t.Fatalf("no raw pipeline cost:\n%s", out)
 			}
 		})

@@ -1,0 +1,97 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"time"
+
+	"github.com/openpca/openpca/internal/pki"
+)
+
+// requestCertificateOp is ACM RequestCertificate from caARN followed by
+// DescribeCertificate until the certificate is ISSUED: the unit of work
+// (and latency) is a certificate ready for use.
+func requestCertificateOp(caARN, keyAlg string) Operation {
+	body, _ := json.Marshal(map[string]string{
+		"DomainName": "load.openpca.test", "CertificateAuthorityArn": caARN, "KeyAlgorithm": keyAlg,
+	})
+	op := Operation{Service: "acm", ContentType: "application/x-amz-json-1.1",
+		Target: "CertificateManager.RequestCertificate", Body: string(body)}
+	op.run = func(ctx context.Context, send func(Operation) ([]byte, error)) error {
+		out, err := send(op)
+		if err != nil {
+			return err
+		}
+		var req struct{ CertificateArn string }
+		if err := json.Unmarshal(out, &req); err != nil || req.CertificateArn == "" {
+			return fmt.Errorf("RequestCertificate answered %.200s", out)
+		}
+		describe, _ := json.Marshal(map[string]string{"CertificateArn": req.CertificateArn})
+		poll := Operation{Service: "acm", ContentType: op.ContentType,
+			Target: "CertificateManager.DescribeCertificate", Body: string(describe)}
+		wait := 2 * time.Millisecond
+		for {
+			out, err := send(poll)
+			if err != nil {
+				return err
+			}
+			var d struct {
+				Certificate struct{ Status, FailureReason string }
+			}
+			if err := json.Unmarshal(out, &d); err != nil {
+				return err
+			}
+			switch d.Certificate.Status {
+			case "ISSUED":
+				return nil
+			case "PENDING_VALIDATION":
+			default:
+				return fmt.Errorf("certificate %s: %s %s", req.CertificateArn, d.Certificate.Status, d.Certificate.FailureReason)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, 50*time.Millisecond)
+		}
+	}
+	return op
+}
+
+// rawRequestCost is the CPU time a managed certificate needs on one core: a new
+// key of keyAlg, its CSR, and the CA's signature with a CA key of the same
+// algorithm.
+func rawRequestCost(keyAlg string) (time.Duration, error) {
+	n := 200
+	if keyAlg == "RSA_2048" {
+		n = 20
+	}
+	var csrs [][]byte
+	cpu, err := threadCPU(func() error {
+		for range n {
+			key, err := pki.GenerateKey(pki.KeyAlgorithm(keyAlg))
+			if err != nil {
+				return err
+			}
+			csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
+				Subject: pkix.Name{CommonName: "load.openpca.test"}, DNSNames: []string{"load.openpca.test"}}, key)
+			if err != nil {
+				return err
+			}
+			csrs = append(csrs, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	keys := cpu / time.Duration(n)
+	issue, err := rawIssueCost(keyAlg, csrs[0])
+	return keys + issue, err
+}
