@@ -1,7 +1,6 @@
 # The rest of what Organizations users manage with Terraform: every common
 # policy type enabled, a resource control policy on the root, a tag policy
-# on an OU, a delegated administrator, and a member account that is closed
-# (not only removed) when destroyed.
+# on an OU, a delegated administrator (a member account created here).
 
 resource "aws_organizations_organization" "this" {
   feature_set = "ALL"
