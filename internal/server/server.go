@@ -77,6 +77,7 @@ type App struct {
 	ready    atomic.Bool
 
 	masterKey *keystore.MasterKey
+	lock      *dirLock    // shared: no master-key rotation while open
 	tlsConfig *tls.Config // nil: plain HTTP
 	caBundle  string      // the internal CA's bundle file, for profiles
 }
@@ -98,13 +99,19 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	lock, err := lockDataDir(cfg.DataDir, false)
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.OpenSQLite(ctx, cfg.DataDir)
 	if err != nil {
+		lock.release()
 		return nil, err
 	}
 	mk, err := openMasterKey(ctx, db, cfg)
 	if err != nil {
 		db.Close()
+		lock.release()
 		return nil, err
 	}
 	iamStore := iam.NewStore(db, mk, cfg.Clock, iam.Config{Partition: "aws"})
@@ -139,7 +146,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		RateBurst: cfg.RateBurst,
 	}, creds, iamapi.IAM(iamSvc), iamapi.STS(iamSvc), orgapi.Service(orgSvc), pcaapi.Service(pcaSvc), ramapi.Service(ramSvc), acmapi.Service(acmSvc))
 
-	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine, masterKey: mk}
+	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine, masterKey: mk, lock: lock}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("/", api)
@@ -166,7 +173,9 @@ func (a *App) Close() error {
 	a.ACM.Close()
 	a.RAM.Close()
 	a.PCA.Close()
-	return a.DB.Close()
+	err := a.DB.Close()
+	a.lock.release()
+	return err
 }
 
 // Connection timeouts of the listener (docs/security.md).
