@@ -33,6 +33,11 @@ type RotateOptions struct {
 	MasterKey string
 	// NewKey is the new key, base64 of 32 bytes.
 	NewKey string
+	// BeforeCommit, when set, runs after every check and before the
+	// transaction; an error aborts with nothing changed. The command uses
+	// it to print a generated key for $OPENPCA_MASTER_KEY users before the
+	// data depends on it.
+	BeforeCommit func() error
 }
 
 // RotateResult says what a rotation did.
@@ -110,9 +115,14 @@ func RotateMasterKey(ctx context.Context, opts RotateOptions) (*RotateResult, er
 		}
 	}
 
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		return resealAll(ctx, tx, oldKey, newKey, res.Resealed)
-	})
+	if opts.BeforeCommit != nil {
+		err = opts.BeforeCommit()
+	}
+	if err == nil {
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			return resealAll(ctx, tx, oldKey, newKey, res.Resealed)
+		})
+	}
 	if err != nil {
 		if fromFile {
 			os.Remove(newPath)
