@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/openpca/openpca/internal/pki"
@@ -83,4 +85,24 @@ func TestGenerateAndParseMasterKey(t *testing.T) {
 			t.Errorf("ParseMasterKey(%q) accepted", bad)
 		}
 	}
+}
+
+// FuzzParseMasterKey: any input either parses to a key whose base64 form
+// reparses to the same key, or fails; never a panic.
+func FuzzParseMasterKey(f *testing.F) {
+	_, b64, _ := GenerateMasterKey()
+	for _, s := range []string{b64, b64 + "\n", "", "AAAA", "====", " \t\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, err := ParseMasterKey(s)
+		if err != nil {
+			return
+		}
+		raw, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+		again, err := ParseMasterKey(base64.StdEncoding.EncodeToString(raw))
+		if err != nil || again.CheckValue() != k.CheckValue() {
+			t.Fatalf("%q: reparse %v", s, err)
+		}
+	})
 }
