@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/openpca/openpca/internal/acm"
 	"github.com/openpca/openpca/internal/iam"
@@ -110,7 +111,7 @@ func RotateMasterKey(ctx context.Context, opts RotateOptions) (*RotateResult, er
 		if _, err := os.Stat(oldPath); err == nil {
 			return nil, fmt.Errorf("%s still holds the key an earlier rotation replaced: delete it once no backup needs it, then rotate again", oldPath)
 		}
-		if err := writeKeyFile(newPath, opts.NewKey); err != nil {
+		if err := writeKeyFile(newPath, strings.TrimSpace(opts.NewKey)); err != nil {
 			return nil, fmt.Errorf("write the new key: %w", err)
 		}
 	}
@@ -123,10 +124,15 @@ func RotateMasterKey(ctx context.Context, opts RotateOptions) (*RotateResult, er
 			return resealAll(ctx, tx, oldKey, newKey, res.Resealed)
 		})
 	}
-	if err != nil {
-		if fromFile {
+	if err != nil && fromFile {
+		// A commit error can hide a commit: keep the new key if it is in use.
+		if now, cerr := db.Setting(ctx, settingMasterKeyCheck); cerr == nil && now == newKey.CheckValue() {
+			err = nil
+		} else {
 			os.Remove(newPath)
 		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("rotation rolled back, the current master key stays valid: %w", err)
 	}
 	if fromFile {
