@@ -18,13 +18,14 @@ type cli struct {
 }
 
 type adminCmd struct {
-	CreateAccount createAccountCmd      `cmd:"" help:"Create a standalone account with a root access key and add a profile for it."`
-	Explain       explainCmd            `cmd:"" help:"Explain an authorization decision in plain words."`
-	WhoCan        whoCanCmd             `cmd:"" name:"who-can" help:"List every principal of every account that can perform an action on a CA right now, and why (the operator's full view)."`
-	RenewalHealth renewalHealthCmd      `cmd:"" name:"renewal-health" help:"List the managed certificates a CA signs in every account and predict which renewals would fail now."`
-	Backup        backupCmd             `cmd:"" help:"Write a consistent copy of the data directory (while the server runs) to an archive."`
-	Restore       restoreCmd            `cmd:"" help:"Restore an archive written by backup into a new, empty data directory."`
-	ConsolePass   setConsolePasswordCmd `cmd:"" name:"set-console-password" help:"Give an IAM user (by default a new administrator of the management account) a console password, printed once."`
+	CreateAccount   createAccountCmd      `cmd:"" help:"Create a standalone account with a root access key and add a profile for it."`
+	Explain         explainCmd            `cmd:"" help:"Explain an authorization decision in plain words."`
+	WhoCan          whoCanCmd             `cmd:"" name:"who-can" help:"List every principal of every account that can perform an action on a CA right now, and why (the operator's full view)."`
+	RenewalHealth   renewalHealthCmd      `cmd:"" name:"renewal-health" help:"List the managed certificates a CA signs in every account and predict which renewals would fail now."`
+	Backup          backupCmd             `cmd:"" help:"Write a consistent copy of the data directory (while the server runs) to an archive."`
+	Restore         restoreCmd            `cmd:"" help:"Restore an archive written by backup into a new, empty data directory."`
+	ConsolePass     setConsolePasswordCmd `cmd:"" name:"set-console-password" help:"Give an IAM user (by default a new administrator of the management account) a console password, printed once."`
+	RotateMasterKey rotateMasterKeyCmd    `cmd:"" name:"rotate-master-key" help:"With every server stopped, re-seal every stored secret with a new master key in one transaction."`
 }
 
 func main() {

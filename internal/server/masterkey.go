@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/openpca/openpca/internal/keystore"
@@ -51,8 +52,23 @@ func openMasterKey(ctx context.Context, db *store.DB, cfg Config) (*keystore.Mas
 			return nil, err
 		}
 	case check != mk.CheckValue():
+		if interruptedRotation(cfg.DataDir, check) {
+			return nil, fmt.Errorf("%w: a master-key rotation committed but did not install %s; run `openpca admin rotate-master-key` again to finish it",
+				ErrWrongMasterKey, filepath.Join(cfg.DataDir, NewKeyFile))
+		}
 		return nil, fmt.Errorf("%w (key-check value mismatch): give the key that sealed it, in %s or $%s; refusing to start",
 			ErrWrongMasterKey, path, keystore.MasterKeyEnv)
 	}
 	return mk, nil
+}
+
+// interruptedRotation reports whether the data directory's NewKeyFile is
+// the key the database is sealed by.
+func interruptedRotation(dir, check string) bool {
+	data, err := os.ReadFile(filepath.Join(dir, NewKeyFile))
+	if err != nil {
+		return false
+	}
+	k, err := keystore.ParseMasterKey(string(data))
+	return err == nil && k.CheckValue() == check
 }

@@ -92,6 +92,7 @@ type App struct {
 	ready    atomic.Bool
 
 	masterKey *keystore.MasterKey
+	lock      *dirLock    // shared: no master-key rotation while open
 	tlsConfig *tls.Config // nil: plain HTTP
 	caBundle  string      // the internal CA's bundle file, for profiles
 	hsm       keystore.ClosableKeyStore
@@ -114,13 +115,19 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	lock, err := lockDataDir(cfg.DataDir, false)
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.OpenSQLite(ctx, cfg.DataDir)
 	if err != nil {
+		lock.release()
 		return nil, err
 	}
 	mk, err := openMasterKey(ctx, db, cfg)
 	if err != nil {
 		db.Close()
+		lock.release()
 		return nil, err
 	}
 	iamStore := iam.NewStore(db, mk, cfg.Clock, iam.Config{Partition: "aws"})
@@ -171,7 +178,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		cloudtrailapi.Service(trailSvc))
 
 	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine,
-		Trail: trailSvc, Metrics: m, masterKey: mk, hsm: hsm}
+		Trail: trailSvc, Metrics: m, masterKey: mk, hsm: hsm, lock: lock}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	if !cfg.MetricsSeparate {
@@ -215,6 +222,7 @@ func (a *App) Close() error {
 	if a.hsm != nil {
 		_ = a.hsm.Close()
 	}
+	a.lock.release()
 	return err
 }
 

@@ -1,0 +1,49 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// LockFile is the data directory's lock file. Every process that opens
+// the data directory (serve and the admin commands) holds a shared lock
+// on it; a master-key rotation needs it exclusively, so it refuses while
+// anything has the directory open and nothing opens it mid-rotation.
+const LockFile = "openpca.lock"
+
+// ErrDataDirInUse: another process holds the data directory.
+var ErrDataDirInUse = errors.New("data directory in use")
+
+// dirLock is a held lock on a data directory.
+type dirLock struct{ f *os.File }
+
+func lockDataDir(dir string, exclusive bool) (*dirLock, error) {
+	path := filepath.Join(dir, LockFile)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	held, err := lockFile(f, exclusive)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !held {
+		f.Close()
+		if exclusive {
+			return nil, fmt.Errorf("%w: %s is held by a running openpca process (serve or an admin command); stop every process using the data directory first", ErrDataDirInUse, path)
+		}
+		return nil, fmt.Errorf("%w: %s is held by a master-key rotation in progress; start again when it has finished", ErrDataDirInUse, path)
+	}
+	return &dirLock{f: f}, nil
+}
+
+// release drops the lock (closing the file releases the flock).
+func (l *dirLock) release() {
+	if l != nil && l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
+}
