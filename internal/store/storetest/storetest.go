@@ -189,3 +189,32 @@ func pgVersion(binDir string) int {
 	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
 	return v
 }
+
+var (
+	dirMu sync.Mutex
+	dirDB = map[string]string{}
+)
+
+// DatabaseFor is Database remembered per data directory, so that a test
+// reopening dataDir (a restart) finds the same PostgreSQL database.
+func DatabaseFor(t testing.TB, dataDir string) string {
+	t.Helper()
+	if !UsePostgres() {
+		return ""
+	}
+	dirMu.Lock()
+	defer dirMu.Unlock()
+	if u, ok := dirDB[dataDir]; ok {
+		return u
+	}
+	u := PostgresURL(t)
+	dirDB[dataDir] = u
+	return u
+}
+
+// OpenDir opens the test database of dataDir: SQLite in it, or its
+// PostgreSQL database under OPENPCA_TEST_DATABASE=postgres.
+func OpenDir(ctx context.Context, t testing.TB, dataDir string) (*store.DB, error) {
+	t.Helper()
+	return store.Open(ctx, DatabaseFor(t, dataDir), dataDir)
+}
