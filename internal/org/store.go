@@ -28,6 +28,7 @@ func NewStore(db *store.DB, clk clock.Clock, cfg Config) *Store {
 	if cfg.Partition == "" {
 		cfg.Partition = "aws"
 	}
+	usePageKeyOf(db)
 	return &Store{db: db, clk: clk, arn: arns{partition: cfg.Partition}}
 }
 
