@@ -184,6 +184,7 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 		panic("pca: prepare queries: " + err.Error())
 	}
 	s.stmts = stmts
+	s.listenInvalidations()
 	s.batch = newBatcher(db, cfg.BatchMax, cfg.BatchWait)
 	rev, err := newRevocation(s)
 	if err != nil {

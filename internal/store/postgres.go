@@ -54,7 +54,8 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 	sqldb.SetMaxOpenConns(16)
 	sqldb.SetMaxIdleConns(4)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqldb, engine: Postgres}
+	db := &DB{DB: sqldb, engine: Postgres, pgConfig: cfg}
+	db.listenCtx, db.stopListen = context.WithCancel(context.Background())
 	if err := db.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open postgres %s: %w", redactURL(url), err)

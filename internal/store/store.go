@@ -18,7 +18,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -32,6 +35,13 @@ type DB struct {
 	path   string
 	engine string // SQLite or Postgres
 	cache  stmtCache
+
+	// PostgreSQL only: the connection settings, for Listen's connections,
+	// and what stops the listeners at Close.
+	pgConfig   *pgx.ConnConfig
+	listenCtx  context.Context
+	stopListen context.CancelFunc
+	listeners  sync.WaitGroup
 }
 
 // Engine is SQLite or Postgres.
@@ -39,6 +49,10 @@ func (db *DB) Engine() string { return db.engine }
 
 // Close closes the cached statements and the database.
 func (db *DB) Close() error {
+	if db.stopListen != nil {
+		db.stopListen()
+		db.listeners.Wait()
+	}
 	db.closeStatements()
 	return db.DB.Close()
 }

@@ -170,3 +170,38 @@ func TestSharedDatabaseAttachLimitAcrossServers(t *testing.T) {
 		t.Fatalf("%d attach calls succeeded, %d attached; want 10 (the quota)", ok, len(list.AttachedPolicies))
 	}
 }
+
+// A CA disabled through one server stops issuing on the other at once: the
+// change is notified, not left to the cached row's TTL (which the fake
+// clocks never reach).
+func TestSharedDatabaseCacheInvalidation(t *testing.T) {
+	a, b := sharedPair(t)
+	root := creds{key: mgmtKeyID, secret: mgmtSecret}
+	pa, pb := a.pca(root), b.pca(root)
+	ctx := context.Background()
+	ca := activeCA(t, pa)
+	csr := leafCSR(t)
+	issue := func() error {
+		_, err := pb.IssueCertificate(ctx, &acmpca.IssueCertificateInput{CertificateAuthorityArn: &ca, Csr: csr,
+			SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa,
+			Validity:         &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeDays, Value: aws.Int64(10)}})
+		return err
+	}
+	if err := issue(); err != nil { // b now holds the ACTIVE row
+		t.Fatal(err)
+	}
+	must[*acmpca.UpdateCertificateAuthorityOutput](t)(pa.UpdateCertificateAuthority(ctx, &acmpca.UpdateCertificateAuthorityInput{
+		CertificateAuthorityArn: &ca, Status: pcatypes.CertificateAuthorityStatusDisabled}))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := issue()
+		if err != nil {
+			apiError(t, err, "InvalidStateException")
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server b still issues from a CA disabled through server a")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
