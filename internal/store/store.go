@@ -1,8 +1,16 @@
-// Package store opens the database (SQLite by default), applies the numbered
-// migrations embedded in the binary and runs transactions. Domain packages keep
-// their own queries in their store.go files, written in SQL that runs unchanged
-// on SQLite and PostgreSQL: $n placeholders, times as UTC Unix nanoseconds
-// (BIGINT), IDs as TEXT, binary as BLOB/BYTEA through []byte.
+// Package store opens the database (SQLite by default, PostgreSQL for a
+// postgres:// URL), applies the numbered migrations embedded in the binary
+// and runs transactions. Domain packages keep their own queries in their
+// store.go files, written in SQL that runs unchanged on SQLite and
+// PostgreSQL: $n placeholders, times as UTC Unix nanoseconds (BIGINT), IDs as
+// TEXT, binary as BLOB/BYTEA through []byte, no NUL bytes in text.
+//
+// Migrations are written once, in migrations/NNNN_name.sql. On PostgreSQL
+// they get one dialect rewrite (BLOB becomes BYTEA, pgDialect); a migration
+// whose SQL must differ gets a replacement of the same name in
+// migrations/postgres/, which must have the same meaning. Write
+// transactions (Tx) serialize on PostgreSQL as on SQLite (lockWrites), so
+// check-then-write code holds with several servers on one database.
 package store
 
 import (
