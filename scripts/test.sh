@@ -24,6 +24,18 @@ done
 # terraform and its plugin mirror are present): minutes each on a busy machine.
 go test -count=1 -timeout 30m ./...
 
+# The same store, domain and SDK integration tests on PostgreSQL, when its
+# server binaries exist (internal/store/storetest starts a throwaway cluster
+# per test process; OPENPCA_TEST_POSTGRES may name a server URL or bin dir).
+if [ -n "${OPENPCA_TEST_POSTGRES:-}" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then
+  echo "PostgreSQL pass"
+  OPENPCA_TEST_DATABASE=postgres go test -count=1 -timeout 30m \
+    ./internal/store/... ./internal/iam/ ./internal/org/ ./internal/pca/ ./internal/ram/ ./internal/acm/ \
+    ./internal/tlsca/ ./internal/pkihttp/ ./internal/awsapi/... ./test/integration/
+else
+  echo "PostgreSQL pass skipped: no server binaries (install postgresql)"
+fi
+
 # PKCS#11 (cgo, build tag pkcs11) against SoftHSM2 when it is installed
 # (.ci/run installs it).
 if command -v softhsm2-util >/dev/null && [ -e "${SOFTHSM2_MODULE:-/usr/lib/softhsm/libsofthsm2.so}" ]; then

@@ -13,6 +13,7 @@ import (
 
 type createAccountCmd struct {
 	DataDir   string `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory of the server."`
+	Database  string `env:"OPENPCA_DATABASE_URL" help:"postgres:// URL of the shared database (default: SQLite in the data directory)."`
 	Name      string `required:"" help:"Account name; also the profile name written with --write-profile."`
 	Email     string `help:"Account e-mail (defaults to NAME@openpca.invalid)."`
 	Region    string `default:"us-east-1" env:"OPENPCA_REGION"`
@@ -24,7 +25,7 @@ type createAccountCmd struct {
 
 func (c *createAccountCmd) Run() error {
 	ctx := context.Background()
-	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, Region: c.Region, MasterKey: c.MasterKey})
+	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, Database: c.Database, Region: c.Region, MasterKey: c.MasterKey})
 	if err != nil {
 		return err
 	}

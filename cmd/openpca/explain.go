@@ -11,6 +11,7 @@ import (
 
 type explainCmd struct {
 	DataDir            string   `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory of the server."`
+	Database           string   `env:"OPENPCA_DATABASE_URL" help:"postgres:// URL of the shared database (default: SQLite in the data directory)."`
 	Principal          string   `required:"" help:"Caller ARN: arn:aws:iam::ACCT:root, …:user/NAME, …:role/NAME or arn:aws:sts::ACCT:assumed-role/ROLE/SESSION."`
 	Action             string   `required:"" help:"Action, e.g. acm-pca:IssueCertificate."`
 	Resource           string   `default:"*" help:"Resource ARN."`
@@ -22,7 +23,7 @@ type explainCmd struct {
 
 func (c *explainCmd) Run() error {
 	ctx := context.Background()
-	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, MasterKey: c.MasterKey})
+	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, Database: c.Database, MasterKey: c.MasterKey})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 type renewalHealthCmd struct {
 	DataDir   string `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory of the server."`
+	Database  string `env:"OPENPCA_DATABASE_URL" help:"postgres:// URL of the shared database (default: SQLite in the data directory)."`
 	CA        string `name:"ca" required:"" help:"Certificate authority ARN."`
 	MasterKey string `env:"OPENPCA_MASTER_KEY" hidden:""`
 }
@@ -21,7 +22,7 @@ type renewalHealthCmd struct {
 // predicted to fail.
 func (c *renewalHealthCmd) Run() error {
 	ctx := context.Background()
-	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, MasterKey: c.MasterKey})
+	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, Database: c.Database, MasterKey: c.MasterKey})
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 
 type serveCmd struct {
 	DataDir   string        `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory (database, master key, AWS profiles)."`
+	Database  string        `env:"OPENPCA_DATABASE_URL" help:"postgres:// URL of the shared database (default: SQLite in the data directory)."`
 	Listen    string        `default:"127.0.0.1:8420" env:"OPENPCA_LISTEN" help:"HOST:PORT to listen on (port 0 picks a free one)."`
 	Region    string        `default:"us-east-1" env:"OPENPCA_REGION" help:"Default region, written into the generated AWS profile; must be served."`
 	Regions   string        `default:"all" env:"OPENPCA_REGIONS" help:"Comma-separated regions served (default: every region of every partition); other credential scopes are refused."`
@@ -96,6 +97,7 @@ func (c *serveCmd) Run() error {
 	}
 	app, err := server.Open(ctx, server.Config{
 		DataDir:   c.DataDir,
+		Database:  c.Database,
 		Region:    c.Region,
 		Regions:   served,
 		MasterKey: c.MasterKey,

@@ -12,6 +12,7 @@ import (
 
 type whoCanCmd struct {
 	DataDir   string `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory of the server."`
+	Database  string `env:"OPENPCA_DATABASE_URL" help:"postgres:// URL of the shared database (default: SQLite in the data directory)."`
 	CA        string `name:"ca" required:"" help:"Certificate authority ARN."`
 	Action    string `default:"acm-pca:IssueCertificate" help:"Action to analyse (one of the seven a CA policy may grant)."`
 	MasterKey string `env:"OPENPCA_MASTER_KEY" hidden:""`
@@ -19,7 +20,7 @@ type whoCanCmd struct {
 
 func (c *whoCanCmd) Run() error {
 	ctx := context.Background()
-	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, MasterKey: c.MasterKey})
+	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, Database: c.Database, MasterKey: c.MasterKey})
 	if err != nil {
 		return err
 	}

@@ -1,26 +1,47 @@
 package iam
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/store"
 )
 
 // Markers are opaque and tamper-evident (reference §1.5): the last key of
 // the page, behind an HMAC over that key and the scope (calling account,
 // operation, filter), so a Marker edited, or issued to another account or
-// for another query, is refused. The key is per process: a Marker lives
-// for one listing, and a restarted server asks the client to start over.
-var pageKey = func() []byte {
+// for another query, is refused. The key is shared through the database
+// (usePageKeyOf).
+var pageKey atomic.Pointer[[]byte]
+
+func init() {
 	k := make([]byte, 32)
 	rand.Read(k) // never fails (crypto/rand, Go ≥ 1.24)
-	return k
-}()
+	pageKey.Store(&k)
+}
+
+var pageKeyFromDB sync.Once
+
+// usePageKeyOf makes the process use db's shared page-token key, so that
+// servers sharing the database (and a restarted one) accept each other's
+// tokens. The first store opened decides: a process serves one database.
+func usePageKeyOf(db *store.DB) {
+	pageKeyFromDB.Do(func() {
+		k, err := db.SharedKey(context.Background(), "iam_page_token_key")
+		if err != nil {
+			return // keep the process key: tokens then stay per server
+		}
+		pageKey.Store(&k)
+	})
+}
 
 const pageMACLen = 16
 
@@ -45,7 +66,7 @@ func scopeOf(c *authz.Caller, op string, filter ...string) pageScope {
 }
 
 func pageMAC(scope pageScope, after string) []byte {
-	m := hmac.New(sha256.New, pageKey)
+	m := hmac.New(sha256.New, *pageKey.Load())
 	m.Write([]byte(strconv.Itoa(len(scope)) + ":" + string(scope)))
 	m.Write([]byte(after))
 	return m.Sum(nil)[:pageMACLen]

@@ -38,6 +38,7 @@ func NewStore(db *store.DB, sealer keystore.Sealer, clk clock.Clock, cfg Config)
 		clk = clock.Real{}
 	}
 	a := arns{partition: cfg.Partition}
+	usePageKeyOf(db)
 	return &Store{db: db, sealer: sealer, clk: clk, arn: a, managed: loadAWSManaged(a)}
 }
 

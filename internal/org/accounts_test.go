@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/openpca/openpca/internal/store"
 )
 
 // TestCreateAccountAtomic makes one step of CreateAccount fail (a trigger
@@ -23,8 +25,17 @@ func TestCreateAccountAtomic(t *testing.T) {
 			m := e.roots[acctM]
 			must(e.svc.CreateOrganization(e.ctx, m, &CreateOrganizationInput{}))
 			before := must(e.svc.ListAccounts(e.ctx, m, &ListInput{}))
-			if _, err := e.db.ExecContext(e.ctx, `CREATE TRIGGER fail_step BEFORE INSERT ON `+tc.table+` BEGIN SELECT RAISE(ABORT, 'injected'); END`); err != nil {
-				t.Fatal(err)
+			trigger := []string{`CREATE TRIGGER fail_step BEFORE INSERT ON ` + tc.table + ` BEGIN SELECT RAISE(ABORT, 'injected'); END`}
+			if e.db.Engine() == store.Postgres {
+				trigger = []string{
+					`CREATE FUNCTION fail_step() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$`,
+					`CREATE TRIGGER fail_step BEFORE INSERT ON ` + tc.table + ` FOR EACH ROW EXECUTE FUNCTION fail_step()`,
+				}
+			}
+			for _, q := range trigger {
+				if _, err := e.db.ExecContext(e.ctx, q); err != nil {
+					t.Fatal(err)
+				}
 			}
 			out := must(e.svc.CreateAccount(e.ctx, m, &CreateAccountInput{Email: "x@example.com", AccountName: "x", Tags: []Tag{{Key: "team", Value: "pki"}}}))
 			st := must(e.svc.DescribeCreateAccountStatus(e.ctx, m, &CreateAccountRequestIdInput{CreateAccountRequestId: out.CreateAccountStatus.Id}))

@@ -301,7 +301,7 @@ func (s *Service) ListHandshakesForAccount(ctx context.Context, c *authz.Caller,
 	if err != nil {
 		return nil, err
 	}
-	orgID := "\x00" // matches no organization
+	orgID := "" // matches no organization (PostgreSQL text holds no NUL)
 	if ss.isManagement() {
 		orgID = ss.org.ID
 	}
@@ -318,7 +318,7 @@ func (s *Service) ListHandshakesForOrganization(ctx context.Context, c *authz.Ca
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.st.handshakesWhere(ctx, s.st.db, ss.org.ID, "\x00")
+	all, err := s.st.handshakesWhere(ctx, s.st.db, ss.org.ID, "")
 	if err != nil {
 		return nil, err
 	}

@@ -1,24 +1,46 @@
 package org
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/openpca/openpca/internal/store"
 )
 
 // NextTokens are opaque and tamper-evident (reference §1.5): the last key
 // of the page behind an HMAC over that key and the scope (calling account,
 // its organization, operation, filter), so a token edited, or issued to
-// another caller or for another query, is refused. The key is per process:
-// a token lives for one listing.
-var pageKey = func() []byte {
+// another caller or for another query, is refused. The key is shared through the
+// database (usePageKeyOf).
+var pageKey atomic.Pointer[[]byte]
+
+func init() {
 	k := make([]byte, 32)
 	rand.Read(k) // never fails (crypto/rand, Go ≥ 1.24)
-	return k
-}()
+	pageKey.Store(&k)
+}
+
+var pageKeyFromDB sync.Once
+
+// usePageKeyOf makes the process use db's shared page-token key, so that
+// servers sharing the database (and a restarted one) accept each other's
+// tokens. The first store opened decides: a process serves one database.
+func usePageKeyOf(db *store.DB) {
+	pageKeyFromDB.Do(func() {
+		k, err := db.SharedKey(context.Background(), "org_page_token_key")
+		if err != nil {
+			return // keep the process key: tokens then stay per server
+		}
+		pageKey.Store(&k)
+	})
+}
 
 const pageMACLen = 16
 
@@ -43,7 +65,7 @@ func (ss *session) scope(op string, filter ...string) string {
 }
 
 func pageMAC(scope, after string) []byte {
-	m := hmac.New(sha256.New, pageKey)
+	m := hmac.New(sha256.New, *pageKey.Load())
 	m.Write([]byte(strconv.Itoa(len(scope)) + ":" + scope))
 	m.Write([]byte(after))
 	return m.Sum(nil)[:pageMACLen]

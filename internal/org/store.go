@@ -28,6 +28,7 @@ func NewStore(db *store.DB, clk clock.Clock, cfg Config) *Store {
 	if cfg.Partition == "" {
 		cfg.Partition = "aws"
 	}
+	usePageKeyOf(db)
 	return &Store{db: db, clk: clk, arn: arns{partition: cfg.Partition}}
 }
 
@@ -354,7 +355,7 @@ func (s *Store) setHandshakeState(ctx context.Context, q querier, id, state stri
 }
 
 // handshakesWhere lists handshakes of an organization (orgID set) or
-// addressed to an account (targetID set), or both (OR).
+// addressed to an account (targetID set), or both (OR); "" matches none.
 func (s *Store) handshakesWhere(ctx context.Context, q querier, orgID, targetID string) ([]*handshakeRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+handshakeColumns+` FROM org_handshakes WHERE org_id = $1 OR target_id = $2 ORDER BY requested_at, id`, orgID, targetID)
 	if err != nil {

@@ -73,8 +73,12 @@ func (s *Service) CreateCertificateAuthority(ctx context.Context, caller *authz.
 		UsageMode:  defaultStr(in.UsageMode, string(pki.UsageGeneralPurpose)),
 		CreatedAt:  now, LastChange: now, Token: in.IdempotencyToken, CreatedBy: caller.ARN, Tags: tags,
 	}
-	if err := s.createCA(ctx, row, s.cfg.CAQuota, now); err != nil {
+	existing, err := s.createCA(ctx, row, s.cfg.CAQuota, now)
+	if err != nil {
 		return nil, err
+	}
+	if existing != "" {
+		return &CreateCertificateAuthorityOutput{CertificateAuthorityArn: existing}, nil
 	}
 	s.keygen.enqueue(row.ID)
 	return &CreateCertificateAuthorityOutput{CertificateAuthorityArn: row.ARN}, nil

@@ -7,8 +7,9 @@ import (
 )
 
 // caCacheTTL bounds how long a CA row is reused. Every write made through
-// this Service invalidates at once; the TTL bounds staleness when several
-// processes share one database.
+// this Service invalidates at once, on every server sharing a PostgreSQL
+// database through notifications (notify.go); the TTL is the backstop when
+// a notification is lost.
 const caCacheTTL = time.Second
 
 // maxCACache bounds the cache; past it the cache starts over (expired rows
@@ -34,8 +35,17 @@ type caCache struct {
 // pca_ca_tags calls it after its write, whether the write succeeded or not
 // (a failed compare-and-set means the row changed under us).
 func (s *Service) invalidateCA(id string) {
+	s.dropCA(id)
+	s.notify(channelCA, id)
+}
+
+// dropCA drops this server's cached row of a CA ("": every CA).
+func (s *Service) dropCA(id string) {
 	c := &s.cas
 	c.mu.Lock()
+	if id == "" {
+		c.byID = nil
+	}
 	delete(c.byID, id)
 	c.gen++
 	c.mu.Unlock()

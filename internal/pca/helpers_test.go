@@ -19,6 +19,7 @@ import (
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/pki"
 	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 const acct = "111122223333"
@@ -120,7 +121,7 @@ func newEnv(t testing.TB, cfg Config) *env {
 
 func (e *env) open() {
 	e.t.Helper()
-	db, err := store.OpenSQLite(context.Background(), e.dir)
+	db, err := storetest.OpenDir(context.Background(), e.t, e.dir)
 	if err != nil {
 		e.t.Fatal(err)
 	}

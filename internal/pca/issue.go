@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
@@ -95,6 +96,10 @@ func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in
 		err = s.batch.commit(ctx, row)
 		if err == errSerialTaken {
 			continue // another certificate of this CA has the serial: draw again
+		}
+		var used *tokenUsedError
+		if errors.As(err, &used) {
+			return &IssueCertificateOutput{CertificateArn: certARN(ca.ARN, used.serial)}, nil
 		}
 		if err != nil {
 			return nil, &Error{Kind: ErrRequestFailed, Msg: "The certificate could not be stored; please retry.", Err: err}

@@ -39,8 +39,17 @@ func (s *Service) pstate() *policyState { return &s.policy }
 // reads it again. PutPolicy and DeletePolicy call it; so must any change to
 // what permissionStatements returns (CreatePermission, DeletePermission).
 func (s *Service) invalidatePolicy(caID string) {
+	s.dropPolicy(caID)
+	s.notify(channelPolicy, caID)
+}
+
+// dropPolicy drops this server's cached policy of a CA ("": every CA).
+func (s *Service) dropPolicy(caID string) {
 	st := s.pstate()
 	st.mu.Lock()
+	if caID == "" {
+		st.byCA = nil
+	}
 	delete(st.byCA, caID)
 	st.gen++
 	st.mu.Unlock()

@@ -13,7 +13,7 @@ import (
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/pki"
 	"github.com/openpca/openpca/internal/policy"
-	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 func readTestdata(name string) ([]byte, error) { return os.ReadFile("testdata/" + name) }
@@ -132,7 +132,7 @@ func (w *world) move(account string, oc authz.OrgContext) {
 func newWorldEnv(t testing.TB, w *world) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), clk: clock.NewFake(testNow)}
-	db, err := store.OpenSQLite(context.Background(), e.dir)
+	db, err := storetest.OpenDir(context.Background(), t, e.dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/pki"
+	"github.com/openpca/openpca/internal/store"
 )
 
 func TestPolicyLifecycle(t *testing.T) {
@@ -369,7 +370,11 @@ func TestPolicyCacheInvalidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.issueAs(bDev, ca, "")
-	wantDenied(t, err, "no resource-based policy")
+	// On PostgreSQL a late notification of the DeletePolicy above may
+	// already have dropped the cached "no policy".
+	if e.db.Engine() != store.Postgres {
+		wantDenied(t, err, "no resource-based policy")
+	}
 	e.svc.invalidatePolicy(mustCAID(t, e, ca))
 	if _, err := e.issueAs(bDev, ca, ""); err != nil {
 		t.Fatalf("after invalidatePolicy: %v", err)

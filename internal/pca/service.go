@@ -12,7 +12,6 @@ package pca
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -181,9 +180,10 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 	if cfg.CRLCheckInterval <= 0 {
 		cfg.CRLCheckInterval = DefaultCRLCheckInterval
 	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		panic("pca: no randomness: " + err.Error())
+	// Page tokens stay valid on every server of the database.
+	key, err := db.SharedKey(context.Background(), "pca_page_token_key")
+	if err != nil {
+		panic("pca: page token key: " + err.Error())
 	}
 	s := &Service{db: db, keys: keys, engine: engine, clk: clk, cfg: cfg, tokenKey: key,
 		idem: map[string]*idemLock{}, certCache: map[string]*cachedCert{}}
@@ -195,6 +195,7 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 		panic("pca: prepare queries: " + err.Error())
 	}
 	s.stmts = stmts
+	s.listenInvalidations()
 	s.batch = newBatcher(db, cfg.BatchMax, cfg.BatchWait)
 	s.batch.metrics = cfg.Metrics
 	rev, err := newRevocation(s)

@@ -102,9 +102,24 @@ func marshalJSON(v any) string {
 // createCA inserts a CREATING CA and its tags unless the owner's quota in
 // the CA's region (CAs not permanently deleted) is reached: AWS counts the
 // quota per account and region.
-func (s *Service) createCA(ctx context.Context, c *caRow, quota int, now time.Time) error {
+//
+// With an idempotency token it returns the ARN of a CA the same token
+// created within the window instead (inserting nothing): the check runs
+// under the store's write lock, so servers sharing the database agree.
+func (s *Service) createCA(ctx context.Context, c *caRow, quota int, now time.Time) (existing string, err error) {
 	defer s.invalidateCA(c.ID)
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if c.Token != "" {
+			err := tx.QueryRowContext(ctx, `SELECT arn FROM pca_cas WHERE owner_account = $1 AND idempotency_token = $2
+				AND created_at > $3 AND region = $4 ORDER BY created_at DESC LIMIT 1`,
+				c.Owner, c.Token, store.Nanos(now.Add(-idempotencyWindow)), c.Region).Scan(&existing)
+			if err == nil {
+				return nil
+			}
+			if !errors.Is(err, store.ErrNoRows) {
+				return err
+			}
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pca_cas WHERE owner_account = $1 AND region = $2
 			AND (status <> 'DELETED' OR restorable_until > $3)`, c.Owner, c.Region, store.Nanos(now)).Scan(&n); err != nil {
@@ -131,6 +146,7 @@ func (s *Service) createCA(ctx context.Context, c *caRow, quota int, now time.Ti
 		}
 		return nil
 	})
+	return existing, err
 }
 
 // caByToken finds the CA the owner created in region with token since the

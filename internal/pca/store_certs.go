@@ -23,6 +23,13 @@ type certRow struct {
 // retries with a fresh serial.
 var errSerialTaken = errors.New("pca: serial already issued by this CA")
 
+// tokenUsedError: a certificate with the row's idempotency token was
+// committed first by another server sharing the database (lockIdem covers
+// one process only); the caller answers with that certificate.
+type tokenUsedError struct{ serial string }
+
+func (e *tokenUsedError) Error() string { return "pca: idempotency token already used for " + e.serial }
+
 // insertCerts commits rows in one transaction. ON CONFLICT DO NOTHING keeps
 // a colliding serial from aborting the transaction (PostgreSQL aborts on
 // any failed statement), so each row gets its own verdict: nil or
@@ -38,6 +45,21 @@ func insertCerts(ctx context.Context, db *store.DB, rows []*certRow) ([]error, e
 		}
 		defer stmt.Close()
 		for i, r := range rows {
+			if r.Token != "" {
+				// Under the store's write lock: no other server commits
+				// between this check and the insert.
+				var serial string
+				err := tx.QueryRowContext(ctx, `SELECT serial FROM pca_certificates WHERE ca_id = $1 AND issuer_account = $2
+					AND idempotency_token = $3 AND issued_at > $4 ORDER BY issued_at DESC LIMIT 1`,
+					r.CAID, r.IssuerAccount, r.Token, store.Nanos(r.IssuedAt.Add(-idempotencyWindow))).Scan(&serial)
+				if err == nil {
+					verdicts[i] = &tokenUsedError{serial: serial}
+					continue
+				}
+				if !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+			}
 			res, err := stmt.ExecContext(ctx, r.CAID, r.Serial, r.IssuerPrincipal, r.IssuerAccount, r.TemplateARN,
 				r.Subject, store.Nanos(r.NotBefore), store.Nanos(r.NotAfter), store.Nanos(r.IssuedAt), r.DER, r.Token)
 			if err != nil {

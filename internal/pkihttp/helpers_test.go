@@ -23,7 +23,7 @@ import (
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/pca"
 	"github.com/openpca/openpca/internal/pki"
-	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 const (
@@ -70,7 +70,7 @@ func newWorld(t *testing.T) *world {
 	var h http.Handler
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { h.ServeHTTP(rw, r) }))
 	t.Cleanup(w.srv.Close)
-	db, err := store.OpenSQLite(bg, w.dir)
+	db, err := storetest.OpenDir(bg, t, w.dir)
 	if err != nil {
 		t.Fatal(err)
 	}

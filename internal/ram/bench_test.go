@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 // benchGrants is a CA in 1,000 shares with 5,000 principals (5 each).
@@ -37,7 +37,7 @@ func BenchmarkBuildPolicy(b *testing.B) {
 // associations (SQLite), as every share change on that CA pays it.
 func BenchmarkRecomputePolicy(b *testing.B) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, b.TempDir())
+	db, err := storetest.OpenDir(ctx, b, b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

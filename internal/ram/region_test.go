@@ -11,7 +11,7 @@ import (
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/org"
-	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 // Hand-written fakes for the services RAM talks to.
@@ -60,7 +60,7 @@ func kindOf(err error) Kind {
 // partition in their ARNs, and are invisible from other regions.
 func TestRegions(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
+	db, err := storetest.OpenDir(ctx, t, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

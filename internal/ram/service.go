@@ -8,7 +8,6 @@ package ram
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
@@ -92,9 +91,10 @@ func New(d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		panic("ram: no randomness: " + err.Error())
+	// Page tokens stay valid on every server of the database.
+	key, err := d.DB.SharedKey(context.Background(), "ram_page_token_key")
+	if err != nil {
+		panic("ram: page token key: " + err.Error())
 	}
 	return &Service{d: d, tokenKey: key, stop: make(chan struct{})}
 }

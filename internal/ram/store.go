@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/openpca/openpca/internal/store"
@@ -234,9 +235,13 @@ func putInv(ctx context.Context, q querier, r *invRow) error {
 	return err
 }
 
+// tokenScope is the stored form of a token scope: PostgreSQL text cannot
+// hold the NUL separators the service joins scopes with.
+func tokenScope(scope string) string { return strings.ReplaceAll(scope, "\x00", "\x1f") }
+
 // clientToken returns the recorded fingerprint and answer of a token scope.
 func clientToken(ctx context.Context, q querier, scope string) (fp, answer string, ok bool, err error) {
-	err = q.QueryRowContext(ctx, `SELECT fingerprint, answer FROM ram_client_tokens WHERE scope = $1`, scope).Scan(&fp, &answer)
+	err = q.QueryRowContext(ctx, `SELECT fingerprint, answer FROM ram_client_tokens WHERE scope = $1`, tokenScope(scope)).Scan(&fp, &answer)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", false, nil
 	}
@@ -245,7 +250,7 @@ func clientToken(ctx context.Context, q querier, scope string) (fp, answer strin
 
 func putClientToken(ctx context.Context, q querier, scope, region, fp, answer string, now time.Time) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO ram_client_tokens (scope, region, fingerprint, answer, created_at) VALUES ($1,$2,$3,$4,$5)`,
-		scope, region, fp, answer, store.Nanos(now))
+		tokenScope(scope), region, fp, answer, store.Nanos(now))
 	return err
 }
 

@@ -43,6 +43,10 @@ import (
 // Config is what the server needs to start.
 type Config struct {
 	DataDir string
+	// Database is a postgres:// URL of the shared database; "" keeps the
+	// SQLite file in DataDir. Several servers may share one PostgreSQL
+	// database (same master key); DataDir still holds local files.
+	Database string
 	// Region is the default region: the generated profile's, and where
 	// internal callers' CAs go. It must be served.
 	Region string
@@ -119,7 +123,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.OpenSQLite(ctx, cfg.DataDir)
+	db, err := store.Open(ctx, cfg.Database, cfg.DataDir)
 	if err != nil {
 		lock.release()
 		return nil, err

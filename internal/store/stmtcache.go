@@ -19,6 +19,10 @@ type stmtCache struct {
 }
 
 func (db *DB) stmt(ctx context.Context, query string) *sql.Stmt {
+	if db.engine == Postgres {
+		// pgx keeps its own per-connection statement cache.
+		return nil
+	}
 	db.cache.mu.RLock()
 	st := db.cache.stmts[query]
 	db.cache.mu.RUnlock()

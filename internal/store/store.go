@@ -1,8 +1,16 @@
-// Package store opens the database (SQLite by default), applies the numbered
-// migrations embedded in the binary and runs transactions. Domain packages keep
-// their own queries in their store.go files, written in SQL that runs unchanged
-// on SQLite and PostgreSQL: $n placeholders, times as UTC Unix nanoseconds
-// (BIGINT), IDs as TEXT, binary as BLOB/BYTEA through []byte.
+// Package store opens the database (SQLite by default, PostgreSQL for a
+// postgres:// URL), applies the numbered migrations embedded in the binary
+// and runs transactions. Domain packages keep their own queries in their
+// store.go files, written in SQL that runs unchanged on SQLite and
+// PostgreSQL: $n placeholders, times as UTC Unix nanoseconds (BIGINT), IDs as
+// TEXT, binary as BLOB/BYTEA through []byte, no NUL bytes in text.
+//
+// Migrations are written once, in migrations/NNNN_name.sql. On PostgreSQL
+// they get one dialect rewrite (BLOB becomes BYTEA, pgDialect); a migration
+// whose SQL must differ gets a replacement of the same name in
+// migrations/postgres/, which must have the same meaning. Write
+// transactions (Tx) serialize on PostgreSQL as on SQLite (lockWrites), so
+// check-then-write code holds with several servers on one database.
 package store
 
 import (
@@ -18,26 +26,45 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations
 var migrationFS embed.FS
 
 // DB is the opened database.
 type DB struct {
 	*sql.DB
-	path  string
-	cache stmtCache
+	path   string
+	engine string // SQLite or Postgres
+	cache  stmtCache
+
+	// PostgreSQL only: the connection settings, for Listen's connections,
+	// and what stops the listeners at Close.
+	pgConfig   *pgx.ConnConfig
+	listenCtx  context.Context
+	stopListen context.CancelFunc
+	listeners  sync.WaitGroup
+
 	// OnTx, when set before use, sees each write transaction's duration
 	// and outcome (metrics).
 	OnTx func(d time.Duration, err error)
 }
 
+// Engine is SQLite or Postgres.
+func (db *DB) Engine() string { return db.engine }
+
 // Close closes the cached statements and the database.
 func (db *DB) Close() error {
+	if db.stopListen != nil {
+		db.stopListen()
+		db.listeners.Wait()
+	}
 	db.closeStatements()
 	return db.DB.Close()
 }
@@ -72,7 +99,7 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 	// schema, which costs more than most queries.
 	sqldb.SetMaxIdleConns(8)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{DB: sqldb, path: path}
+	db := &DB{DB: sqldb, path: path, engine: SQLite}
 	if err := db.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -102,7 +129,7 @@ func restrictFiles(path string) error {
 	return nil
 }
 
-// Path is the database file's path.
+// Path is the database file's path ("" on PostgreSQL).
 func (db *DB) Path() string { return db.path }
 
 // Tx runs fn in one write transaction, committing when fn returns nil.
@@ -114,6 +141,12 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
+	}
+	if db.engine == Postgres {
+		if err := lockWrites(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("begin: %w", err)
+		}
 	}
 	// A panic in fn (recovered by the HTTP edge) must not leave the write
 	// lock held.
@@ -182,13 +215,19 @@ type migration struct {
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
+// loadMigrations returns the numbered migrations for engine. On PostgreSQL
+// a file of the same name in migrations/postgres replaces the shared one;
+// the others get pgDialect's type rewrite.
+func loadMigrations(engine string) ([]migration, error) {
 	entries, err := fs.ReadDir(migrationFS, "migrations")
 	if err != nil {
 		return nil, err
 	}
 	var out []migration
 	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
 		name := e.Name()
 		num, _, ok := strings.Cut(name, "_")
 		v, err := strconv.Atoi(num)
@@ -199,7 +238,15 @@ func loadMigrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{version: v, name: name, sql: string(body)})
+		text := string(body)
+		if engine == Postgres {
+			if pg, err := migrationFS.ReadFile("migrations/postgres/" + name); err == nil {
+				text = string(pg)
+			} else {
+				text = pgDialect(text)
+			}
+		}
+		out = append(out, migration{version: v, name: name, sql: text})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	for i := 1; i < len(out); i++ {
@@ -211,11 +258,19 @@ func loadMigrations() ([]migration, error) {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	migs, err := loadMigrations()
+	migs, err := loadMigrations(db.engine)
 	if err != nil {
 		return err
 	}
 	return db.Tx(ctx, func(tx *sql.Tx) error {
+		if db.engine == Postgres {
+			// Servers starting together: one migrates, the others wait
+			// and then find nothing pending. PostgreSQL DDL is
+			// transactional, so a failed migration leaves no trace.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLockKey)); err != nil {
+				return fmt.Errorf("migration lock: %w", err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 			return fmt.Errorf("create schema_migrations: %w", err)
 		}

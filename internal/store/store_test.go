@@ -110,7 +110,7 @@ func TestSplitStatements(t *testing.T) {
 }
 
 func mustMigrations(t *testing.T) []migration {
-	m, err := loadMigrations()
+	m, err := loadMigrations(SQLite)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/keystore"
-	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 func testKey(t *testing.T, b byte) *keystore.MasterKey {
@@ -23,7 +23,7 @@ func testKey(t *testing.T, b byte) *keystore.MasterKey {
 
 func TestAuthorityPersistsAndIssues(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
+	db, err := storetest.OpenDir(ctx, t, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

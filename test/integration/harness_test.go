@@ -21,6 +21,7 @@ import (
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/server"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 const (
@@ -60,7 +61,7 @@ func newRigIn(t *testing.T, dataDir, region, served string) *rig {
 	if os.Getenv("OPENPCA_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	app, err := server.Open(context.Background(), server.Config{DataDir: dataDir, Region: region, Regions: set, Clock: clk, Logger: logger})
+	app, err := server.Open(context.Background(), server.Config{DataDir: dataDir, Database: storetest.DatabaseFor(t, dataDir), Region: region, Regions: set, Clock: clk, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/openpca/openpca/internal/clock"
 	iamstore "github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/server"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 // newRigConfig starts a server like newRig, with cfg adjusted by tune and
@@ -22,7 +23,7 @@ func newRigConfig(t *testing.T, tune func(*server.Config), start func(*httptest.
 	t.Helper()
 	dataDir := t.TempDir()
 	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
-	cfg := server.Config{DataDir: dataDir, Region: "us-east-1", Clock: clk,
+	cfg := server.Config{DataDir: dataDir, Database: storetest.DatabaseFor(t, dataDir), Region: "us-east-1", Clock: clk,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if tune != nil {
 		tune(&cfg)

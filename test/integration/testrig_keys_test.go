@@ -16,6 +16,7 @@ import (
 
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/server"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 // bootWith opens a server bootstrapped with the given root key and returns
@@ -23,7 +24,7 @@ import (
 func bootWith(t *testing.T, key, secret string) (string, error) {
 	t.Helper()
 	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
-	app, err := server.Open(context.Background(), server.Config{DataDir: t.TempDir(), Clock: clk,
+	app, err := server.Open(context.Background(), server.Config{DataDir: t.TempDir(), Database: storetest.Database(t), Clock: clk,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

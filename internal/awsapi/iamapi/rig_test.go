@@ -20,7 +20,7 @@ import (
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/keystore"
-	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 // rig is an in-process iam+sts server driven by the SDK clients.
@@ -40,7 +40,7 @@ type keys struct{ id, secret, token string }
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
+	db, err := storetest.OpenDir(ctx, t, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/pca"
 	"github.com/openpca/openpca/internal/pki"
-	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 // slowKeys holds every key generation until release is closed.
@@ -40,7 +40,7 @@ func (k slowKeys) Generate(ctx context.Context, alg pki.KeyAlgorithm) (*keystore
 // key exists (PENDING_CERTIFICATE).
 func TestCreateAnswersCreatingThenWaiterSucceeds(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.OpenSQLite(ctx, t.TempDir())
+	db, err := storetest.OpenDir(ctx, t, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

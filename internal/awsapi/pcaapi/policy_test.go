@@ -25,7 +25,7 @@ import (
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/pca"
-	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 func wantCode(t *testing.T, err error, code string) string {
@@ -81,7 +81,7 @@ func mustErr[T any](_ T, err error) error { return err }
 
 // The who-can operation is plain awsJson1_1 (no SDK knows it).
 func TestListPrincipalsWithAccessOnTheWire(t *testing.T) {
-	db, err := store.OpenSQLite(ctx, t.TempDir())
+	db, err := storetest.OpenDir(ctx, t, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

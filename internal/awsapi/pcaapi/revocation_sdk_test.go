@@ -24,14 +24,14 @@ import (
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/pca"
-	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 // newRevClient is newClient with audit reports enabled.
 func newRevClient(t *testing.T, w wire) *acmpca.Client {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := store.OpenSQLite(ctx, dir)
+	db, err := storetest.OpenDir(ctx, t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

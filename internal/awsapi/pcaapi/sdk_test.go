@@ -26,7 +26,7 @@ import (
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/pca"
-	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 const (
@@ -70,7 +70,7 @@ var wires = []wire{
 // that every request really came over w.
 func newClient(t *testing.T, w wire) *acmpca.Client {
 	t.Helper()
-	db, err := store.OpenSQLite(context.Background(), t.TempDir())
+	db, err := storetest.OpenDir(context.Background(), t, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

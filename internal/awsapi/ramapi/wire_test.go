@@ -18,6 +18,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/openpca/openpca/internal/server"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 const (
@@ -33,7 +34,7 @@ type wire struct {
 
 func newWire(t testing.TB) *wire {
 	t.Helper()
-	app, err := server.Open(context.Background(), server.Config{DataDir: t.TempDir(), Region: "us-east-1",
+	app, err := server.Open(context.Background(), server.Config{DataDir: t.TempDir(), Database: storetest.Database(t), Region: "us-east-1",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
