@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/openpca/openpca/internal/store"
@@ -79,7 +80,17 @@ func (s *Store) recentPasswords(ctx context.Context, q querier, userID string, n
 // rememberPassword records a hash in the user's history, keeping the last
 // maxPasswordHistory.
 func (s *Store) rememberPassword(ctx context.Context, q querier, userID, hash string, at time.Time) error {
-	if _, err := q.ExecContext(ctx, `INSERT INTO iam_password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)`, userID, hash, store.Nanos(at)); err != nil {
+	// History is ordered by created_at: two changes in the same nanosecond
+	// (a coarse or fake clock) must still be ordered, newest last.
+	var latest sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT MAX(created_at) FROM iam_password_history WHERE user_id = $1`, userID).Scan(&latest); err != nil {
+		return err
+	}
+	ns := store.Nanos(at)
+	if latest.Valid && ns <= latest.Int64 {
+		ns = latest.Int64 + 1
+	}
+	if _, err := q.ExecContext(ctx, `INSERT INTO iam_password_history (user_id, password_hash, created_at) VALUES ($1, $2, $3)`, userID, hash, ns); err != nil {
 		return err
 	}
 	_, err := q.ExecContext(ctx, `DELETE FROM iam_password_history WHERE user_id = $1 AND created_at NOT IN
