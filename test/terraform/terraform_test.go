@@ -55,10 +55,7 @@ func acmpcaVars(region string) func(t *testing.T) map[string]string {
 // blocked lists the configurations that fail against the product today,
 // with the failing call. Delete an entry once its fix is merged; the
 // assertions stay as they are.
-var blocked = map[string]string{
-	"iam": "CreatePolicy drops Tags, GetPolicy returns none and TagPolicy/UntagPolicy/ListPolicyTags are not served " +
-		"(aws_iam_policy tags drift)",
-}
+var blocked = map[string]string{}
 
 func TestTerraformConfigurations(t *testing.T) {
 	if testing.Short() {
