@@ -39,6 +39,7 @@ var configs = []struct {
 	vars      func(t *testing.T) map[string]string
 }{
 	{dir: "iam"},
+	{dir: "acm"},
 	{dir: "organizations"},
 	{dir: "organizations_complete"},
 	{dir: "acmpca", vars: acmpcaVars("us-east-1")},
@@ -78,6 +79,9 @@ func TestTerraformConfigurations(t *testing.T) {
 			if why, ok := blocked[name]; ok && os.Getenv("OPENPCA_TF_RUN_BLOCKED") == "" {
 				t.Skip("blocked on: " + why)
 			}
+			// Each run has its own server and directory; go test's -parallel
+			// (GOMAXPROCS by default) bounds how many run at once.
+			t.Parallel()
 			vars := map[string]string{}
 			if c.vars != nil {
 				vars = c.vars(t)
@@ -89,11 +93,17 @@ func TestTerraformConfigurations(t *testing.T) {
 	}
 }
 
+var initMu sync.Mutex
+
 // lifecycle applies the configuration, checks that a fresh plan has
 // nothing to do, and destroys everything; destroy runs even after a
 // failed apply so its failures show too.
 func (w *workspace) lifecycle(t *testing.T) {
-	if _, err := w.run(t, "init", "-no-color"); err != nil {
+	// Parallel inits would fill the shared plugin cache at the same time.
+	initMu.Lock()
+	_, err := w.run(t, "init", "-no-color")
+	initMu.Unlock()
+	if err != nil {
 		t.Fatalf("terraform init: %v", err)
 	}
 	if _, err := w.run(t, "apply", "-auto-approve", "-no-color"); err != nil {
