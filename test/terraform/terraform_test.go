@@ -41,6 +41,7 @@ var configs = []struct {
 	{dir: "iam"},
 	{dir: "acm"},
 	{dir: "ram_org"},
+	{dir: "ram_invite"},
 	{dir: "organizations"},
 	{dir: "organizations_complete"},
 	{dir: "acmpca", vars: acmpcaVars("us-east-1")},
