@@ -95,17 +95,11 @@ func TestTerraformConfigurations(t *testing.T) {
 	}
 }
 
-var initMu sync.Mutex
-
 // lifecycle applies the configuration, checks that a fresh plan has
 // nothing to do, and destroys everything; destroy runs even after a
 // failed apply so its failures show too.
 func (w *workspace) lifecycle(t *testing.T) {
-	// Parallel inits would fill the shared plugin cache at the same time.
-	initMu.Lock()
-	_, err := w.run(t, "init", "-no-color")
-	initMu.Unlock()
-	if err != nil {
+	if _, err := w.run(t, "init", "-no-color"); err != nil {
 		t.Fatalf("terraform init: %v", err)
 	}
 	if _, err := w.run(t, "apply", "-auto-approve", "-no-color"); err != nil {
@@ -195,27 +189,18 @@ func (w *workspace) run(t *testing.T, args ...string) (int, error) {
 }
 
 // writeCLIConfig points provider installation at the local mirror only, so
-// init never reaches the network, and shares a plugin cache across runs.
+// init never reaches the network. No plugin_cache_dir: init links each
+// workspace to the unpacked mirror directly, while a shared cache entry is
+// re-linked by every init and vanishes for a moment under parallel runs
+// (ours or another checkout's): "no package ... cached in .terraform/providers".
 func writeCLIConfig(t *testing.T) string {
 	t.Helper()
-	cache := os.Getenv("TF_PLUGIN_CACHE_DIR")
-	if cache == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			base = os.TempDir()
-		}
-		cache = filepath.Join(base, "openpca-terraform-plugins")
-	}
-	if err := os.MkdirAll(cache, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	cfg := fmt.Sprintf(`provider_installation {
   filesystem_mirror {
     path = %q
   }
 }
-plugin_cache_dir = %q
-`, pluginMirror, cache)
+`, pluginMirror)
 	path := filepath.Join(t.TempDir(), "terraform.rc")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
