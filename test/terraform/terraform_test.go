@@ -161,7 +161,8 @@ func newWorkspace(t *testing.T, name, config, cliConfig, endpoint string, vars m
 // did not run to completion.
 func (w *workspace) run(t *testing.T, args ...string) (int, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// Generous: parallel runs on a loaded machine stretch one apply to minutes.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	logPath := filepath.Join(w.dir, args[0]+".debug.log")
 	cmd := exec.CommandContext(ctx, "terraform", args...)
