@@ -147,6 +147,9 @@ func (s *Service) CreatePolicy(ctx context.Context, c *authz.Caller, in *CreateP
 	if err := s.checkManagedDocument(in.PolicyDocument); err != nil {
 		return nil, err
 	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
 	now := s.clk.Now()
 	p := &policyRow{
 		ID: newUniqueID(prefixPolicy), AccountID: c.AccountID, ARN: arn, Name: in.PolicyName, Path: path,
@@ -174,7 +177,10 @@ func (s *Service) CreatePolicy(ctx context.Context, c *authz.Caller, in *CreateP
 			}
 			return err
 		}
-		return s.st.insertVersion(ctx, tx, p.ID, &policyVersion{VersionID: "v1", Document: in.PolicyDocument, CreatedAt: now})
+		if err := s.st.insertVersion(ctx, tx, p.ID, &policyVersion{VersionID: "v1", Document: in.PolicyDocument, CreatedAt: now}); err != nil {
+			return err
+		}
+		return s.st.putTags(ctx, tx, p.ID, in.Tags)
 	})
 	if err != nil {
 		return nil, err
@@ -182,6 +188,9 @@ func (s *Service) CreatePolicy(ctx context.Context, c *authz.Caller, in *CreateP
 	shape, err := s.policyShape(ctx, c.AccountID, p)
 	if err != nil {
 		return nil, err
+	}
+	if len(in.Tags) > 0 {
+		shape.Tags = in.Tags
 	}
 	return &CreatePolicyOutput{Policy: shape}, nil
 }
@@ -202,6 +211,9 @@ func (s *Service) GetPolicy(ctx context.Context, c *authz.Caller, in *PolicyArnI
 	}
 	shape, err := s.policyShape(ctx, c.AccountID, ref.row)
 	if err != nil {
+		return nil, err
+	}
+	if shape.Tags, err = s.policyTags(ctx, ref); err != nil {
 		return nil, err
 	}
 	return &GetPolicyOutput{Policy: shape}, nil

@@ -95,6 +95,9 @@ func (s *Store) updatePolicyVersions(ctx context.Context, q querier, id, default
 }
 
 func (s *Store) deletePolicy(ctx context.Context, q querier, id string) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM iam_tags WHERE entity_id = $1`, id); err != nil {
+		return err
+	}
 	if _, err := q.ExecContext(ctx, `DELETE FROM iam_policy_versions WHERE policy_id = $1`, id); err != nil {
 		return err
 	}

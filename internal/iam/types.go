@@ -53,6 +53,8 @@ type ManagedPolicy struct {
 	Description                   string
 	CreateDate                    time.Time
 	UpdateDate                    time.Time
+	// Tags are shown by GetPolicy and CreatePolicy only, as in AWS.
+	Tags []Tag
 }
 
 // PolicyVersion is one version of a managed policy.

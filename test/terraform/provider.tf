@@ -31,5 +31,7 @@ provider "aws" {
     sts           = var.endpoint
     organizations = var.endpoint
     acmpca        = var.endpoint
+    ram           = var.endpoint
+    acm           = var.endpoint
   }
 }

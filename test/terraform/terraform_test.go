@@ -39,6 +39,9 @@ var configs = []struct {
 	vars      func(t *testing.T) map[string]string
 }{
 	{dir: "iam"},
+	{dir: "acm"},
+	{dir: "ram_org"},
+	{dir: "ram_invite"},
 	{dir: "organizations"},
 	{dir: "organizations_complete"},
 	{dir: "acmpca", vars: acmpcaVars("us-east-1")},
@@ -55,10 +58,7 @@ func acmpcaVars(region string) func(t *testing.T) map[string]string {
 // blocked lists the configurations that fail against the product today,
 // with the failing call. Delete an entry once its fix is merged; the
 // assertions stay as they are.
-var blocked = map[string]string{
-	"iam": "CreatePolicy drops Tags, GetPolicy returns none and TagPolicy/UntagPolicy/ListPolicyTags are not served " +
-		"(aws_iam_policy tags drift)",
-}
+var blocked = map[string]string{}
 
 func TestTerraformConfigurations(t *testing.T) {
 	if testing.Short() {
@@ -81,6 +81,9 @@ func TestTerraformConfigurations(t *testing.T) {
 			if why, ok := blocked[name]; ok && os.Getenv("OPENPCA_TF_RUN_BLOCKED") == "" {
 				t.Skip("blocked on: " + why)
 			}
+			// Each run has its own server and directory; go test's -parallel
+			// (GOMAXPROCS by default) bounds how many run at once.
+			t.Parallel()
 			vars := map[string]string{}
 			if c.vars != nil {
 				vars = c.vars(t)
@@ -158,7 +161,8 @@ func newWorkspace(t *testing.T, name, config, cliConfig, endpoint string, vars m
 // did not run to completion.
 func (w *workspace) run(t *testing.T, args ...string) (int, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// Generous: parallel runs on a loaded machine stretch one apply to minutes.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	logPath := filepath.Join(w.dir, args[0]+".debug.log")
 	cmd := exec.CommandContext(ctx, "terraform", args...)
@@ -186,27 +190,18 @@ func (w *workspace) run(t *testing.T, args ...string) (int, error) {
 }
 
 // writeCLIConfig points provider installation at the local mirror only, so
-// init never reaches the network, and shares a plugin cache across runs.
+// init never reaches the network. No plugin_cache_dir: init links each
+// workspace to the unpacked mirror directly, while a shared cache entry is
+// re-linked by every init and vanishes for a moment under parallel runs
+// (ours or another checkout's): "no package ... cached in .terraform/providers".
 func writeCLIConfig(t *testing.T) string {
 	t.Helper()
-	cache := os.Getenv("TF_PLUGIN_CACHE_DIR")
-	if cache == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			base = os.TempDir()
-		}
-		cache = filepath.Join(base, "openpca-terraform-plugins")
-	}
-	if err := os.MkdirAll(cache, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	cfg := fmt.Sprintf(`provider_installation {
   filesystem_mirror {
     path = %q
   }
 }
-plugin_cache_dir = %q
-`, pluginMirror, cache)
+`, pluginMirror)
 	path := filepath.Join(t.TempDir(), "terraform.rc")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)

@@ -61,6 +61,9 @@ func IAM(svc *iam.Service) *awsapi.Service {
 		awsapi.Op("DetachGroupPolicy", svc.DetachGroupPolicy),
 		awsapi.Op("ListAttachedGroupPolicies", svc.ListAttachedGroupPolicies),
 		awsapi.Op("ListEntitiesForPolicy", svc.ListEntitiesForPolicy),
+		awsapi.Op("TagPolicy", svc.TagPolicy),
+		awsapi.Op("UntagPolicy", svc.UntagPolicy),
+		awsapi.Op("ListPolicyTags", svc.ListPolicyTags),
 		// roles
 		awsapi.Op("CreateRole", svc.CreateRole),
 		awsapi.Op("GetRole", svc.GetRole),
