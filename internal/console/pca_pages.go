@@ -11,6 +11,7 @@ import (
 
 	"github.com/openpca/openpca/internal/acm"
 	"github.com/openpca/openpca/internal/pca"
+	"github.com/openpca/openpca/internal/ram"
 )
 
 func (c *Console) pcaRoutes() {
@@ -190,6 +191,8 @@ type caDetail struct {
 	HealthChart template.HTML
 	Tags        []pca.Tag
 	TagsErr     *pageError
+	Shares      []ram.ResourceShareAssociation // the caller's RAM shares of the CA
+	SharesErr   *pageError
 	IsOwner     bool
 	CRLEnabled  bool
 	CRLDays     int32
@@ -241,6 +244,13 @@ func (c *Console) pcaDetail(w http.ResponseWriter, r *http.Request, s *session, 
 	}
 	if f.Policy != nil {
 		d.Policy = *f.Policy
+	}
+	if d.IsOwner {
+		if sh, err := c.caShares(r, s, arn); err == nil {
+			d.Shares = sh
+		} else {
+			d.SharesErr, _ = c.awsError("ram", err)
+		}
 	}
 	if o, err := c.cfg.PCA.ListPermissions(ctx, caller, &pca.ListPermissionsInput{CertificateAuthorityArn: arn}); err == nil {
 		d.Perms = o.Permissions
