@@ -12,6 +12,7 @@ type ramShareData struct {
 	Share       *shareRow
 	Permissions []ram.ResourceSharePermissionSummary // attached to the share
 	Managed     []ram.ResourceSharePermissionSummary // to choose from
+	Current     string                               // the attached permission's ARN, preselected
 	CAs         []pca.CertificateAuthority
 	Section     string // the form that failed
 }
@@ -42,6 +43,9 @@ func (c *Console) ramShare(w http.ResponseWriter, r *http.Request, s *session, a
 		var p *ram.PermissionsOutput
 		if p, err = c.cfg.RAM.ListResourceSharePermissions(ctx, caller, &ram.ListResourceSharePermissionsInput{ResourceShareArn: arn}); err == nil {
 			d.Permissions = p.Permissions
+			if len(p.Permissions) > 0 {
+				d.Current = p.Permissions[0].Arn
+			}
 		}
 	}
 	if err == nil {

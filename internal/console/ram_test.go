@@ -104,7 +104,7 @@ func TestRAMShareInvitationThroughThePages(t *testing.T) {
 
 	// Change the permission to the same managed one (replace), remove B,
 	// then delete the share.
-	perm := regexp.MustCompile(`id="change-permission"><option value="([^"]+)"`).FindStringSubmatch(d.body)
+	perm := regexp.MustCompile(`id="change-permission">.*?<option value="([^"]+)" selected>AWSRAMDefaultPermissionCertificateAuthority<`).FindStringSubmatch(d.body)
 	if perm == nil {
 		t.Fatal("no permission choice")
 	}
