@@ -71,7 +71,7 @@ func (s *Service) GetRenewalHealth(ctx context.Context, c *authz.Caller, in *Cer
 // RenewalHealthOf is GetRenewalHealth without the caller (the operator's
 // `openpca admin renewal-health`).
 func (s *Service) RenewalHealthOf(ctx context.Context, caARN string) (*RenewalHealthOutput, error) {
-	rows, err := s.certsOfCA(ctx, caARN)
+	rows, err := s.healthCertsOfCA(ctx, caARN)
 	if err != nil {
 		return nil, err
 	}
