@@ -51,27 +51,36 @@ type RenewalHealthOutput struct {
 // predicted renewal outcome. Only the CA's owner may ask; it needs
 // acm-pca:DescribeCertificateAuthority on the CA.
 func (s *Service) GetRenewalHealth(ctx context.Context, c *authz.Caller, in *CertificateAuthorityArnInput) (*RenewalHealthOutput, error) {
-	owner, ok := caAccount(in.CertificateAuthorityArn)
-	if !ok {
-		return nil, errf(ErrInvalidArn, "String '%s' is not a valid ARN.", in.CertificateAuthorityArn)
-	}
-	req := &authz.Request{Caller: c, Action: "acm-pca:DescribeCertificateAuthority", Resource: in.CertificateAuthorityArn, ResourceAccount: owner}
-	if err := s.engine.Check(ctx, req); err != nil {
+	if err := s.authorizeHealth(ctx, c, in.CertificateAuthorityArn); err != nil {
 		return nil, err
+	}
+	return s.RenewalHealthOf(ctx, in.CertificateAuthorityArn)
+}
+
+// authorizeHealth lets only the CA's owner, with
+// acm-pca:DescribeCertificateAuthority on it, see its renewal health.
+func (s *Service) authorizeHealth(ctx context.Context, c *authz.Caller, caARN string) error {
+	owner, ok := caAccount(caARN)
+	if !ok {
+		return errf(ErrInvalidArn, "String '%s' is not a valid ARN.", caARN)
+	}
+	req := &authz.Request{Caller: c, Action: "acm-pca:DescribeCertificateAuthority", Resource: caARN, ResourceAccount: owner}
+	if err := s.engine.Check(ctx, req); err != nil {
+		return err
 	}
 	if owner != c.AccountID {
 		// Identity policies alone never reach another account's CA.
 		d := &authz.Decision{Reason: authz.DeniedNoResourceAllow}
 		d.Message = authz.DenialMessage(&c.Principal, req.Action, req.Resource, d.Reason)
-		return nil, &authz.DeniedError{Decision: d}
+		return &authz.DeniedError{Decision: d}
 	}
-	return s.RenewalHealthOf(ctx, in.CertificateAuthorityArn)
+	return nil
 }
 
 // RenewalHealthOf is GetRenewalHealth without the caller (the operator's
 // `openpca admin renewal-health`).
 func (s *Service) RenewalHealthOf(ctx context.Context, caARN string) (*RenewalHealthOutput, error) {
-	rows, err := s.healthCertsOfCA(ctx, caARN)
+	rows, err := s.healthCertsOfCA(ctx, caARN, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -79,25 +88,30 @@ func (s *Service) RenewalHealthOf(ctx context.Context, caARN string) (*RenewalHe
 	out := &RenewalHealthOutput{Certificates: []RenewalHealth{}}
 	memo := map[string]sharedOutcome{}
 	for _, r := range rows {
-		if r.Type != typePrivate || r.Status != statusIssued {
-			continue
-		}
-		h := RenewalHealth{AccountId: r.Account, CertificateArn: r.ARN, Status: s.status(r), NotAfter: r.NotAfter,
-			RenewalEligibility: r.renewalEligibility(), LastRenewalStatus: r.RenewalStatus, LastRenewalReason: r.RenewalReason}
-		if r.Exported {
-			h.NextRenewalAt = r.NextAttemptAt
-		}
-		reason, err := s.predict(ctx, r, now, memo)
+		h, err := s.healthOf(ctx, r, now, memo)
 		if err != nil {
 			return nil, err
-		}
-		h.PredictedOutcome = "SUCCESS"
-		if reason != "" {
-			h.PredictedOutcome, h.PredictedReason, h.FixedBy = "FAILURE", reason, fixedBy(reason)
 		}
 		out.Certificates = append(out.Certificates, h)
 	}
 	return out, nil
+}
+
+func (s *Service) healthOf(ctx context.Context, r *certRow, now time.Time, memo map[string]sharedOutcome) (RenewalHealth, error) {
+	h := RenewalHealth{AccountId: r.Account, CertificateArn: r.ARN, Status: s.status(r), NotAfter: r.NotAfter,
+		RenewalEligibility: r.renewalEligibility(), LastRenewalStatus: r.RenewalStatus, LastRenewalReason: r.RenewalReason}
+	if r.Exported {
+		h.NextRenewalAt = r.NextAttemptAt
+	}
+	reason, err := s.predict(ctx, r, now, memo)
+	if err != nil {
+		return h, err
+	}
+	h.PredictedOutcome = "SUCCESS"
+	if reason != "" {
+		h.PredictedOutcome, h.PredictedReason, h.FixedBy = "FAILURE", reason, fixedBy(reason)
+	}
+	return h, nil
 }
 
 // sharedOutcome is the part of a prediction that depends only on the

@@ -227,11 +227,16 @@ func (s *Service) listPage(ctx context.Context, q listQuery) ([]*certRow, error)
 
 // healthCertsOfCA returns the issued private certificates a CA signs, in
 // any account, with only the columns renewal health needs (no keys,
-// certificates or JSON to decode: a CA may sign tens of thousands).
-func (s *Service) healthCertsOfCA(ctx context.Context, caARN string) ([]*certRow, error) {
+// certificates or JSON to decode: a CA may sign tens of thousands). With a
+// limit > 0, only the first limit to expire.
+func (s *Service) healthCertsOfCA(ctx context.Context, caARN string, limit int) ([]*certRow, error) {
+	order, args := ` ORDER BY account_id, created_at, id`, []any{caARN, typePrivate, statusIssued}
+	if limit > 0 {
+		order, args = ` ORDER BY not_after, id LIMIT $4`, append(args, limit)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, arn, region, account_id, key_algorithm, not_after, exported,
 		renewal_status, renewal_reason, next_attempt_at FROM acm_certificates
-		WHERE ca_arn=$1 AND cert_type=$2 AND status=$3 ORDER BY account_id, created_at, id`, caARN, typePrivate, statusIssued)
+		WHERE ca_arn=$1 AND cert_type=$2 AND status=$3`+order, args...)
 	if err != nil {
 		return nil, err
 	}
