@@ -7,6 +7,7 @@ import (
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/pca"
+	"github.com/openpca/openpca/internal/store"
 )
 
 // Renewal health: AWS shows a renewal failure only to the recipient, after
@@ -51,27 +52,36 @@ type RenewalHealthOutput struct {
 // predicted renewal outcome. Only the CA's owner may ask; it needs
 // acm-pca:DescribeCertificateAuthority on the CA.
 func (s *Service) GetRenewalHealth(ctx context.Context, c *authz.Caller, in *CertificateAuthorityArnInput) (*RenewalHealthOutput, error) {
-	owner, ok := caAccount(in.CertificateAuthorityArn)
-	if !ok {
-		return nil, errf(ErrInvalidArn, "String '%s' is not a valid ARN.", in.CertificateAuthorityArn)
-	}
-	req := &authz.Request{Caller: c, Action: "acm-pca:DescribeCertificateAuthority", Resource: in.CertificateAuthorityArn, ResourceAccount: owner}
-	if err := s.engine.Check(ctx, req); err != nil {
+	if err := s.authorizeHealth(ctx, c, in.CertificateAuthorityArn); err != nil {
 		return nil, err
+	}
+	return s.RenewalHealthOf(ctx, in.CertificateAuthorityArn)
+}
+
+// authorizeHealth lets only the CA's owner, with
+// acm-pca:DescribeCertificateAuthority on it, see its renewal health.
+func (s *Service) authorizeHealth(ctx context.Context, c *authz.Caller, caARN string) error {
+	owner, ok := caAccount(caARN)
+	if !ok {
+		return errf(ErrInvalidArn, "String '%s' is not a valid ARN.", caARN)
+	}
+	req := &authz.Request{Caller: c, Action: "acm-pca:DescribeCertificateAuthority", Resource: caARN, ResourceAccount: owner}
+	if err := s.engine.Check(ctx, req); err != nil {
+		return err
 	}
 	if owner != c.AccountID {
 		// Identity policies alone never reach another account's CA.
 		d := &authz.Decision{Reason: authz.DeniedNoResourceAllow}
 		d.Message = authz.DenialMessage(&c.Principal, req.Action, req.Resource, d.Reason)
-		return nil, &authz.DeniedError{Decision: d}
+		return &authz.DeniedError{Decision: d}
 	}
-	return s.RenewalHealthOf(ctx, in.CertificateAuthorityArn)
+	return nil
 }
 
 // RenewalHealthOf is GetRenewalHealth without the caller (the operator's
 // `openpca admin renewal-health`).
 func (s *Service) RenewalHealthOf(ctx context.Context, caARN string) (*RenewalHealthOutput, error) {
-	rows, err := s.certsOfCA(ctx, caARN)
+	rows, err := s.healthCertsOfCA(ctx, caARN, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -79,25 +89,30 @@ func (s *Service) RenewalHealthOf(ctx context.Context, caARN string) (*RenewalHe
 	out := &RenewalHealthOutput{Certificates: []RenewalHealth{}}
 	memo := map[string]sharedOutcome{}
 	for _, r := range rows {
-		if r.Type != typePrivate || r.Status != statusIssued {
-			continue
-		}
-		h := RenewalHealth{AccountId: r.Account, CertificateArn: r.ARN, Status: s.status(r), NotAfter: r.NotAfter,
-			RenewalEligibility: r.renewalEligibility(), LastRenewalStatus: r.RenewalStatus, LastRenewalReason: r.RenewalReason}
-		if r.Exported {
-			h.NextRenewalAt = r.NextAttemptAt
-		}
-		reason, err := s.predict(ctx, r, now, memo)
+		h, err := s.healthOf(ctx, r, now, memo)
 		if err != nil {
 			return nil, err
-		}
-		h.PredictedOutcome = "SUCCESS"
-		if reason != "" {
-			h.PredictedOutcome, h.PredictedReason, h.FixedBy = "FAILURE", reason, fixedBy(reason)
 		}
 		out.Certificates = append(out.Certificates, h)
 	}
 	return out, nil
+}
+
+func (s *Service) healthOf(ctx context.Context, r *certRow, now time.Time, memo map[string]sharedOutcome) (RenewalHealth, error) {
+	h := RenewalHealth{AccountId: r.Account, CertificateArn: r.ARN, Status: s.status(r), NotAfter: r.NotAfter,
+		RenewalEligibility: r.renewalEligibility(), LastRenewalStatus: r.RenewalStatus, LastRenewalReason: r.RenewalReason}
+	if r.Exported {
+		h.NextRenewalAt = r.NextAttemptAt
+	}
+	reason, err := s.predict(ctx, r, now, memo)
+	if err != nil {
+		return h, err
+	}
+	h.PredictedOutcome = "SUCCESS"
+	if reason != "" {
+		h.PredictedOutcome, h.PredictedReason, h.FixedBy = "FAILURE", reason, fixedBy(reason)
+	}
+	return h, nil
 }
 
 // sharedOutcome is the part of a prediction that depends only on the
@@ -170,4 +185,100 @@ func fixedBy(reason string) string {
 		return "RECIPIENT"
 	}
 	return "CA_OWNER"
+}
+
+// RenewalHealthSummary is renewal health in bounded work: exact counts
+// from aggregate queries, the expiry dates alone, and whole rows only for
+// the certificates that expire first.
+type RenewalHealthSummary struct {
+	Total, Due, Succeeded, Failed, Predicted int
+	NotAfters                                []time.Time     // of every dependent certificate
+	Certificates                             []RenewalHealth // the first limit, soonest expiry first
+}
+
+// GetRenewalHealthSummary is GetRenewalHealth for a CA with many
+// dependent certificates (the console's CA page), with the same access.
+func (s *Service) GetRenewalHealthSummary(ctx context.Context, c *authz.Caller, in *CertificateAuthorityArnInput, limit int) (*RenewalHealthSummary, error) {
+	if err := s.authorizeHealth(ctx, c, in.CertificateAuthorityArn); err != nil {
+		return nil, err
+	}
+	ca, now := in.CertificateAuthorityArn, s.clk.Now()
+	memo := map[string]sharedOutcome{}
+	out := &RenewalHealthSummary{}
+	const where = ` FROM acm_certificates WHERE ca_arn=$1 AND cert_type=$2 AND status=$3`
+	rows, err := s.db.QueryContext(ctx, `SELECT account_id, region, key_algorithm, COUNT(*),
+		SUM(CASE WHEN renewal_status='SUCCESS' THEN 1 ELSE 0 END), SUM(CASE WHEN renewal_status='FAILED' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN exported<>0 AND next_attempt_at<>0 AND next_attempt_at<=$4 THEN 1 ELSE 0 END)`+where+`
+		GROUP BY account_id, region, key_algorithm`, ca, typePrivate, statusIssued, store.Nanos(now))
+	if err != nil {
+		return nil, err
+	}
+	var groups []*certRow
+	var counts []int
+	for rows.Next() {
+		r := &certRow{CAArn: ca, Type: typePrivate, Status: statusIssued}
+		var n, ok, failed, due int
+		if err := rows.Scan(&r.Account, &r.Region, &r.KeyAlg, &n, &ok, &failed, &due); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out.Total, out.Succeeded, out.Failed, out.Due = out.Total+n, out.Succeeded+ok, out.Failed+failed, out.Due+due
+		groups, counts = append(groups, r), append(counts, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, g := range groups {
+		// With NotAfter unset the renewal would happen now: a reason then
+		// (recipient, CA state, key family, or a CA ending within Validity
+		// of now) holds for every certificate of the group. Otherwise only
+		// those renewing too late for the CA fail: NotAfter-RenewBefore+
+		// Validity after the CA's NotAfter.
+		reason, err := s.predict(ctx, g, now, memo)
+		if err != nil {
+			return nil, err
+		}
+		if reason != "" {
+			out.Predicted += counts[i]
+			continue
+		}
+		facts := memo[g.Account+"\x00"+g.Region+"\x00"+g.CAArn].facts
+		var late int
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*)`+where+` AND account_id=$4 AND region=$5 AND key_algorithm=$6 AND not_after>$7`,
+			ca, typePrivate, statusIssued, g.Account, g.Region, g.KeyAlg, store.Nanos(facts.NotAfter.Add(-Validity).Add(RenewBefore))).Scan(&late); err != nil {
+			return nil, err
+		}
+		out.Predicted += late
+	}
+	nas, err := s.db.QueryContext(ctx, `SELECT not_after`+where, ca, typePrivate, statusIssued)
+	if err != nil {
+		return nil, err
+	}
+	defer nas.Close()
+	for nas.Next() {
+		var na int64
+		if err := nas.Scan(&na); err != nil {
+			return nil, err
+		}
+		out.NotAfters = append(out.NotAfters, store.Time(na))
+	}
+	if err := nas.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return out, nil
+	}
+	first, err := s.healthCertsOfCA(ctx, ca, limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range first {
+		h, err := s.healthOf(ctx, r, now, memo)
+		if err != nil {
+			return nil, err
+		}
+		out.Certificates = append(out.Certificates, h)
+	}
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/store"
 )
 
 // hyphenated is KeyAlgorithm as DescribeCertificate and ListCertificates
@@ -159,13 +160,6 @@ func (s *Service) ListCertificates(ctx context.Context, c *authz.Caller, in *Lis
 	if (in.SortBy == "") != (in.SortOrder == "") {
 		return nil, errf(ErrValidation, "SortBy and SortOrder must be specified together.")
 	}
-	rows, err := s.listCerts(ctx, c.AccountID, callerRegion(c, "us-east-1"))
-	if err != nil {
-		return nil, err
-	}
-	if in.SortOrder == "DESCENDING" {
-		slices.Reverse(rows)
-	}
 	keyTypes := []string{"RSA_1024", "RSA_2048"}
 	var f Filters
 	if in.Includes != nil {
@@ -174,48 +168,86 @@ func (s *Service) ListCertificates(ctx context.Context, c *authz.Caller, in *Lis
 			keyTypes = f.KeyTypes
 		}
 	}
-	// Cheap filters first; a summary (which parses the certificate) only
-	// for the usage filters and for the rows of the page answered.
-	usage := len(f.KeyUsage) > 0 || len(f.ExtendedKeyUsage) > 0
-	var all []*certRow
-	for _, r := range rows {
-		if !slices.Contains(keyTypes, r.KeyAlg) {
-			continue
-		}
-		if len(in.CertificateStatuses) > 0 && !slices.Contains(in.CertificateStatuses, s.status(r)) {
-			continue
-		}
-		if (f.ManagedBy != "" && f.ManagedBy != r.ManagedBy) || (f.ExportOption != "" && f.ExportOption != r.Options.Export) {
-			continue
-		}
-		if usage {
-			if sum := s.summary(r); !containsAll(sum.KeyUsages, f.KeyUsage) || !containsAll(sum.ExtendedKeyUsages, f.ExtendedKeyUsage) {
-				continue
-			}
-		}
-		all = append(all, r)
-	}
-	start := 0
+	q := listQuery{account: c.AccountID, region: callerRegion(c, "us-east-1"), keyTypes: keyTypes,
+		statuses: in.CertificateStatuses, managedBy: f.ManagedBy, now: s.clk.Now(), desc: in.SortOrder == "DESCENDING"}
 	if in.NextToken != "" {
-		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
-		n, perr := strconv.Atoi(strings.TrimPrefix(string(b), "acm:"))
-		if err != nil || perr != nil || !strings.HasPrefix(string(b), "acm:") || n < 0 || n > len(all) {
+		at, id, ok := parseListToken(in.NextToken)
+		if !ok {
 			return nil, errf(ErrInvalidArgs, "The NextToken is not valid.")
 		}
-		start = n
+		q.afterAt, q.afterID = at, id
 	}
-	limit := len(all) - start
-	if in.MaxItems != nil && int(*in.MaxItems) < limit {
+	limit := -1 // all
+	if in.MaxItems != nil {
 		limit = int(*in.MaxItems)
 	}
-	out := &ListCertificatesOutput{CertificateSummaryList: make([]CertificateSummary, 0, limit)}
-	for _, r := range all[start : start+limit] {
+	// Columns are filtered in SQL; the export option (in options_json)
+	// and the usages (in the certificate) here, so a page may take more
+	// than one batch. One row past the page tells whether there is more.
+	q.limit = max(limit+1, 100)
+	usage := len(f.KeyUsage) > 0 || len(f.ExtendedKeyUsage) > 0
+	var page []*certRow
+	more := false
+	for !more {
+		rows, err := s.listPage(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			q.afterAt, q.afterID = store.Nanos(r.CreatedAt), r.ID
+			if f.ExportOption != "" && f.ExportOption != r.Options.Export {
+				continue
+			}
+			if len(in.CertificateStatuses) > 0 && !slices.Contains(in.CertificateStatuses, s.status(r)) {
+				continue
+			}
+			if usage {
+				if sum := s.summary(r); !containsAll(sum.KeyUsages, f.KeyUsage) || !containsAll(sum.ExtendedKeyUsages, f.ExtendedKeyUsage) {
+					continue
+				}
+			}
+			if limit >= 0 && len(page) == limit {
+				more = true
+				break
+			}
+			page = append(page, r)
+		}
+		if len(rows) < q.limit {
+			break
+		}
+	}
+	out := &ListCertificatesOutput{CertificateSummaryList: make([]CertificateSummary, 0, len(page))}
+	for _, r := range page {
 		out.CertificateSummaryList = append(out.CertificateSummaryList, s.summary(r))
 	}
-	if start+limit < len(all) {
-		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte("acm:" + strconv.Itoa(start+limit)))
+	if more && len(page) > 0 {
+		last := page[len(page)-1]
+		out.NextToken = listToken(store.Nanos(last.CreatedAt), last.ID)
 	}
 	return out, nil
+}
+
+// listToken is the keyset cursor of ListCertificates: the (created_at, id)
+// of the last certificate answered.
+func listToken(at int64, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("acm1:" + strconv.FormatInt(at, 10) + ":" + id))
+}
+
+func parseListToken(tok string) (int64, string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, "", false
+	}
+	rest, ok := strings.CutPrefix(string(b), "acm1:")
+	if !ok {
+		return 0, "", false
+	}
+	ns, id, ok := strings.Cut(rest, ":")
+	at, err := strconv.ParseInt(ns, 10, 64)
+	if !ok || err != nil || id == "" {
+		return 0, "", false
+	}
+	return at, id, true
 }
 
 // containsAll reports whether have holds every wanted value ("ANY" and

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openpca/openpca/internal/authz"
@@ -169,16 +171,99 @@ func (s *Service) certByToken(ctx context.Context, account, region, token string
 	return arn, err
 }
 
-// listCerts returns the account's certificates in the region, oldest first.
-func (s *Service) listCerts(ctx context.Context, account, region string) ([]*certRow, error) {
-	return s.queryCerts(ctx, `SELECT `+certColumns+` FROM acm_certificates WHERE account_id=$1 AND region=$2
-		ORDER BY created_at, id`, account, region)
+// listQuery is one page of ListCertificates as SQL: the filters that are
+// columns, in the order AWS lists (created_at, id), after a cursor.
+type listQuery struct {
+	account, region string
+	keyTypes        []string
+	statuses        []string // as callers see them: EXPIRED is ISSUED past not_after
+	managedBy       string
+	now             time.Time
+	desc            bool
+	afterAt         int64 // cursor (created_at nanoseconds, id); afterID "" = from the start
+	afterID         string
+	limit           int
 }
 
-// certsOfCA returns every managed certificate that a CA signs, in any account.
-func (s *Service) certsOfCA(ctx context.Context, caARN string) ([]*certRow, error) {
-	return s.queryCerts(ctx, `SELECT `+certColumns+` FROM acm_certificates WHERE ca_arn=$1
-		ORDER BY account_id, created_at, id`, caARN)
+// listPage answers q from the account index, reading at most q.limit rows.
+func (s *Service) listPage(ctx context.Context, q listQuery) ([]*certRow, error) {
+	var where strings.Builder
+	args := []any{q.account, q.region}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	where.WriteString("account_id=$1 AND region=$2")
+	if len(q.keyTypes) > 0 {
+		ph := make([]string, len(q.keyTypes))
+		for i, k := range q.keyTypes {
+			ph[i] = arg(k)
+		}
+		where.WriteString(" AND key_algorithm IN (" + strings.Join(ph, ",") + ")")
+	}
+	if q.managedBy != "" {
+		where.WriteString(" AND managed_by=" + arg(q.managedBy))
+	}
+	if len(q.statuses) > 0 {
+		var or []string
+		now := ""
+		for _, st := range q.statuses {
+			switch st {
+			case statusExpired:
+				if now == "" {
+					now = arg(store.Nanos(q.now))
+				}
+				or = append(or, "status='"+statusExpired+"' OR (status='"+statusIssued+"' AND not_after<>0 AND not_after<="+now+")")
+			case statusIssued:
+				if now == "" {
+					now = arg(store.Nanos(q.now))
+				}
+				or = append(or, "(status='"+statusIssued+"' AND (not_after=0 OR not_after>"+now+"))")
+			default:
+				or = append(or, "status="+arg(st))
+			}
+		}
+		where.WriteString(" AND (" + strings.Join(or, " OR ") + ")")
+	}
+	cmp, dir := ">", "ASC"
+	if q.desc {
+		cmp, dir = "<", "DESC"
+	}
+	if q.afterID != "" {
+		at, id := arg(q.afterAt), arg(q.afterID)
+		where.WriteString(" AND (created_at" + cmp + at + " OR (created_at=" + at + " AND id" + cmp + id + "))")
+	}
+	return s.queryCerts(ctx, `SELECT `+certColumns+` FROM acm_certificates WHERE `+where.String()+
+		` ORDER BY created_at `+dir+`, id `+dir+` LIMIT `+arg(q.limit), args...)
+}
+
+// healthCertsOfCA returns the issued private certificates a CA signs, in
+// any account, with only the columns renewal health needs (no keys,
+// certificates or JSON to decode: a CA may sign tens of thousands). With a
+// limit > 0, only the first limit to expire.
+func (s *Service) healthCertsOfCA(ctx context.Context, caARN string, limit int) ([]*certRow, error) {
+	order, args := ` ORDER BY account_id, created_at, id`, []any{caARN, typePrivate, statusIssued}
+	if limit > 0 {
+		order, args = ` ORDER BY not_after, id LIMIT $4`, append(args, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, arn, region, account_id, key_algorithm, not_after, exported,
+		renewal_status, renewal_reason, next_attempt_at FROM acm_certificates
+		WHERE ca_arn=$1 AND cert_type=$2 AND status=$3`+order, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*certRow
+	for rows.Next() {
+		r := &certRow{CAArn: caARN, Type: typePrivate, Status: statusIssued}
+		var na, nx, exp int64
+		if err := rows.Scan(&r.ID, &r.ARN, &r.Region, &r.Account, &r.KeyAlg, &na, &exp, &r.RenewalStatus, &r.RenewalReason, &nx); err != nil {
+			return nil, err
+		}
+		r.NotAfter, r.NextAttemptAt, r.Exported = store.Time(na), store.Time(nx), exp != 0
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 func (s *Service) queryCerts(ctx context.Context, query string, args ...any) ([]*certRow, error) {

@@ -13,11 +13,14 @@ import (
 
 	"github.com/openpca/openpca/internal/acm"
 	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/ram"
 )
 
 // BenchmarkPages measures server time of the main pages with many managed
 // certificates from one CA in the recipient account
-// ($OPENPCA_BENCH_CERTS, default 10,000). Results: docs/benchmarks.md.
+// ($OPENPCA_BENCH_CERTS, default 10,000) and many RAM shares of that CA
+// with the recipient ($OPENPCA_BENCH_SHARES, default 1,000). Results:
+// docs/benchmarks.md.
 func BenchmarkPages(b *testing.B) {
 	n := 10000
 	if v, err := strconv.Atoi(os.Getenv("OPENPCA_BENCH_CERTS")); err == nil && v > 0 {
@@ -47,6 +50,32 @@ func BenchmarkPages(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("%d certificates requested and issued in %v", n, time.Since(start).Round(time.Millisecond))
+	shares := 1000
+	if v, err := strconv.Atoi(os.Getenv("OPENPCA_BENCH_SHARES")); err == nil && v >= 0 {
+		shares = v
+	}
+	aRoot := &authz.Caller{Principal: authz.Principal{Type: authz.TypeAccount, AccountID: mgmt, ARN: "arn:aws:iam::" + mgmt + ":root",
+		PrincipalARN: "arn:aws:iam::" + mgmt + ":root", UserID: mgmt}, Region: "us-east-1"}
+	start = time.Now()
+	var share string
+	for i := 0; i < shares; i++ {
+		out, err := r.app.RAM.CreateResourceShare(ctx, aRoot, &ram.CreateResourceShareInput{Name: fmt.Sprintf("share-%d", i),
+			ResourceArns: []string{ca}, Principals: []string{bID}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		share = out.ResourceShare.ResourceShareArn
+		// B accepts each (RAM allows 20 pending invitations per account).
+		inv, err := r.app.RAM.GetResourceShareInvitations(ctx, root, &ram.GetResourceShareInvitationsInput{ResourceShareArns: []string{share}})
+		if err != nil || len(inv.ResourceShareInvitations) != 1 {
+			b.Fatalf("invitation of %s: %v", share, err)
+		}
+		if _, err := r.app.RAM.AcceptResourceShareInvitation(ctx, root, &ram.InvitationInput{
+			ResourceShareInvitationArn: inv.ResourceShareInvitations[0].ResourceShareInvitationArn}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("%d resource shares created in %v", shares, time.Since(start).Round(time.Millisecond))
 
 	pages := []struct {
 		name string
@@ -60,6 +89,9 @@ func BenchmarkPages(b *testing.B) {
 		{"pca-detail", a, "/console/pca/ca?arn=" + url.QueryEscape(ca)},
 		{"pca-timeline-svg", a, "/console/pca/timeline.svg?arn=" + url.QueryEscape(ca)},
 		{"pca-health-svg", a, "/console/pca/health.svg?arn=" + url.QueryEscape(ca)},
+		{"ram-shared-by-me", a, "/console/ram/shares"},
+		{"ram-share-detail", a, "/console/ram/share?arn=" + url.QueryEscape(share)},
+		{"ram-shared-with-me", bb, "/console/ram/received"},
 		{"iam-users", a, "/console/iam"},
 		{"home", a, "/console/"},
 	}

@@ -22,10 +22,12 @@ import (
 	"github.com/openpca/openpca/internal/awsapi/acmapi"
 	"github.com/openpca/openpca/internal/awsapi/iamapi"
 	"github.com/openpca/openpca/internal/awsapi/orgapi"
+	"github.com/openpca/openpca/internal/awsapi/ramapi"
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/org"
 	"github.com/openpca/openpca/internal/pca"
+	"github.com/openpca/openpca/internal/ram"
 	"github.com/openpca/openpca/internal/store"
 )
 
@@ -46,6 +48,7 @@ type Config struct {
 	Org      *org.Service
 	PCA      *pca.Service
 	ACM      *acm.Service
+	RAM      *ram.Service
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	// Region is the region the console's calls are scoped to.
@@ -136,8 +139,7 @@ func (c *Console) routes() {
 	c.acmRoutes()
 	c.iamRoutes()
 	c.orgRoutes()
-	// RAM pages plug in here (c.ramRoutes) once internal/ram is merged;
-	// the navigation entry is in navItems.
+	c.ramRoutes()
 }
 
 // staticHandler serves the embedded assets without directory listings.
@@ -158,11 +160,10 @@ type navItem struct {
 	Key, Title, Href string
 }
 
-// navItems is the service navigation. RAM joins between Private CA and
-// ACM when its pages exist.
+// navItems is the service navigation.
 var navItems = []navItem{
 	{"pca", "Private CA", "/console/pca"},
-	// {"ram", "Resource Access Manager", "/console/ram"}, — RAM pages plug in here.
+	{"ram", "Resource Access Manager", "/console/ram"},
 	{"acm", "Certificate Manager", "/console/acm"},
 	{"iam", "IAM", "/console/iam"},
 	{"org", "Organizations", "/console/org"},
@@ -240,6 +241,11 @@ func (c *Console) awsError(svc string, err error) (*pageError, int) {
 		e = iamapi.MapError(err)
 	case "org":
 		e = orgapi.MapError(err)
+	case "ram":
+		// RAM pages also call acm-pca (the CA pickers).
+		if e = ramapi.MapError(err); e == nil {
+			e = acmapi.MapError(err)
+		}
 	default:
 		e = acmapi.MapError(err) // acm, and acm-pca through it
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/openpca/openpca/internal/acm"
 	"github.com/openpca/openpca/internal/pca"
+	"github.com/openpca/openpca/internal/ram"
 )
 
 func (c *Console) pcaRoutes() {
@@ -190,14 +191,16 @@ type caDetail struct {
 	HealthChart template.HTML
 	Tags        []pca.Tag
 	TagsErr     *pageError
+	Shares      []ram.ResourceShareAssociation // the caller's RAM shares of the CA
+	SharesErr   *pageError
 	IsOwner     bool
 	CRLEnabled  bool
 	CRLDays     int32
 	OCSPEnabled bool
 }
 
-// maxHealthRows bounds the dependent-certificate table; the charts count
-// every certificate.
+// maxHealthRows bounds the dependent-certificate table (the first to
+// expire); the charts count every certificate.
 const maxHealthRows = 100
 
 func (c *Console) pcaDetail(w http.ResponseWriter, r *http.Request, s *session, arn string, f *caForm) {
@@ -242,6 +245,13 @@ func (c *Console) pcaDetail(w http.ResponseWriter, r *http.Request, s *session, 
 	if f.Policy != nil {
 		d.Policy = *f.Policy
 	}
+	if d.IsOwner {
+		if sh, err := c.caShares(r, s, arn); err == nil {
+			d.Shares = sh
+		} else {
+			d.SharesErr, _ = c.awsError("ram", err)
+		}
+	}
 	if o, err := c.cfg.PCA.ListPermissions(ctx, caller, &pca.ListPermissionsInput{CertificateAuthorityArn: arn}); err == nil {
 		d.Perms = o.Permissions
 	} else {
@@ -252,15 +262,11 @@ func (c *Console) pcaDetail(w http.ResponseWriter, r *http.Request, s *session, 
 	} else {
 		d.WhoCanErr, _ = c.awsError("acm-pca", err)
 	}
-	if o, err := c.cfg.ACM.GetRenewalHealth(ctx, caller, &acm.CertificateAuthorityArnInput{CertificateAuthorityArn: arn}); err == nil {
-		now := c.cfg.Clock.Now()
+	if o, err := c.cfg.ACM.GetRenewalHealthSummary(ctx, caller, &acm.CertificateAuthorityArnInput{CertificateAuthorityArn: arn}, maxHealthRows); err == nil {
 		// Our own markup from numbers and dates only: safe to inline.
-		d.Timeline = template.HTML(timelineSVG(now, ca, o.Certificates))
-		d.HealthChart = template.HTML(healthSVG(countHealth(now, o.Certificates)))
-		d.Health = o.Certificates
-		if len(d.Health) > maxHealthRows {
-			d.Health, d.HealthMore = d.Health[:maxHealthRows], len(d.Health)-maxHealthRows
-		}
+		d.Timeline = template.HTML(timelineSVG(c.cfg.Clock.Now(), ca, expiries(o.NotAfters)))
+		d.HealthChart = template.HTML(healthSVG(summaryCounts(o)))
+		d.Health, d.HealthMore = o.Certificates, o.Total-len(o.Certificates)
 	} else {
 		d.HealthErr, _ = c.awsError("acm", err)
 	}

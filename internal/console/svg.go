@@ -126,7 +126,20 @@ func writeSVG(w http.ResponseWriter, svg string) {
 	_, _ = w.Write([]byte(svg))
 }
 
-func (c *Console) caAndHealth(w http.ResponseWriter, r *http.Request, s *session) (*pca.CertificateAuthority, []acm.RenewalHealth, bool) {
+// expiries is the timeline's input from expiry dates alone.
+func expiries(nas []time.Time) []acm.RenewalHealth {
+	out := make([]acm.RenewalHealth, len(nas))
+	for i, t := range nas {
+		out[i].NotAfter = t
+	}
+	return out
+}
+
+func summaryCounts(o *acm.RenewalHealthSummary) healthCounts {
+	return healthCounts{Due: o.Due, Succeeded: o.Succeeded, Failed: o.Failed, Predicted: o.Predicted}
+}
+
+func (c *Console) caAndHealth(w http.ResponseWriter, r *http.Request, s *session) (*pca.CertificateAuthority, *acm.RenewalHealthSummary, bool) {
 	arn, caller := r.URL.Query().Get("arn"), c.caller(r, s)
 	out, err := c.cfg.PCA.DescribeCertificateAuthority(r.Context(), caller, &pca.DescribeCertificateAuthorityInput{CertificateAuthorityArn: arn})
 	if err != nil {
@@ -134,23 +147,23 @@ func (c *Console) caAndHealth(w http.ResponseWriter, r *http.Request, s *session
 		http.Error(w, e.Code+": "+e.Message, st)
 		return nil, nil, false
 	}
-	h, err := c.cfg.ACM.GetRenewalHealth(r.Context(), caller, &acm.CertificateAuthorityArnInput{CertificateAuthorityArn: arn})
+	h, err := c.cfg.ACM.GetRenewalHealthSummary(r.Context(), caller, &acm.CertificateAuthorityArnInput{CertificateAuthorityArn: arn}, 0)
 	if err != nil {
 		e, st := c.awsError("acm", err)
 		http.Error(w, e.Code+": "+e.Message, st)
 		return nil, nil, false
 	}
-	return out.CertificateAuthority, h.Certificates, true
+	return out.CertificateAuthority, h, true
 }
 
 func (c *Console) pcaTimelineSVG(w http.ResponseWriter, r *http.Request, s *session) {
-	if ca, certs, ok := c.caAndHealth(w, r, s); ok {
-		writeSVG(w, timelineSVG(c.cfg.Clock.Now(), ca, certs))
+	if ca, h, ok := c.caAndHealth(w, r, s); ok {
+		writeSVG(w, timelineSVG(c.cfg.Clock.Now(), ca, expiries(h.NotAfters)))
 	}
 }
 
 func (c *Console) pcaHealthSVG(w http.ResponseWriter, r *http.Request, s *session) {
-	if _, certs, ok := c.caAndHealth(w, r, s); ok {
-		writeSVG(w, healthSVG(countHealth(c.cfg.Clock.Now(), certs)))
+	if _, h, ok := c.caAndHealth(w, r, s); ok {
+		writeSVG(w, healthSVG(summaryCounts(h)))
 	}
 }

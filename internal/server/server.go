@@ -191,7 +191,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mux.Handle("/", api)
 	con, err := console.New(console.Config{DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc,
-		Clock: cfg.Clock, Logger: cfg.Logger, Region: cfg.Region})
+		RAM: ramSvc, Clock: cfg.Clock, Logger: cfg.Logger, Region: cfg.Region})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("console: %w", err)
