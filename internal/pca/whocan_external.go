@@ -109,46 +109,16 @@ func grantNote(typ, account, action string) string {
 func matchesAny(in, notIn []string, hasNot bool, v string, fold bool) bool {
 	if hasNot {
 		for _, p := range notIn {
-			if globMatch(p, v, fold) {
+			if glob(p, v, fold) {
 				return false
 			}
 		}
 		return true
 	}
 	for _, p := range in {
-		if globMatch(p, v, fold) {
+		if glob(p, v, fold) {
 			return true
 		}
 	}
 	return false
-}
-
-// globMatch matches s against pattern, where * is any run and ? one
-// character.
-func globMatch(pattern, s string, fold bool) bool {
-	if fold {
-		pattern, s = strings.ToLower(pattern), strings.ToLower(s)
-	}
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }

@@ -24,8 +24,8 @@ func TestGlobMatch(t *testing.T) {
 		{"**", "", false, true},
 	}
 	for _, tc := range tests {
-		if got := globMatch(tc.pattern, tc.s, tc.fold); got != tc.want {
-			t.Errorf("globMatch(%q, %q, %v) = %v", tc.pattern, tc.s, tc.fold, got)
+		if got := glob(tc.pattern, tc.s, tc.fold); got != tc.want {
+			t.Errorf("glob(%q, %q, %v) = %v", tc.pattern, tc.s, tc.fold, got)
 		}
 	}
 }
@@ -95,11 +95,11 @@ func FuzzExternalGrants(f *testing.F) {
 				t.Fatalf("grant without type or note: %+v", g)
 			}
 		}
-		globMatch(pattern, doc, true)
-		if !strings.ContainsAny(pattern, "*?") && globMatch(pattern, pattern+"x", false) {
+		glob(pattern, doc, true)
+		if !strings.ContainsAny(pattern, "*?") && glob(pattern, pattern+"x", false) {
 			t.Fatalf("literal %q matched a longer string", pattern)
 		}
-		if !globMatch(pattern, pattern, false) && !strings.ContainsAny(pattern, "?") {
+		if !glob(pattern, pattern, false) && !strings.ContainsAny(pattern, "?") {
 			t.Fatalf("%q does not match itself", pattern)
 		}
 	})
