@@ -3,142 +3,43 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/openpca/openpca/test/testserver"
 )
 
 // server is a started `openpca serve` process.
 type server struct {
-	cmd      *exec.Cmd
+	*testserver.Proc
 	dataDir  string
 	endpoint string
 	exports  []string
 	bin      string
 }
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
+func buildBinary(t *testing.T) string { return testserver.Binary(t) }
 
-// buildBinary builds cmd/openpca once for all tests of the package.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "openpca-e2e-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "openpca")
-		cmd := exec.Command("go", "build", "-o", builtBin, "../../cmd/openpca")
-		cmd.Stderr = os.Stderr
-		buildErr = cmd.Run()
-	})
-	if buildErr != nil {
-		t.Fatalf("build: %v", buildErr)
-	}
-	return builtBin
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if builtBin != "" {
-		os.RemoveAll(filepath.Dir(builtBin))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testserver.Main(m) }
 
 func startServer(t *testing.T, bin, dataDir string, env ...string) *server {
 	t.Helper()
 	return startServerArgs(t, bin, dataDir, nil, env...)
 }
 
-// startServerArgs is startServer with extra serve flags.
+// startServerArgs is startServer with extra serve flags; it waits for the
+// profile and region export lines.
 func startServerArgs(t *testing.T, bin, dataDir string, args []string, env ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	logf, err := os.Create(filepath.Join(t.TempDir(), "server.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd, dataDir: dataDir, bin: bin}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-		if t.Failed() {
-			b, _ := os.ReadFile(logf.Name())
-			t.Logf("server log:\n%s", b)
-		}
-	})
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	timeout := time.After(30 * time.Second)
-	for s.endpoint == "" || len(s.exports) < 2 {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatal("server exited before it was ready")
-			}
-			if rest, ok := strings.CutPrefix(l, "OpenPCA listening on "); ok {
-				s.endpoint = strings.Fields(rest)[0]
-			}
-			if strings.HasPrefix(l, "export ") {
-				s.exports = append(s.exports, l)
-			}
-		case <-timeout:
-			t.Fatal("server did not print its endpoint and exports in 30s")
-		}
-	}
-	go func() {
-		for range lines {
-		}
-	}()
-	return s
+	p := testserver.Start(t, bin, dataDir, args, env, 2)
+	return &server{Proc: p, dataDir: dataDir, endpoint: p.Endpoint, exports: p.Exports, bin: bin}
 }
 
-func (s *server) stop(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("server exit after SIGTERM: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not stop within 30s of SIGTERM")
-	}
-}
+func (s *server) stop(t *testing.T) { t.Helper(); s.Stop(t) }
 
 // runScript runs a bash script after evaluating the server's export lines.
 func (s *server) runScript(t *testing.T, script string, env ...string) string {

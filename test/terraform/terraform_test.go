@@ -8,7 +8,6 @@
 package terraform
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -16,10 +15,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/openpca/openpca/test/testserver"
 )
 
 // Fixed bootstrap identity of every test server; the provider signs with it.
@@ -231,39 +230,9 @@ func opensslCSR(t *testing.T, name string) string {
 	return string(b)
 }
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
+func buildBinary(t *testing.T) string { return testserver.Binary(t) }
 
-// buildBinary builds cmd/openpca once for all tests of the package.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "openpca-terraform-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "openpca")
-		cmd := exec.Command("go", "build", "-o", builtBin, "../../cmd/openpca")
-		cmd.Stderr = os.Stderr
-		buildErr = cmd.Run()
-	})
-	if buildErr != nil {
-		t.Fatalf("build: %v", buildErr)
-	}
-	return builtBin
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if builtBin != "" {
-		os.RemoveAll(filepath.Dir(builtBin))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testserver.Main(m) }
 
 type server struct {
 	endpoint string
@@ -274,52 +243,9 @@ type server struct {
 // the server's output if the test failed.
 func startServer(t *testing.T, bin string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data-dir", t.TempDir(), "--listen", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(),
-		"OPENPCA_BOOTSTRAP_ACCOUNT_ID="+accountID,
-		"OPENPCA_BOOTSTRAP_ACCESS_KEY_ID="+accessKey,
-		"OPENPCA_BOOTSTRAP_SECRET_ACCESS_KEY="+secretKey)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	logf, err := os.Create(filepath.Join(t.TempDir(), "server.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			b, _ := os.ReadFile(logf.Name())
-			t.Logf("server log:\n%s", b)
-		}
-	})
-	ready := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "OpenPCA listening on "); ok {
-				ready <- strings.Fields(rest)[0]
-			}
-		}
-	}()
-	select {
-	case ep := <-ready:
-		return &server{endpoint: ep}
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not print its endpoint in 30s")
-		return nil
-	}
+	p := testserver.Start(t, bin, t.TempDir(), nil, []string{
+		"OPENPCA_BOOTSTRAP_ACCOUNT_ID=" + accountID,
+		"OPENPCA_BOOTSTRAP_ACCESS_KEY_ID=" + accessKey,
+		"OPENPCA_BOOTSTRAP_SECRET_ACCESS_KEY=" + secretKey}, 0)
+	return &server{endpoint: p.Endpoint}
 }
