@@ -2,8 +2,6 @@ package iam
 
 import (
 	"bytes"
-	"crypto/rand"
-	"sync"
 	"testing"
 )
 
@@ -12,20 +10,17 @@ import (
 // accepts them. Not parallel: it resets package state.
 func TestPageKeySharedThroughDatabase(t *testing.T) {
 	e := newEnv(t)
-	pageKeyFromDB = sync.Once{}
+	pages.SetKey(nil)
 	NewStore(e.db, nil, nil, Config{}) // what a server does at start
 	want, err := e.db.SharedKey(e.ctx, "iam_page_token_key")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(*pageKey.Load(), want) {
+	if !bytes.Equal(pages.Key(), want) {
 		t.Fatal("page tokens are not signed with the database's key")
 	}
 	m := sealMarker(pageScope("s"), "k")
-	other := make([]byte, 32)
-	rand.Read(other)
-	pageKey.Store(&other) // another process starts with its own key
-	pageKeyFromDB = sync.Once{}
+	pages.SetKey(nil)                  // another process starts with its own key
 	NewStore(e.db, nil, nil, Config{}) // what a server does at start
 	if after, ok := openMarker(pageScope("s"), m); !ok || after != "k" {
 		t.Fatalf("token refused by another server of the database: %q %v", after, ok)
