@@ -368,9 +368,13 @@ func converters(ctx context.Context, tx *sql.Tx, engine string, t srcTable) ([]c
 	return out, nil
 }
 
+// intTypes are the integer type names of both engines (PostgreSQL's
+// information_schema spelling and SQLite's declared types).
+var intTypes = map[string]bool{"bigint": true, "integer": true, "smallint": true, "int": true, "int2": true, "int4": true, "int8": true}
+
 func converterFor(ty string) converter {
 	switch {
-	case strings.Contains(ty, "int"): // bigint, integer, smallint
+	case intTypes[ty]:
 		return func(v any) (any, error) {
 			switch x := v.(type) {
 			case nil, int64:

@@ -341,3 +341,29 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// Each engine's type names pick the right conversion; a type name that
+// only contains "int" (PostgreSQL's interval, point) is not an integer.
+func TestCopyConvertersByType(t *testing.T) {
+	for _, c := range []struct {
+		ty   string
+		in   any
+		want any
+		fail bool
+	}{
+		{"bigint", int64(7), int64(7), false},
+		{"integer", "x", nil, true},
+		{"boolean", int64(1), true, false},
+		{"bytea", "ab", []byte("ab"), false},
+		{"blob", []byte(nil), []byte{}, false},
+		{"text", []byte("é"), "é", false},
+		{"text", "a\x00b", nil, true},
+		{"interval", "1 day", "1 day", false},
+		{"point", "(1,2)", "(1,2)", false},
+	} {
+		got, err := store.ConvertForTest(c.ty, c.in)
+		if (err != nil) != c.fail || (!c.fail && fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", c.want)) {
+			t.Errorf("%s %#v: got %#v, %v", c.ty, c.in, got, err)
+		}
+	}
+}
