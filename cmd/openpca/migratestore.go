@@ -71,6 +71,9 @@ func migrateStore(ctx context.Context, dir, url string, out io.Writer) error {
 	fmt.Fprintf(out, "Copied %d rows of %d tables (schema version %d) from %s in %s, in one transaction; row counts match per table.\n",
 		res.Rows, len(res.Tables), res.SchemaVersion, src, res.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(out, "Rows: %s.\n", strings.Join(listed, ", "))
+	if len(res.Uncopied) > 0 {
+		fmt.Fprintf(out, "Target tables the source has none of, left empty: %s.\n", strings.Join(res.Uncopied, ", "))
+	}
 	if len(res.Sequences) > 0 {
 		fmt.Fprintf(out, "Sequences reset: %s.\n", strings.Join(res.Sequences, ", "))
 	}

@@ -40,7 +40,10 @@ type CopyResult struct {
 	// Sequences lists the target sequences reset past the copied keys
 	// ("table.column").
 	Sequences []string
-	Elapsed   time.Duration
+	// Uncopied lists the target's tables the source has none of (left
+	// empty): a table only one engine's migrations create.
+	Uncopied []string
+	Elapsed  time.Duration
 }
 
 // BinarySchemaVersion is the number of the newest migration in this binary.
@@ -108,7 +111,7 @@ func CopySQLite(ctx context.Context, srcPath string, dst *DB) (*CopyResult, erro
 		if dv.Int64 != want {
 			return fmt.Errorf("%w: target at version %d, this binary at %d", ErrSchemaVersion, dv.Int64, want)
 		}
-		if err := checkEmpty(ctx, tx, dst.engine, tables); err != nil {
+		if res.Uncopied, err = checkEmpty(ctx, tx, dst.engine, tables); err != nil {
 			return err
 		}
 		for _, t := range tables {
@@ -202,15 +205,16 @@ func sourceTables(ctx context.Context, tx *sql.Tx) ([]srcTable, error) {
 }
 
 // checkEmpty refuses a target that has a row in any table (its own list,
-// so a table the source lacks counts too) or lacks a source table.
-func checkEmpty(ctx context.Context, tx *sql.Tx, engine string, tables []srcTable) error {
+// so a table the source lacks counts too) or lacks a source table. It
+// returns the target's tables that the source lacks (left empty).
+func checkEmpty(ctx context.Context, tx *sql.Tx, engine string, tables []srcTable) ([]string, error) {
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'schema_migrations'`
 	if engine == Postgres {
 		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`
 	}
 	names, err := queryStrings(ctx, tx, q)
 	if err != nil {
-		return fmt.Errorf("target tables: %w", err)
+		return nil, fmt.Errorf("target tables: %w", err)
 	}
 	have := map[string]bool{}
 	var full []string
@@ -224,19 +228,25 @@ func checkEmpty(ctx context.Context, tx *sql.Tx, engine string, tables []srcTabl
 		if err == nil {
 			full = append(full, n)
 		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("target %s: %w", n, err)
+			return nil, fmt.Errorf("target %s: %w", n, err)
 		}
 	}
 	if len(full) > 0 {
 		sort.Strings(full)
-		return fmt.Errorf("%w: rows in %s", ErrTargetNotEmpty, strings.Join(full, ", "))
+		return nil, fmt.Errorf("%w: rows in %s", ErrTargetNotEmpty, strings.Join(full, ", "))
 	}
 	for _, t := range tables {
 		if !have[t.name] {
-			return fmt.Errorf("target has no table %s: schemas differ", t.name)
+			return nil, fmt.Errorf("target has no table %s: schemas differ", t.name)
 		}
+		delete(have, t.name)
 	}
-	return nil
+	var extra []string
+	for n := range have {
+		extra = append(extra, n)
+	}
+	sort.Strings(extra)
+	return extra, nil
 }
 
 // copyTable streams one table's rows into the target in multi-row INSERTs
