@@ -26,6 +26,7 @@ type adminCmd struct {
 	Restore         restoreCmd            `cmd:"" help:"Restore an archive written by backup into a new, empty data directory."`
 	ConsolePass     setConsolePasswordCmd `cmd:"" name:"set-console-password" help:"Give an IAM user (by default a new administrator of the management account) a console password, printed once."`
 	RotateMasterKey rotateMasterKeyCmd    `cmd:"" name:"rotate-master-key" help:"With every server stopped, re-seal every stored secret with a new master key in one transaction."`
+	MigrateStore    migrateStoreCmd       `cmd:"" name:"migrate-store" help:"With every server stopped, copy the embedded (SQLite) store of --from into an empty PostgreSQL database in one transaction; secrets stay sealed by the same master key."`
 }
 
 func main() {
