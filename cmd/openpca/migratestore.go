@@ -39,7 +39,7 @@ func migrateStore(ctx context.Context, dir, url string, out io.Writer) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("no embedded store in %s: %w", dir, err)
 	}
-	unlock, err := lockDirExclusive(filepath.Join(dir, server.LockFile))
+	unlock, err := server.LockDataDirExclusive(dir)
 	if err != nil {
 		return err
 	}

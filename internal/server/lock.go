@@ -35,9 +35,20 @@ func lockDataDir(dir string, exclusive bool) (*dirLock, error) {
 		if exclusive {
 			return nil, fmt.Errorf("%w: %s is held by a running openpca process (serve or an admin command); stop every process using the data directory first", ErrDataDirInUse, path)
 		}
-		return nil, fmt.Errorf("%w: %s is held by a master-key rotation in progress; start again when it has finished", ErrDataDirInUse, path)
+		return nil, fmt.Errorf("%w: %s is held by an admin command that needs the directory alone (rotate-master-key, migrate-store); start again when it has finished", ErrDataDirInUse, path)
 	}
 	return &dirLock{f: f}, nil
+}
+
+// LockDataDirExclusive takes the data directory alone, as admin commands
+// that must not run beside a server do (every serve or admin process holds
+// the lock shared while it has the directory open); release drops it.
+func LockDataDirExclusive(dir string) (release func(), err error) {
+	l, err := lockDataDir(dir, true)
+	if err != nil {
+		return nil, err
+	}
+	return l.release, nil
 }
 
 // release drops the lock (closing the file releases the flock).
