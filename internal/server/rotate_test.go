@@ -99,7 +99,7 @@ func TestRotateNeedsTheDataDirToItself(t *testing.T) {
 	}
 	_, err = Open(ctx, Config{DataDir: dir, Logger: quiet()})
 	l.release()
-	if !errors.Is(err, ErrDataDirInUse) || !strings.Contains(err.Error(), "rotation in progress") {
+	if !errors.Is(err, ErrDataDirInUse) || !strings.Contains(err.Error(), "rotate-master-key, migrate-store") {
 		t.Fatalf("open during a rotation: %v", err)
 	}
 	if _, err := RotateMasterKey(ctx, RotateOptions{DataDir: dir, NewKey: b64}); err != nil {
