@@ -94,6 +94,28 @@ func New(db *store.DB, engine Authorizer, clk clock.Clock, log *slog.Logger, onB
 // Record queues ev for writing: one row for the caller's account and one
 // for each other recipient.
 func (s *Service) Record(ev *Event) {
+	rows := s.rowsOf(ev)
+	for {
+		s.mu.Lock()
+		if len(s.pending) < MaxPending {
+			s.pending = append(s.pending, rows...)
+			s.mu.Unlock()
+			break
+		}
+		s.mu.Unlock()
+		if !s.Flush(context.Background()) {
+			break
+		}
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// rowsOf is ev's stored rows: the record with the caller's account's row,
+// and one row for each other recipient.
+func (s *Service) rowsOf(ev *Event) []row {
 	accounts := []string{callerAccount(ev.Caller)}
 	for _, a := range ev.Recipients {
 		if a != "" && a != accounts[0] && !contains(accounts, a) {
@@ -111,22 +133,7 @@ func (s *Service) Record(ev *Event) {
 		}
 		rows = append(rows, r)
 	}
-	for {
-		s.mu.Lock()
-		if len(s.pending) < MaxPending {
-			s.pending = append(s.pending, rows...)
-			s.mu.Unlock()
-			break
-		}
-		s.mu.Unlock()
-		if !s.Flush(context.Background()) {
-			break
-		}
-	}
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
+	return rows
 }
 
 func contains(xs []string, x string) bool {
@@ -228,4 +235,11 @@ func (s *Service) RunPrune(interval time.Duration) {
 			}
 		}
 	}()
+}
+
+// AdoptMain moves into db, the trail's own SQLite file, the events an
+// older version kept in the main SQLite database at mainPath; it returns
+// how many index rows it moved (0 once done).
+func AdoptMain(ctx context.Context, db *store.DB, mainPath string) (int64, error) {
+	return adoptMain(ctx, db, mainPath)
 }
