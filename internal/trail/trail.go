@@ -45,7 +45,10 @@ type Event struct {
 	ErrorMsg  string
 	Request   map[string]any // request parameters, secrets already removed
 	Response  map[string]any // response elements, secrets already removed
-	Resources []Resource
+	// RequestJSON and ResponseJSON, when set, are the parameters already
+	// encoded (and redacted); they take the place of Request and Response.
+	RequestJSON, ResponseJSON []byte
+	Resources                 []Resource
 	// Recipients are the accounts besides the caller's that receive the
 	// event: the owners of the resources it names.
 	Recipients []string
