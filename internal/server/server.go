@@ -91,6 +91,7 @@ type App struct {
 	RAM      *ram.Service
 	Authz    *authz.Engine
 	Trail    *trail.Service
+	TrailDB  *store.DB // the trail's own file on SQLite; DB on PostgreSQL
 	Metrics  *metrics.Metrics
 	Handler  http.Handler
 	ready    atomic.Bool
@@ -159,7 +160,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	ramSvc.RunExpiry(time.Minute)
 	acmSvc := acm.New(db, pcaSvc, acmRoles{store: iamStore, svc: iamSvc, partition: "aws"}, engine, cfg.Clock, mk,
 		acm.Config{Partition: "aws", Logger: cfg.Logger, OnRenewal: m.Renewal})
-	trailSvc := trail.New(db, engine, cfg.Clock, cfg.Logger, m.TrailBatch)
+	trailDB, err := openTrailDB(ctx, db, cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	trailSvc := trail.New(trailDB, engine, cfg.Clock, cfg.Logger, m.TrailBatch)
 	var observers observers
 	if !cfg.NoMetrics {
 		observers = append(observers, m)
@@ -182,7 +188,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		cloudtrailapi.Service(trailSvc))
 
 	a := &App{cfg: cfg, DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, RAM: ramSvc, ACM: acmSvc, Authz: engine,
-		Trail: trailSvc, Metrics: m, masterKey: mk, hsm: hsm, lock: lock}
+		Trail: trailSvc, TrailDB: trailDB, Metrics: m, masterKey: mk, hsm: hsm, lock: lock}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	if !cfg.MetricsSeparate {
@@ -193,6 +199,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	con, err := console.New(console.Config{DB: db, IAM: iamSvc, IAMStore: iamStore, Org: orgSvc, PCA: pcaSvc, ACM: acmSvc,
 		RAM: ramSvc, Clock: cfg.Clock, Logger: cfg.Logger, Region: cfg.Region})
 	if err != nil {
+		a.Trail.Close()
+		a.closeTrailDB()
 		db.Close()
 		return nil, fmt.Errorf("console: %w", err)
 	}
@@ -222,6 +230,7 @@ func (a *App) Close() error {
 	a.RAM.Close()
 	a.PCA.Close()
 	a.Trail.Close()
+	a.closeTrailDB()
 	err := a.DB.Close()
 	if a.hsm != nil {
 		_ = a.hsm.Close()

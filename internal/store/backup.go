@@ -17,7 +17,8 @@ import (
 	"time"
 )
 
-// A backup is a gzip'd tar: a manifest first, then the database copy, then
+// A backup is a gzip'd tar: a manifest first, then the database copy and
+// the trail file's copy (when there is one), then
 // the files of the data directory that hold state outside the database
 // (audit reports). The master key and the AWS profile files (which carry
 // secret access keys) are never included: the database's secrets stay
@@ -69,6 +70,22 @@ func Backup(ctx context.Context, dir, to string) (*Manifest, error) {
 		return nil, err
 	}
 	m := &Manifest{Kind: manifestKind, CreatedAt: time.Now().UTC(), SchemaVersion: version, Files: []string{FileName}}
+	named := map[string]string{FileName: snap}
+	// The trail's own file, snapshot just after the database: events of
+	// the calls in between may be missing, never a call's data.
+	if _, err := os.Stat(filepath.Join(dir, TrailFileName)); err == nil {
+		tsnap := filepath.Join(tmpDir, TrailFileName)
+		if err := vacuumInto(ctx, filepath.Join(dir, TrailFileName), tsnap); err != nil {
+			return nil, err
+		}
+		if _, err := checkDatabase(ctx, tsnap); err != nil {
+			return nil, err
+		}
+		named[TrailFileName] = tsnap
+		m.Files = append(m.Files, TrailFileName)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
 	var extra []string
 	auditRoot := filepath.Join(dir, auditDirName)
 	err = filepath.WalkDir(auditRoot, func(p string, d fs.DirEntry, err error) error {
@@ -91,7 +108,7 @@ func Backup(ctx context.Context, dir, to string) (*Manifest, error) {
 	m.Files = append(m.Files, extra...)
 
 	tmp := filepath.Join(tmpDir, "archive")
-	if err := writeArchive(tmp, m, map[string]string{FileName: snap}, dir, extra); err != nil {
+	if err := writeArchive(tmp, m, named, dir, extra); err != nil {
 		return nil, err
 	}
 	if err := os.Rename(tmp, to); err != nil {
@@ -194,8 +211,12 @@ func writeArchive(file string, m *Manifest, named map[string]string, dir string,
 		_, err = io.CopyN(tw, in, st.Size())
 		return err
 	}
-	if err := add(FileName, named[FileName]); err != nil {
-		return err
+	for _, name := range []string{FileName, TrailFileName} {
+		if src, ok := named[name]; ok {
+			if err := add(name, src); err != nil {
+				return err
+			}
+		}
 	}
 	for _, rel := range extra {
 		if err := add(rel, filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
@@ -249,6 +270,9 @@ func Restore(ctx context.Context, from, dir string) (*Manifest, error) {
 	})
 	if err == nil {
 		_, err = checkDatabase(ctx, filepath.Join(dir, FileName))
+	}
+	if _, serr := os.Stat(filepath.Join(dir, TrailFileName)); err == nil && serr == nil {
+		_, err = checkDatabase(ctx, filepath.Join(dir, TrailFileName))
 	}
 	if err != nil {
 		// Leave no half-restored directory a server could start on.
@@ -311,10 +335,11 @@ func extract(r io.Reader, put func(name string, r io.Reader) error) (*Manifest, 
 	return m, nil
 }
 
-// allowedBackupName accepts the database and clean relative paths under
-// the audit directory; nothing else (no master key, no profiles, no "..").
+// allowedBackupName accepts the database, the trail file and clean relative
+// paths under the audit directory; nothing else (no master key, no
+// profiles, no "..").
 func allowedBackupName(name string) bool {
-	if name == FileName {
+	if name == FileName || name == TrailFileName {
 		return true
 	}
 	if name != path.Clean(name) || strings.HasPrefix(name, "/") || strings.Contains(name, "\\") || strings.ContainsRune(name, 0) {

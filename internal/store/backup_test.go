@@ -23,6 +23,8 @@ func TestAllowedBackupName(t *testing.T) {
 		ok   bool
 	}{
 		{"openpca.db", true},
+		{"trail.db", true},
+		{"trail.db-wal", false},
 		{"audit/bucket/audit-report/ca/r.json", true},
 		{"master.key", false},
 		{"aws/credentials", false},

@@ -23,6 +23,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,16 +78,22 @@ const FileName = "openpca.db"
 // durable; _txlock=immediate takes the write lock at BEGIN so concurrent
 // read-then-write transactions queue on busy_timeout instead of failing.
 func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
+	return openSQLite(ctx, dir, FileName, "FULL", nil)
+}
+
+// openSQLite opens the SQLite file name in dir with the given synchronous
+// mode and applies the migrations named in only (all when nil).
+func openSQLite(ctx context.Context, dir, name, synchronous string, only []string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	path := filepath.Join(dir, FileName)
+	path := filepath.Join(dir, name)
 	if err := restrictFiles(path); err != nil {
 		return nil, err
 	}
 	dsn := "file:" + path + "?_txlock=immediate" +
 		"&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(FULL)" +
+		"&_pragma=synchronous(" + synchronous + ")" +
 		"&_pragma=busy_timeout(10000)" +
 		"&_pragma=foreign_keys(ON)"
 	sqldb, err := sql.Open("sqlite", dsn)
@@ -104,7 +111,7 @@ func OpenSQLite(ctx context.Context, dir string) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, only...); err != nil {
 		sqldb.Close()
 		return nil, err
 	}
@@ -257,7 +264,9 @@ func loadMigrations(engine string) ([]migration, error) {
 	return out, nil
 }
 
-func (db *DB) migrate(ctx context.Context) error {
+// migrate applies the pending migrations; with names, only those (a side
+// file such as the trail's holds a few tables of the schema).
+func (db *DB) migrate(ctx context.Context, only ...string) error {
 	migs, err := loadMigrations(db.engine)
 	if err != nil {
 		return err
@@ -279,7 +288,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		}
 		for _, m := range migs {
-			if current.Valid && int64(m.version) <= current.Int64 {
+			if current.Valid && int64(m.version) <= current.Int64 || len(only) > 0 && !slices.Contains(only, m.name) {
 				continue
 			}
 			for _, stmt := range splitStatements(m.sql) {

@@ -2,38 +2,140 @@ package trail
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/openpca/openpca/internal/authz"
 )
 
-// record is CloudTrail's event record (eventVersion 1.08), members in
-// CloudTrail's order.
-type record struct {
-	EventVersion       string         `json:"eventVersion"`
-	UserIdentity       userIdentity   `json:"userIdentity"`
-	EventTime          string         `json:"eventTime"`
-	EventSource        string         `json:"eventSource"`
-	EventName          string         `json:"eventName"`
-	AWSRegion          string         `json:"awsRegion"`
-	SourceIPAddress    string         `json:"sourceIPAddress"`
-	UserAgent          string         `json:"userAgent"`
-	ErrorCode          string         `json:"errorCode,omitempty"`
-	ErrorMessage       string         `json:"errorMessage,omitempty"`
-	RequestParameters  map[string]any `json:"requestParameters"`
-	ResponseElements   map[string]any `json:"responseElements"`
-	RequestID          string         `json:"requestID"`
-	EventID            string         `json:"eventID"`
-	ReadOnly           bool           `json:"readOnly"`
-	Resources          []recResource  `json:"resources,omitempty"`
-	EventType          string         `json:"eventType"`
-	ManagementEvent    bool           `json:"managementEvent"`
-	RecipientAccountID string         `json:"recipientAccountId"`
-	SharedEventID      string         `json:"sharedEventID,omitempty"`
-	EventCategory      string         `json:"eventCategory"`
+// buildRecord returns the event's record, CloudTrail's event record
+// (eventVersion 1.08, members in CloudTrail's order; see recordRef in the
+// tests for its shape) with the recipient left empty (see forRecipient),
+// and its indexed columns. It is written by hand into one buffer: the
+// record is built for every mutating call.
+func buildRecord(ev *Event, shared bool) (string, row) {
+	b := make([]byte, 0, 1024+len(ev.RequestJSON)+len(ev.ResponseJSON)+len(ev.UserAgent)+len(ev.ErrorMsg))
+	b = append(b, `{"eventVersion":"1.08","userIdentity":`...)
+	b = appendIdentity(b, ev.Caller)
+	b = append(b, `,"eventTime":"`...)
+	b = ev.Time.UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, '"')
+	b = appendMember(b, "eventSource", ev.Source)
+	b = appendMember(b, "eventName", ev.Name)
+	b = appendMember(b, "awsRegion", ev.Region)
+	b = appendMember(b, "sourceIPAddress", ev.SourceIP)
+	b = appendMember(b, "userAgent", ev.UserAgent)
+	if ev.ErrorCode != "" {
+		b = appendMember(b, "errorCode", ev.ErrorCode)
+	}
+	if ev.ErrorMsg != "" {
+		b = appendMember(b, "errorMessage", ev.ErrorMsg)
+	}
+	b = append(b, `,"requestParameters":`...)
+	b = appendParams(b, ev.RequestJSON, ev.Request)
+	b = append(b, `,"responseElements":`...)
+	b = appendParams(b, ev.ResponseJSON, ev.Response)
+	b = appendMember(b, "requestID", ev.RequestID)
+	b = appendMember(b, "eventID", ev.ID)
+	b = append(b, `,"readOnly":`...)
+	b = strconv.AppendBool(b, ev.ReadOnly)
+	if len(ev.Resources) > 0 {
+		b = append(b, `,"resources":[`...)
+		for i, r := range ev.Resources {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '{')
+			if acct := arnAccount(r.Name); acct != "" {
+				b = append(appendString(append(b, `"accountId":`...), acct), ',')
+			}
+			b = appendString(append(b, `"type":`...), r.Type)
+			b = appendMember(b, "ARN", r.Name)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"eventType":"AwsApiCall","managementEvent":true,`...)
+	b = append(b, emptyRecipient...)
+	if shared {
+		b = appendMember(b, "sharedEventID", ev.ID)
+	}
+	b = append(b, `,"eventCategory":"Management"}`...)
+
+	ro := "false"
+	if ev.ReadOnly {
+		ro = "true"
+	}
+	base := row{
+		Region: ev.Region, EventID: ev.ID, Time: ev.Time, Name: ev.Name, Source: ev.Source,
+		Username: usernameOf(ev.Caller), ReadOnly: ro, Resources: ev.Resources,
+	}
+	if ev.Caller != nil {
+		base.AccessKeyID = ev.Caller.AccessKeyID
+	}
+	return string(b), base
 }
 
+// appendParams writes pre-encoded parameters, else the map's encoding
+// (null when absent or not encodable).
+func appendParams(b, raw []byte, m map[string]any) []byte {
+	if raw != nil {
+		return append(b, raw...)
+	}
+	if m == nil {
+		return append(b, "null"...)
+	}
+	q, err := json.Marshal(m)
+	if err != nil {
+		// Only reachable with unencodable parameters: keep the event.
+		return append(b, "null"...)
+	}
+	return append(b, q...)
+}
+
+// appendMember writes `,"name":"value"`.
+func appendMember(b []byte, name, value string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendString(b, value)
+}
+
+// appendOpt writes `,"name":"value"` unless value is empty (omitempty).
+func appendOpt(b []byte, name, value string) []byte {
+	if value == "" {
+		return b
+	}
+	return appendMember(b, name, value)
+}
+
+// appendIdentity writes CloudTrail's userIdentity for the caller.
+func appendIdentity(b []byte, c *authz.Caller) []byte {
+	if c == nil {
+		return append(b, `{"type":"Unknown"}`...)
+	}
+	u := identityOf(c)
+	b = appendString(append(b, `{"type":`...), u.Type)
+	b = appendOpt(b, "principalId", u.PrincipalID)
+	b = appendOpt(b, "arn", u.ARN)
+	b = appendOpt(b, "accountId", u.AccountID)
+	b = appendOpt(b, "accessKeyId", u.AccessKeyID)
+	b = appendOpt(b, "userName", u.UserName)
+	if s := u.SessionContext; s != nil {
+		b = appendString(append(b, `,"sessionContext":{"sessionIssuer":{"type":`...), s.SessionIssuer.Type)
+		b = appendMember(b, "principalId", s.SessionIssuer.PrincipalID)
+		b = appendMember(b, "arn", s.SessionIssuer.ARN)
+		b = appendMember(b, "accountId", s.SessionIssuer.AccountID)
+		b = appendMember(b, "userName", s.SessionIssuer.UserName)
+		b = append(b, `},"attributes":{"mfaAuthenticated":"false"}}`...)
+	}
+	b = appendOpt(b, "invokedBy", u.InvokedBy)
+	return append(b, '}')
+}
+
+// userIdentity is the caller as CloudTrail shows it.
 type userIdentity struct {
 	Type           string          `json:"type"`
 	PrincipalID    string          `json:"principalId,omitempty"`
@@ -58,59 +160,57 @@ type sessionIssuer struct {
 	UserName    string `json:"userName"`
 }
 
-type recResource struct {
-	AccountID string `json:"accountId,omitempty"`
-	Type      string `json:"type"`
-	ARN       string `json:"ARN"`
-}
-
-// buildRecord returns the event's record, its recipient left empty (see
-// forRecipient), and its indexed columns.
-func buildRecord(ev *Event, shared bool) (string, row) {
-	rec := record{
-		EventVersion:      "1.08",
-		UserIdentity:      identityOf(ev.Caller),
-		EventTime:         ev.Time.UTC().Format(time.RFC3339),
-		EventSource:       ev.Source,
-		EventName:         ev.Name,
-		AWSRegion:         ev.Region,
-		SourceIPAddress:   ev.SourceIP,
-		UserAgent:         ev.UserAgent,
-		ErrorCode:         ev.ErrorCode,
-		ErrorMessage:      ev.ErrorMsg,
-		RequestParameters: ev.Request,
-		ResponseElements:  ev.Response,
-		RequestID:         ev.RequestID,
-		EventID:           ev.ID,
-		ReadOnly:          ev.ReadOnly,
-		EventType:         "AwsApiCall",
-		ManagementEvent:   true,
-		EventCategory:     "Management",
+// appendString writes s as json.Marshal does: HTML characters and
+// U+2028/U+2029 escaped, invalid UTF-8 as U+FFFD (the same as
+// awsapi's, which this package may not import).
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			if r == utf8.RuneError {
+				b = append(b, `\ufffd`...)
+			} else {
+				b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			}
+			i += n
+			start = i
+			continue
+		}
+		i += n
 	}
-	for _, r := range ev.Resources {
-		rec.Resources = append(rec.Resources, recResource{AccountID: arnAccount(r.Name), Type: r.Type, ARN: r.Name})
-	}
-	ro := "false"
-	if ev.ReadOnly {
-		ro = "true"
-	}
-	base := row{
-		Region: ev.Region, EventID: ev.ID, Time: ev.Time, Name: ev.Name, Source: ev.Source,
-		Username: usernameOf(ev.Caller), ReadOnly: ro, Resources: ev.Resources,
-	}
-	if ev.Caller != nil {
-		base.AccessKeyID = ev.Caller.AccessKeyID
-	}
-	if shared {
-		rec.SharedEventID = ev.ID
-	}
-	b, err := json.Marshal(&rec)
-	if err != nil {
-		// Only reachable with unencodable parameters: keep the event.
-		rec.RequestParameters, rec.ResponseElements = nil, nil
-		b, _ = json.Marshal(&rec)
-	}
-	return string(b), base
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // emptyRecipient is how a stored record names no recipient; it is the last
@@ -124,8 +224,7 @@ func forRecipient(record, account string) string {
 	if i < 0 {
 		return record
 	}
-	b, _ := json.Marshal(account)
-	return record[:i] + `"recipientAccountId":` + string(b) + record[i+len(emptyRecipient):]
+	return record[:i] + `"recipientAccountId":` + string(appendString(nil, account)) + record[i+len(emptyRecipient):]
 }
 
 // identityOf is CloudTrail's userIdentity for the caller.

@@ -172,3 +172,49 @@ func itoa(n int) string {
 	}
 	return itoa(n/10) + digits[n%10:n%10+1]
 }
+
+// adoptMain moves the events an older version kept in the main SQLite
+// database (file mainPath) into db, the trail's own file, and deletes them
+// there. A move cut short by a crash is redone at the next start without
+// duplicates (ON CONFLICT), so the two files need no common transaction.
+func adoptMain(ctx context.Context, db *store.DB, mainPath string) (int64, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE $1 AS old`, mainPath); err != nil {
+		return 0, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE old`)
+	var n int64
+	if err := conn.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM old.trail_events) + (SELECT COUNT(*) FROM old.trail_records)`).Scan(&n); err != nil || n == 0 {
+		return 0, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	// "WHERE true" lets SQLite parse ON CONFLICT after a SELECT.
+	for _, q := range []string{
+		`INSERT INTO main.trail_records (event_time, event_id, record)
+			SELECT event_time, event_id, record FROM old.trail_records WHERE true ON CONFLICT DO NOTHING`,
+		`INSERT INTO main.trail_events (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources)
+			SELECT account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources
+			FROM old.trail_events WHERE true ON CONFLICT DO NOTHING`,
+		`DELETE FROM old.trail_records`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, err
+		}
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM old.trail_events`)
+	if err != nil {
+		return 0, err
+	}
+	if n, err = res.RowsAffected(); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}

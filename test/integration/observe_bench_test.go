@@ -66,6 +66,16 @@ func BenchmarkIssueObserved(b *testing.B) {
 			// CPU time (client, edge, service, trail writer: one process) is
 			// far less sensitive than wall time to other load on the machine.
 			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			if !bc.off {
+				// Trail rows per commit (setup's included): each commit's cost is mostly fixed.
+				if fams, err := app.Metrics.Registry.Gather(); err == nil {
+					for _, f := range fams {
+						if h := f.GetMetric(); f.GetName() == "openpca_trail_write_batch_size" && len(h) == 1 {
+							b.ReportMetric(h[0].GetHistogram().GetSampleSum()/float64(max(h[0].GetHistogram().GetSampleCount(), 1)), "rows/batch")
+						}
+					}
+				}
+			}
 		})
 	}
 }

@@ -3,6 +3,9 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	iamstore "github.com/openpca/openpca/internal/iam"
+	"github.com/openpca/openpca/internal/keystore"
+	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 func (r *rig) cloudtrail(c creds) *cloudtrail.Client {
@@ -232,5 +238,72 @@ func TestTrailLookupInput(t *testing.T) {
 	r.clock.Advance(-91 * 24 * time.Hour)
 	if all, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); err != nil || len(all.Events) != 0 {
 		t.Errorf("after pruning: %v, %d events", err, len(all.Events))
+	}
+}
+
+// TestTrailOwnFileRestartAndBackup: on SQLite the trail lives in its own
+// 0600 file, not the main database; its events survive a restart, and a
+// backup restored into a new directory still holds them.
+func TestTrailOwnFileRestartAndBackup(t *testing.T) {
+	if storetest.UsePostgres() {
+		t.Skip("on PostgreSQL the trail is in the one database; admin backup is SQLite's")
+	}
+	r := newRig(t, "")
+	ctx := context.Background()
+	root := creds{key: mgmtKeyID, secret: mgmtSecret}
+	if _, err := r.rootIAM().CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kept")}); err != nil {
+		t.Fatal(err)
+	}
+	evs := lookupBy(t, r.cloudtrail(root), cttypes.LookupAttributeKeyEventName, "CreateUser")
+	if len(evs) != 1 {
+		t.Fatalf("%d CreateUser events", len(evs))
+	}
+	id := aws.ToString(evs[0].EventId)
+	st, err := os.Stat(filepath.Join(r.dataDir, store.TrailFileName))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("trail file: %v, %v", st, err)
+	}
+	if r.app.TrailDB == r.app.DB {
+		t.Fatal("the trail shares the main database")
+	}
+	var inMain int
+	if err := r.app.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM trail_events`).Scan(&inMain); err != nil || inMain != 0 {
+		t.Fatalf("main database holds %d trail rows (%v)", inMain, err)
+	}
+	found := func(r *rig) bool {
+		for _, e := range lookupBy(t, r.cloudtrail(root), cttypes.LookupAttributeKeyEventId, id) {
+			if aws.ToString(e.EventId) == id && record(t, e).RequestParameters["userName"] == "kept" {
+				return true
+			}
+		}
+		return false
+	}
+	r.stop()
+	r2 := newRig(t, r.dataDir)
+	if !found(r2) {
+		t.Fatal("the event is gone after a restart")
+	}
+	file := filepath.Join(t.TempDir(), "backup.tar.gz")
+	m, err := store.Backup(ctx, r2.dataDir, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(m.Files, store.TrailFileName) {
+		t.Errorf("backup files %v lack the trail", m.Files)
+	}
+	r2.stop()
+	restored := filepath.Join(t.TempDir(), "restored")
+	if _, err := store.Restore(ctx, file, restored); err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(r.dataDir, keystore.MasterKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(restored, keystore.MasterKeyFile), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !found(newRig(t, restored)) {
+		t.Fatal("the event is missing after backup and restore")
 	}
 }

@@ -2,7 +2,6 @@ package cloudtrailapi
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"strings"
 
@@ -44,17 +43,15 @@ func (r Recorder) ObserveCall(_ context.Context, c *awsapi.Call) {
 		ReadOnly:  ro,
 		ErrorCode: c.ErrorCode,
 		ErrorMsg:  c.ErrorMessage,
-		Request:   params(c.Input),
 	}
+	// Encoded straight from the typed input and output, secrets removed,
+	// long values cut; the ARNs they name are collected on the way.
+	p := paramsEncoder{caller: c.Caller.AccountID}
+	ev.RequestJSON = p.encode(c.Input, 256)
 	if c.ErrorCode == "" {
-		ev.Response = params(c.Output)
+		ev.ResponseJSON = p.encode(c.Output, 256)
 	}
-	ev.Resources = resourcesOf(ev.Request, ev.Response)
-	for _, res := range ev.Resources {
-		if acct := arnAccount(res.Name); isAccountID(acct) && acct != c.Caller.AccountID {
-			ev.Recipients = append(ev.Recipients, acct)
-		}
-	}
+	ev.Resources, ev.Recipients = p.resources, p.recipients
 	r.Trail.Record(ev)
 }
 
@@ -75,72 +72,52 @@ func ReadOnly(op string) bool {
 // and CSRs stay readable without letting one call bloat the trail.
 const maxParamBytes = 4096
 
-// params renders an input or output as CloudTrail's lowerCamel members,
-// secrets removed, long values cut.
-func params(v any) map[string]any {
-	m := awsapi.Members(v)
-	if m == nil {
+// paramsEncoder renders inputs and outputs as CloudTrail's lowerCamel
+// members and collects, from members ending in "Arn" or "Arns" (at any
+// depth, in member-name order, request first, without repeats), the
+// resources they name and the other accounts owning them.
+type paramsEncoder struct {
+	caller     string
+	resources  []trail.Resource
+	recipients []string
+	opts       awsapi.MemberOptions
+}
+
+// encode is v's members as JSON; nil when v is not a struct.
+func (p *paramsEncoder) encode(v any, size int) []byte {
+	if p.opts.String == nil {
+		p.opts = awsapi.MemberOptions{MaxString: maxParamBytes, Secret: trail.IsSecret, Hidden: trail.Hidden, String: p.see}
+	}
+	b, ok := awsapi.AppendMembers(make([]byte, 0, size), v, &p.opts)
+	if !ok {
 		return nil
 	}
-	cut(m)
-	trail.Redact(m)
-	return m
+	return b
 }
 
-// cut shortens long strings in place.
-func cut(v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			if s, ok := x.(string); ok && len(s) > maxParamBytes {
-				t[k] = s[:maxParamBytes] + "…"
-			} else {
-				cut(x)
-			}
-		}
-	case []any:
-		for i, x := range t {
-			if s, ok := x.(string); ok && len(s) > maxParamBytes {
-				t[i] = s[:maxParamBytes] + "…"
-			} else {
-				cut(x)
-			}
-		}
+func (p *paramsEncoder) see(name, s string) {
+	// Resources belong to an account: not templates or other account-less ARNs.
+	if !strings.HasPrefix(s, "arn:") || !isArnMember(name) {
+		return
+	}
+	acct := arnAccount(s)
+	if acct == "" || slices.ContainsFunc(p.resources, func(r trail.Resource) bool { return r.Name == s }) {
+		return
+	}
+	p.resources = append(p.resources, trail.Resource{Type: ResourceType(s), Name: s})
+	if isAccountID(acct) && acct != p.caller {
+		p.recipients = append(p.recipients, acct)
 	}
 }
 
-// resourcesOf collects the ARNs named by members ending in "Arn" (at any
-// depth), request first, without repeats.
-func resourcesOf(ms ...map[string]any) []trail.Resource {
-	var out []trail.Resource
-	seen := map[string]bool{}
-	var walk func(key string, v any)
-	walk = func(key string, v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			// In member-name order, so a record is the same every time.
-			for _, k := range slices.Sorted(maps.Keys(t)) {
-				walk(k, t[k])
-			}
-		case []any:
-			for _, x := range t {
-				walk(key, x)
-			}
-		case string:
-			k := strings.ToLower(key)
-			// Resources belong to an account: not templates or other
-			// account-less ARNs.
-			if (strings.HasSuffix(k, "arn") || strings.HasSuffix(k, "arns")) && strings.HasPrefix(t, "arn:") &&
-				arnAccount(t) != "" && !seen[t] {
-				seen[t] = true
-				out = append(out, trail.Resource{Type: ResourceType(t), Name: t})
-			}
-		}
+// isArnMember reports whether a member name ends in "arn" or "arns", in
+// any case.
+func isArnMember(name string) bool {
+	n := len(name)
+	if n >= 1 && (name[n-1] == 's' || name[n-1] == 'S') {
+		n--
 	}
-	for _, m := range ms {
-		walk("", m)
-	}
-	return out
+	return n >= 3 && strings.EqualFold(name[n-3:n], "arn")
 }
 
 // resourceTypes names resource types as CloudTrail (CloudFormation) does,

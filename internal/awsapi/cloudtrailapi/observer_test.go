@@ -1,6 +1,9 @@
 package cloudtrailapi
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestResourceType(t *testing.T) {
 	for _, tc := range []struct{ arn, want string }{
@@ -41,24 +44,32 @@ func TestParamsLowerCamelRedactedCut(t *testing.T) {
 	for i := range long {
 		long[i] = 'a'
 	}
-	p := params(&in{CertificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/1", Passphrase: []byte("pw"),
-		Nested: &inner{PrivateKey: "k"}, Long: string(long)})
+	enc := paramsEncoder{caller: "444455556666"}
+	var p map[string]any
+	if err := json.Unmarshal(enc.encode(&in{CertificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/1", Passphrase: []byte("pw"),
+		Nested: &inner{PrivateKey: "k"}, Long: string(long)}, 0), &p); err != nil {
+		t.Fatal(err)
+	}
 	if p["certificateArn"] != "arn:aws:acm:us-east-1:111122223333:certificate/1" || p["passphrase"] != "HIDDEN_DUE_TO_SECURITY_REASONS" {
 		t.Errorf("params = %v", p)
 	}
-
 	if n, _ := p["nested"].(map[string]any); n["privateKey"] != "HIDDEN_DUE_TO_SECURITY_REASONS" {
 		t.Errorf("nested = %v", p["nested"])
 	}
 	if s, _ := p["long"].(string); len(s) > maxParamBytes+4 {
 		t.Errorf("long value kept %d bytes", len(s))
 	}
-	if rs := resourcesOf(p); len(rs) != 1 || rs[0].Type != "AWS::ACM::Certificate" {
+	if rs := enc.resources; len(rs) != 1 || rs[0].Type != "AWS::ACM::Certificate" {
 		t.Errorf("resources = %+v", rs)
+	}
+	if len(enc.recipients) != 1 || enc.recipients[0] != "111122223333" {
+		t.Errorf("recipients = %v", enc.recipients)
 	}
 	// Blobs show their size, not their content, as CloudTrail's buffers.
 	type blob struct{ Csr []byte }
-	if b, _ := params(&blob{Csr: []byte("0123456789")})["csr"].(map[string]any); b["limit"] != 10 || len(b) != 3 {
-		t.Errorf("blob rendered as %v", b)
+	var bp map[string]any
+	_ = json.Unmarshal((&paramsEncoder{}).encode(&blob{Csr: []byte("0123456789")}, 0), &bp)
+	if b, _ := bp["csr"].(map[string]any); b["limit"] != float64(10) || len(b) != 3 {
+		t.Errorf("blob rendered as %v", bp)
 	}
 }

@@ -1,0 +1,68 @@
+package trail
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/store"
+)
+
+// BenchmarkInsertRows is the writer's cost per event (a cross-account
+// issuance: the record and two index rows) by events per batch (one
+// commit each), on the trail's own SQLite file.
+func BenchmarkInsertRows(b *testing.B) {
+	for _, batch := range []int{1, 4, 16, 64} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) { benchInsertRows(b, batch) })
+	}
+}
+
+func benchInsertRows(b *testing.B, batch int) {
+	db, err := store.OpenTrailSQLite(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ca := "arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/11111111-2222-3333-4444-555555555555"
+	c := &authz.Caller{Principal: authz.Principal{Type: authz.TypeUser, AccountID: "444455556666",
+		ARN: "arn:aws:iam::444455556666:user/dev", UserName: "dev", UserID: "AIDAEXAMPLE"}, AccessKeyID: "AKIAEXAMPLE", Region: "us-east-1"}
+	t0 := time.Now()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += batch {
+		var rows []row
+		for j := range batch {
+			ev := &Event{ID: fmt.Sprintf("%08d-21b8-41f5-a506-8dbc50bdfc11", i+j), Time: t0.Add(time.Duration(i+j) * time.Microsecond),
+				Region: "us-east-1", Source: "acm-pca.amazonaws.com", Name: "IssueCertificate", Caller: c,
+				SourceIP: "127.0.0.1", UserAgent: "aws-sdk-go-v2/1.48.0 os/linux lang/go#1.26", RequestID: "8f462337-21b8-41f5-a506-8dbc50bdfc11",
+				Request:   map[string]any{"certificateAuthorityArn": ca, "csr": map[string]any{"position": 450, "limit": 450, "capacity": 450}, "signingAlgorithm": "SHA256WITHECDSA", "validity": map[string]any{"type": "DAYS", "value": 7}},
+				Response:  map[string]any{"certificateArn": ca + "/certificate/0123456789abcdef0123456789abcdef"},
+				Resources: []Resource{{Type: "AWS::ACMPCA::CertificateAuthority", Name: ca}}, Recipients: []string{"111122223333"}}
+			rec, base := buildRecord(ev, true)
+			for k, acct := range []string{"444455556666", "111122223333"} {
+				r := base
+				r.Account = acct
+				if k == 0 {
+					r.Record = rec
+				}
+				rows = append(rows, r)
+			}
+		}
+		if err := insertRows(context.Background(), db, rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
+
+// cpuTime is the process's user + system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
