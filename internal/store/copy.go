@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -77,19 +78,28 @@ func CopySQLite(ctx context.Context, srcPath string, dst *DB) (*CopyResult, erro
 	if _, err := os.Stat(srcPath); err != nil {
 		return nil, fmt.Errorf("source: %w", err)
 	}
-	// Not mode=ro: a server that crashed leaves committed rows in the
-	// WAL, which a read-write open recovers; query_only keeps it a reader.
-	src, err := sql.Open("sqlite", "file:"+srcPath+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	src, stx, err := openCopySource(ctx, srcPath)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	src.SetMaxOpenConns(1)
-	stx, err := src.BeginTx(ctx, nil) // one snapshot for every table
-	if err != nil {
-		return nil, fmt.Errorf("source: %w", err)
-	}
 	defer stx.Rollback() //nolint:errcheck // read-only
+	// The call trail's own file beside it (TrailFileName), when there is
+	// one, holds the trail rows; its schema is the trail's migration only.
+	var side *sql.Tx
+	var sideTables []srcTable
+	if sidePath := filepath.Join(filepath.Dir(srcPath), TrailFileName); fileExists(sidePath) {
+		sdb, tx, err := openCopySource(ctx, sidePath)
+		if err != nil {
+			return nil, err
+		}
+		defer sdb.Close()
+		defer tx.Rollback() //nolint:errcheck // read-only
+		if sideTables, err = sourceTables(ctx, tx); err != nil {
+			return nil, fmt.Errorf("%s: %w", TrailFileName, err)
+		}
+		side = tx
+	}
 
 	var sv sql.NullInt64
 	if err := stx.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&sv); err != nil {
@@ -122,6 +132,18 @@ func CopySQLite(ctx context.Context, srcPath string, dst *DB) (*CopyResult, erro
 			res.Tables = append(res.Tables, TableCount{Name: t.name, Rows: n})
 			res.Rows += n
 		}
+		for _, t := range sideTables {
+			n, err := copyTable(ctx, side, tx, dst.engine, t)
+			if err != nil {
+				return fmt.Errorf("copy %s from %s: %w", t.name, TrailFileName, err)
+			}
+			for i := range res.Tables {
+				if res.Tables[i].Name == t.name {
+					res.Tables[i].Rows += n
+				}
+			}
+			res.Rows += n
+		}
 		if dst.engine == Postgres {
 			res.Sequences, err = resetSequences(ctx, tx)
 		}
@@ -132,6 +154,28 @@ func CopySQLite(ctx context.Context, srcPath string, dst *DB) (*CopyResult, erro
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// openCopySource opens a SQLite file to read one snapshot of it. Not
+// mode=ro: a server that crashed leaves committed rows in the WAL, which a
+// read-write open recovers; query_only keeps it a reader.
+func openCopySource(ctx context.Context, path string) (*sql.DB, *sql.Tx, error) {
+	src, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, nil, err
+	}
+	src.SetMaxOpenConns(1)
+	stx, err := src.BeginTx(ctx, nil) // one snapshot for every table
+	if err != nil {
+		src.Close()
+		return nil, nil, fmt.Errorf("source %s: %w", path, err)
+	}
+	return src, stx, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 type srcTable struct {
@@ -256,8 +300,12 @@ func copyTable(ctx context.Context, stx, tx *sql.Tx, engine string, t srcTable) 
 	if err != nil {
 		return 0, err
 	}
-	var want int64
+	var want, before int64
 	if err := stx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.name).Scan(&want); err != nil {
+		return 0, err
+	}
+	// A table split over two source files (the trail) is copied twice.
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.name).Scan(&before); err != nil {
 		return 0, err
 	}
 	collist := strings.Join(t.cols, ", ")
@@ -332,8 +380,8 @@ func copyTable(ctx context.Context, stx, tx *sql.Tx, engine string, t srcTable) 
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t.name).Scan(&got); err != nil {
 		return 0, err
 	}
-	if n != want || got != want {
-		return 0, fmt.Errorf("row counts differ: source %d, read %d, target %d", want, n, got)
+	if n != want || got-before != want {
+		return 0, fmt.Errorf("row counts differ: source %d, read %d, target %d", want, n, got-before)
 	}
 	return n, nil
 }
