@@ -4,28 +4,24 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"database/sql"
 	"encoding/pem"
 	"fmt"
 	"io"
 	"math/big"
 	"math/rand/v2"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	"golang.org/x/crypto/ocsp"
-	_ "modernc.org/sqlite"
-
-	"github.com/openpca/openpca/internal/store"
 )
 
 // report accumulates what the checks found over all cycles.
 type report struct {
 	lost, dups int
+	policy     int // RAM: CA policy or access not what the associations generate
 	failures   []string
 	pending    []string
 	staleCRLs  int // restarts after which the CRL lacked an acknowledged revocation
@@ -52,7 +48,7 @@ func (s *state) check(ctx context.Context, rep *report, cycle int, final, strict
 	}
 	s.mu.Unlock()
 
-	if err := store.IntegrityCheck(ctx, filepath.Join(s.dir, store.FileName)); err != nil {
+	if err := s.integrityCheck(ctx); err != nil {
 		rep.fail("cycle %d: %v", cycle, err)
 	}
 	rows, err := s.dbCertificates(ctx)
@@ -79,7 +75,7 @@ func (s *state) check(ctx context.Context, rep *report, cycle int, final, strict
 // dbCertificates reads every certificate row of the database (read-only,
 // beside the running server: WAL readers do not block it).
 func (s *state) dbCertificates(ctx context.Context) (map[string][]byte, error) {
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.dir, store.FileName)+"?mode=ro&_pragma=busy_timeout(10000)")
+	db, err := s.openDB()
 	if err != nil {
 		return nil, err
 	}
