@@ -14,6 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cycles=${CYCLES:-100}
 database=${DATABASE:-${CRASH_DATABASE:-sqlite}}
+case $database in
+  sqlite | postgres) ;;
+  *) echo "crashtest: DATABASE must be sqlite or postgres, not $database" >&2; exit 2 ;;
+esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/openpca-crash.XXXXXX")
 keep=0
 pgstop=:
