@@ -140,7 +140,7 @@ func (s *state) checkAPI(ctx context.Context, rep *report, cycle int, certs []*c
 		if !final && c.cycle < cycle && rand.IntN(len(certs)) >= sample && i != 0 {
 			continue
 		}
-		got, err := s.pca.GetCertificate(ctx, &acmpca.GetCertificateInput{CertificateAuthorityArn: &s.ca, CertificateArn: &c.arn})
+		got, err := s.rd.pca.GetCertificate(ctx, &acmpca.GetCertificateInput{CertificateAuthorityArn: &s.ca, CertificateArn: &c.arn})
 		if err != nil {
 			rep.lost++
 			rep.fail("cycle %d: GetCertificate %s: %v", cycle, c.arn, err)
@@ -174,7 +174,7 @@ func (s *state) checkACM(ctx context.Context, rep *report, cycle int, final bool
 			continue
 		}
 		for {
-			d, err := s.acm.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: &r.arn})
+			d, err := s.rd.acm.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: &r.arn})
 			if err != nil {
 				rep.lost++
 				rep.fail("cycle %d: acknowledged ACM certificate %s: %v", cycle, r.arn, err)
@@ -182,7 +182,7 @@ func (s *state) checkACM(ctx context.Context, rep *report, cycle int, final bool
 			}
 			st := d.Certificate.Status
 			if st == acmtypes.CertificateStatusIssued {
-				got, err := s.acm.GetCertificate(ctx, &acm.GetCertificateInput{CertificateArn: &r.arn})
+				got, err := s.rd.acm.GetCertificate(ctx, &acm.GetCertificateInput{CertificateArn: &r.arn})
 				if err != nil {
 					rep.lost++
 					rep.fail("cycle %d: ACM GetCertificate %s: %v", cycle, r.arn, err)

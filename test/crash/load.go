@@ -53,10 +53,19 @@ type state struct {
 	issuer    *x509.Certificate
 	ram       *ramState // nil until setupRAM
 
-	mu       sync.Mutex
-	pca      *acmpca.Client
-	acm      *acm.Client
-	ramc     *ram.Client
+	mu   sync.Mutex
+	pca  *acmpca.Client
+	acm  *acm.Client
+	ramc *ram.Client
+	// The checks' reads retry: a read is idempotent, and the SDK's retry
+	// covers a known client-side race that closes a connection while a
+	// 200 answer is read (aws-sdk-go-v2#2737: "use of closed network
+	// connection"), which must not count as a loss. Writes never retry.
+	rd struct {
+		pca *acmpca.Client
+		acm *acm.Client
+		ram *ram.Client
+	}
 	certs    map[string]*certRec
 	order    []string // certificate ARNs in acknowledgement order
 	revoked  map[string]*revRec
@@ -82,8 +91,11 @@ func (s *state) awsConfig(key, sec, token string) aws.Config {
 // connect makes fresh clients for the owner account.
 func (s *state) connect() {
 	cfg := s.awsConfig(keyID, secret, "")
+	rcfg := s.awsConfig(keyID, secret, "")
+	rcfg.RetryMaxAttempts = 3
 	s.mu.Lock()
 	s.pca, s.acm, s.ramc = acmpca.NewFromConfig(cfg), acm.NewFromConfig(cfg), ram.NewFromConfig(cfg)
+	s.rd.pca, s.rd.acm, s.rd.ram = acmpca.NewFromConfig(rcfg), acm.NewFromConfig(rcfg), ram.NewFromConfig(rcfg)
 	s.mu.Unlock()
 }
 

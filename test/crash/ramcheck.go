@@ -52,7 +52,7 @@ func (g grant) key() string {
 // readRAM reads every share of the owner, its associations and its
 // permission through the RAM API.
 func (s *state) readRAM(ctx context.Context, r *ramState) (map[string]*shareView, error) {
-	rc := s.ramc
+	rc := s.rd.ram
 	views := map[string]*shareView{}
 	var active []string
 	sp := ram.NewGetResourceSharesPaginator(rc, &ram.GetResourceSharesInput{ResourceOwner: ramtypes.ResourceOwnerSelf})
@@ -119,7 +119,7 @@ func (s *state) loadTemplate(ctx context.Context, r *ramState, arn string) error
 	if _, ok := r.templates[arn]; ok {
 		return nil
 	}
-	out, err := s.ramc.GetPermission(ctx, &ram.GetPermissionInput{PermissionArn: &arn})
+	out, err := s.rd.ram.GetPermission(ctx, &ram.GetPermissionInput{PermissionArn: &arn})
 	if err != nil {
 		return fmt.Errorf("GetPermission %s: %w", arn, err)
 	}
@@ -312,13 +312,13 @@ func checkRAM(ctx context.Context, s *state, rep *report) {
 
 	want := expectedGrants(views, r, s.ca, accountID)
 	doc := ""
-	if out, err := s.pca.GetPolicy(ctx, &acmpca.GetPolicyInput{ResourceArn: &s.ca}); err == nil {
+	if out, err := s.rd.pca.GetPolicy(ctx, &acmpca.GetPolicyInput{ResourceArn: &s.ca}); err == nil {
 		doc = aws.ToString(out.Policy)
 	} else if !isCode(err, "ResourceNotFoundException") {
 		rep.fail("cycle %d: GetPolicy: %v", cycle, err)
 		return
 	}
-	if rp, err := s.ramc.GetResourcePolicies(ctx, &ram.GetResourcePoliciesInput{ResourceArns: []string{s.ca}}); err != nil {
+	if rp, err := s.rd.ram.GetResourcePolicies(ctx, &ram.GetResourcePoliciesInput{ResourceArns: []string{s.ca}}); err != nil {
 		rep.fail("cycle %d: GetResourcePolicies: %v", cycle, err)
 	} else if got := strings.Join(rp.Policies, ""); got != doc {
 		rep.policy++
@@ -437,7 +437,9 @@ func diffGrants(have, want map[string]grant) (extra, missing []string) {
 // what the expected grants say (one probe per member per check).
 func (s *state) probeMembers(ctx context.Context, rep *report, r *ramState, cycle int, want map[string]grant) {
 	for _, m := range r.members {
-		pc := acmpca.NewFromConfig(s.awsConfig(m.key, m.secret, ""))
+		cfg := s.awsConfig(m.key, m.secret, "")
+		cfg.RetryMaxAttempts = 3 // not an acknowledged write: a retry hides nothing
+		pc := acmpca.NewFromConfig(cfg)
 		_, err := pc.IssueCertificate(ctx, &acmpca.IssueCertificateInput{CertificateAuthorityArn: &s.ca, Csr: r.csr,
 			SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa,
 			Validity:         &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeDays, Value: aws.Int64(7)}})
