@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ram"
+	ramtypes "github.com/aws/aws-sdk-go-v2/service/ram/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -44,6 +45,7 @@ const (
 	permDefault = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionCertificateAuthority"
 	permBlank   = "arn:aws:ram::aws:permission/AWSRAMBlankEndEntityCertificateAPIPassthroughIssuanceCertificateAuthority"
 	allowPCA    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"acm-pca:*","Resource":"*"}]}`
+	allowPCARAM = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["acm-pca:*","ram:*"],"Resource":"*"}]}`
 	allowAll    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 	shareName   = "crash-"
 	maxShares   = 5 // live shares at most: members both gain and lose access
@@ -55,6 +57,7 @@ const (
 type member struct {
 	acct, devARN string
 	key, secret  string
+	external     bool // left the organization: shares reach it by invitation
 }
 
 // shareRec is what was acknowledged about one share.
@@ -62,6 +65,7 @@ type shareRec struct {
 	arn        string
 	perm       string
 	principals map[string]bool // acknowledged associated
+	pending    map[string]bool // acknowledged associated, invitation not yet accepted
 	removed    map[string]bool // acknowledged disassociated since
 	deleted    bool
 	busy       bool // a write is in flight (one per share at a time)
@@ -71,7 +75,8 @@ type shareRec struct {
 type ramState struct {
 	orgID     string
 	members   []member
-	pool      []string // principals the clients associate: accounts and one user ARN
+	inOrg     map[string]bool // member accounts still in the organization
+	pool      []string        // principals the clients associate: accounts and one user ARN
 	shares    map[string]*shareRec
 	order     []string
 	seq       int
@@ -92,7 +97,8 @@ func (s *state) setupRAM(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("CreateOrganization: %w", err)
 	}
-	r := &ramState{orgID: *o.Organization.Id, shares: map[string]*shareRec{}, acked: map[string]int{}, templates: map[string][]grantStmt{}}
+	r := &ramState{orgID: *o.Organization.Id, shares: map[string]*shareRec{}, acked: map[string]int{}, templates: map[string][]grantStmt{},
+		inOrg: map[string]bool{}}
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
 	der, err := x509.CreateCertificateRequest(crand.Reader, &x509.CertificateRequest{
 		Subject: pkix.Name{CommonName: "member.crash.example.com"}, DNSNames: []string{"member.crash.example.com"}}, key)
@@ -108,7 +114,9 @@ func (s *state) setupRAM(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for i := range 3 {
+	// Three members, and a fourth that leaves the organization: an outside
+	// account that accepts invitations (its dev may also use RAM).
+	for i := range 4 {
 		acct, err := createAccount(ctx, orgs, fmt.Sprintf("crash-member-%d", i))
 		if err != nil {
 			return err
@@ -127,11 +135,23 @@ func (s *state) setupRAM(ctx context.Context) error {
 			return fmt.Errorf("AssumeRole %s: %w", role, err)
 		}
 		c := as.Credentials
-		dev, err := newUser(ctx, iam.NewFromConfig(s.awsConfig(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)), "dev", allowPCA)
+		policy := allowPCA
+		if i == 3 {
+			policy = allowPCARAM
+		}
+		dev, err := newUser(ctx, iam.NewFromConfig(s.awsConfig(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)), "dev", policy)
 		if err != nil {
 			return err
 		}
 		dev.acct, dev.devARN = acct, "arn:aws:iam::"+acct+":user/dev"
+		if i == 3 {
+			if _, err := orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: &acct}); err != nil {
+				return fmt.Errorf("RemoveAccountFromOrganization: %w", err)
+			}
+			dev.external = true
+		} else {
+			r.inOrg[acct] = true
+		}
 		r.members = append(r.members, dev)
 		r.pool = append(r.pool, acct)
 	}
@@ -207,11 +227,14 @@ func ramWrite(ctx context.Context, s *state, rng *rand.Rand) {
 		return
 	}
 	sh := idle[rng.IntN(len(idle))]
-	var others, members []string
+	var others, members, waiting []string
 	for _, pr := range r.pool {
-		if sh.principals[pr] {
+		switch {
+		case sh.principals[pr]:
 			members = append(members, pr)
-		} else {
+		case sh.pending[pr]:
+			members, waiting = append(members, pr), append(waiting, pr)
+		default:
 			others = append(others, pr)
 		}
 	}
@@ -219,14 +242,19 @@ func ramWrite(ctx context.Context, s *state, rng *rand.Rand) {
 	switch {
 	case p >= 88 && len(live) > 2:
 		op = "DeleteResourceShare"
+	case p >= 30 && p < 55 && len(waiting) > 0:
+		op = "AcceptResourceShareInvitation"
 	case p >= 55 && len(members) > 0 || len(others) == 0:
 		op = "DisassociateResourceShare"
 	}
 	var principal string
-	if op == "AssociateResourceShare" {
+	switch op {
+	case "AssociateResourceShare":
 		principal = others[rng.IntN(len(others))]
-	} else if op == "DisassociateResourceShare" {
+	case "DisassociateResourceShare":
 		principal = members[rng.IntN(len(members))]
+	case "AcceptResourceShareInvitation":
+		principal = waiting[rng.IntN(len(waiting))]
 	}
 	sh.busy = true
 	s.mu.Unlock()
@@ -237,6 +265,8 @@ func ramWrite(ctx context.Context, s *state, rng *rand.Rand) {
 		_, err = rc.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: &sh.arn, Principals: []string{principal}})
 	case "DisassociateResourceShare":
 		_, err = rc.DisassociateResourceShare(ctx, &ram.DisassociateResourceShareInput{ResourceShareArn: &sh.arn, Principals: []string{principal}})
+	case "AcceptResourceShareInvitation":
+		err = s.accept(ctx, r.member(principal), sh.arn)
 	default:
 		_, err = rc.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: &sh.arn})
 	}
@@ -250,14 +280,53 @@ func ramWrite(ctx context.Context, s *state, rng *rand.Rand) {
 	r.acked[op]++
 	switch op {
 	case "AssociateResourceShare":
-		sh.principals[principal] = true
+		r.associated(sh, principal)
 		delete(sh.removed, principal)
 	case "DisassociateResourceShare":
 		delete(sh.principals, principal)
+		delete(sh.pending, principal)
 		sh.removed[principal] = true
+	case "AcceptResourceShareInvitation":
+		delete(sh.pending, principal)
+		sh.principals[principal] = true
 	default:
 		sh.deleted = true
 	}
+}
+
+// associated records an acknowledged association: at once in the
+// organization, pending its invitation for the outside account.
+func (r *ramState) associated(sh *shareRec, p string) {
+	if m := r.member(p); m != nil && m.external {
+		sh.pending[p] = true
+	} else {
+		sh.principals[p] = true
+	}
+}
+
+func (r *ramState) member(p string) *member {
+	for i := range r.members {
+		if r.members[i].acct == p {
+			return &r.members[i]
+		}
+	}
+	return nil
+}
+
+// accept: the outside account accepts its pending invitation to the share.
+func (s *state) accept(ctx context.Context, m *member, share string) error {
+	rc := ram.NewFromConfig(s.awsConfig(m.key, m.secret, ""))
+	out, err := rc.GetResourceShareInvitations(ctx, &ram.GetResourceShareInvitationsInput{ResourceShareArns: []string{share}})
+	if err != nil {
+		return err
+	}
+	for _, inv := range out.ResourceShareInvitations {
+		if inv.Status == ramtypes.ResourceShareInvitationStatusPending {
+			_, err := rc.AcceptResourceShareInvitation(ctx, &ram.AcceptResourceShareInvitationInput{ResourceShareInvitationArn: inv.ResourceShareInvitationArn})
+			return err
+		}
+	}
+	return fmt.Errorf("no pending invitation to %s for %s", share, m.acct)
 }
 
 // ramCreate is called with s.mu held and releases it.
@@ -284,9 +353,9 @@ func (s *state) ramCreate(ctx context.Context, rc *ram.Client, r *ramState, rng 
 		s.duplicateARN(arn)
 		return
 	}
-	rec := &shareRec{arn: arn, perm: perm, principals: map[string]bool{}, removed: map[string]bool{}}
+	rec := &shareRec{arn: arn, perm: perm, principals: map[string]bool{}, pending: map[string]bool{}, removed: map[string]bool{}}
 	for _, p := range ps {
-		rec.principals[p] = true
+		r.associated(rec, p)
 	}
 	r.shares[arn] = rec
 	r.order = append(r.order, arn)

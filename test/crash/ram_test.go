@@ -17,7 +17,7 @@ const (
 
 func testRAM() *ramState {
 	reads := []string{"acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificate"}
-	return &ramState{orgID: tOrg, shares: map[string]*shareRec{}, templates: map[string][]grantStmt{
+	return &ramState{orgID: tOrg, shares: map[string]*shareRec{}, inOrg: map[string]bool{tA1: true, tA2: true, "410987654321": true}, templates: map[string][]grantStmt{
 		permDefault: {{Actions: reads}, {Actions: []string{"acm-pca:IssueCertificate"},
 			Condition: map[string]map[string]any{"StringEquals": {"acm-pca:TemplateArn": endEntityV1}}}},
 	}}
@@ -54,7 +54,7 @@ func policyDoc(principals string) string {
 // the grants.
 func TestRAMPolicyInvariant(t *testing.T) {
 	r := testRAM()
-	want := expectedGrants(testViews(), r, tCA, accountID)
+	want := expectedGrants(testViews(), r, tCA)
 	a1, a2 := `"arn:aws:iam::`+tA1+`:root"`, `"arn:aws:iam::`+tA2+`:root"`
 	for _, tc := range []struct {
 		name           string
@@ -130,6 +130,32 @@ func TestAckedLosses(t *testing.T) {
 		}
 		if got := ackedLosses(r, views, tCA); len(got) != tc.lost {
 			t.Errorf("%s: %v, want %d losses", tc.name, got, tc.lost)
+		}
+	}
+}
+
+// TestRAMOutsideAccount: an outside account's grant carries no
+// organization condition, and its acknowledged association stays
+// ASSOCIATING until the acknowledged acceptance.
+func TestRAMOutsideAccount(t *testing.T) {
+	const ext = "510987654321"
+	r := testRAM()
+	views := testViews()
+	views["s1"].principals[ext] = assoc
+	want := expectedGrants(views, r, tCA)
+	g := grant{principal: "arn:aws:iam::" + ext + ":root", action: "acm-pca:IssueCertificate",
+		cond: map[string]map[string]any{"StringEquals": {"acm-pca:TemplateArn": endEntityV1}}}
+	if _, ok := want[g.key()]; !ok || !allowsIssue(want, []string{g.principal}, tOrg) {
+		t.Fatalf("no organization-free grant for the outside account in %v", want)
+	}
+	rec := &shareRec{arn: "s1", perm: permDefault, principals: map[string]bool{tA1: true},
+		pending: map[string]bool{ext: true}, removed: map[string]bool{}}
+	r.shares["s1"], r.order = rec, []string{"s1"}
+	for st, lost := range map[ramtypes.ResourceShareAssociationStatus]int{
+		ramtypes.ResourceShareAssociationStatusAssociating: 0, assoc: 1, gone: 1} {
+		views["s1"].principals[ext] = st
+		if got := ackedLosses(r, views, tCA); len(got) != lost {
+			t.Errorf("pending principal %s: %v, want %d losses", st, got, lost)
 		}
 	}
 }

@@ -160,9 +160,9 @@ var accountRE = regexp.MustCompile(`^\d{12}$`)
 // the CA's policy must allow: for every ACTIVE share holding the CA, each
 // statement of its permission for each ASSOCIATED principal. An account
 // principal is its root ARN. A principal associated through the
-// organization (not the owner, share not retained on leaving) is bound to
-// it by aws:PrincipalOrgID, so access ends when the account leaves.
-func expectedGrants(views map[string]*shareView, r *ramState, ca, owner string) map[string]grant {
+// organization (a member, share not retained on leaving) is bound to it by
+// aws:PrincipalOrgID, so access ends when the account leaves.
+func expectedGrants(views map[string]*shareView, r *ramState, ca string) map[string]grant {
 	out := map[string]grant{}
 	for _, v := range views {
 		if v.status != ramtypes.ResourceShareStatusActive || v.resources[ca] != ramtypes.ResourceShareAssociationStatusAssociated {
@@ -188,7 +188,7 @@ func expectedGrants(views map[string]*shareView, r *ramState, ca, owner string) 
 								cond[op][k] = x
 							}
 						}
-						if acct != owner && !v.retain {
+						if r.inOrg[acct] && !v.retain {
 							if cond["StringEquals"] == nil {
 								cond["StringEquals"] = map[string]any{}
 							}
@@ -310,7 +310,7 @@ func checkRAM(ctx context.Context, s *state, rep *report) {
 	s.adoptRAM(r, views)
 	s.mu.Unlock()
 
-	want := expectedGrants(views, r, s.ca, accountID)
+	want := expectedGrants(views, r, s.ca)
 	doc := ""
 	if out, err := s.rd.pca.GetPolicy(ctx, &acmpca.GetPolicyInput{ResourceArn: &s.ca}); err == nil {
 		doc = aws.ToString(out.Policy)
@@ -376,6 +376,11 @@ func ackedLosses(r *ramState, views map[string]*shareView, ca string) []string {
 				lost("acknowledged association of %s is %q", p, v.principals[p])
 			}
 		}
+		for _, p := range slices.Sorted(maps.Keys(rec.pending)) {
+			if v.principals[p] != ramtypes.ResourceShareAssociationStatusAssociating {
+				lost("acknowledged association of %s (invitation pending) is %q", p, v.principals[p])
+			}
+		}
 		for _, p := range slices.Sorted(maps.Keys(rec.removed)) {
 			if v.principals[p] == ramtypes.ResourceShareAssociationStatusAssociated {
 				lost("acknowledged disassociation of %s undone", p)
@@ -404,14 +409,17 @@ func (s *state) adoptRAM(r *ramState, views map[string]*shareView) {
 			continue
 		}
 		rec.uncertain = false
-		rec.principals, rec.removed = map[string]bool{}, map[string]bool{}
+		rec.principals, rec.pending, rec.removed = map[string]bool{}, map[string]bool{}, map[string]bool{}
 		rec.deleted = v.status != ramtypes.ResourceShareStatusActive
 		if len(v.perms) == 1 {
 			rec.perm = v.perms[0]
 		}
 		for p, st := range v.principals {
-			if st == ramtypes.ResourceShareAssociationStatusAssociated {
+			switch st {
+			case ramtypes.ResourceShareAssociationStatusAssociated:
 				rec.principals[p] = true
+			case ramtypes.ResourceShareAssociationStatusAssociating:
+				rec.pending[p] = true
 			}
 		}
 	}
