@@ -46,5 +46,13 @@ else
   echo "skipping PKCS#11 tests: SoftHSM2 not installed"
 fi
 
-# Crash safety, shortened (the full run is CYCLES=100 bash scripts/crashtest.sh).
-CYCLES=${CRASH_CYCLES:-3} bash scripts/crashtest.sh
+# Crash safety, shortened (the full run is CYCLES=100 bash scripts/crashtest.sh),
+# then on a throwaway PostgreSQL cluster when its server binaries exist.
+DATABASE=sqlite CYCLES=${CRASH_CYCLES:-3} bash scripts/crashtest.sh
+pgbin=${OPENPCA_TEST_POSTGRES:-}
+[ -x "$pgbin/initdb" ] || pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+if [ -x "$pgbin/initdb" ]; then
+  PGBIN=$pgbin DATABASE=postgres CYCLES=${CRASH_PG_CYCLES:-2} bash scripts/crashtest.sh
+else
+  echo "PostgreSQL crash test skipped: no server binaries (install postgresql)"
+fi

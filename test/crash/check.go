@@ -4,28 +4,24 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"database/sql"
 	"encoding/pem"
 	"fmt"
 	"io"
 	"math/big"
 	"math/rand/v2"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	"golang.org/x/crypto/ocsp"
-	_ "modernc.org/sqlite"
-
-	"github.com/openpca/openpca/internal/store"
 )
 
 // report accumulates what the checks found over all cycles.
 type report struct {
 	lost, dups int
+	policy     int // RAM: CA policy or access not what the associations generate
 	failures   []string
 	pending    []string
 	staleCRLs  int // restarts after which the CRL lacked an acknowledged revocation
@@ -52,7 +48,7 @@ func (s *state) check(ctx context.Context, rep *report, cycle int, final, strict
 	}
 	s.mu.Unlock()
 
-	if err := store.IntegrityCheck(ctx, filepath.Join(s.dir, store.FileName)); err != nil {
+	if err := s.integrityCheck(ctx); err != nil {
 		rep.fail("cycle %d: %v", cycle, err)
 	}
 	rows, err := s.dbCertificates(ctx)
@@ -79,7 +75,7 @@ func (s *state) check(ctx context.Context, rep *report, cycle int, final, strict
 // dbCertificates reads every certificate row of the database (read-only,
 // beside the running server: WAL readers do not block it).
 func (s *state) dbCertificates(ctx context.Context) (map[string][]byte, error) {
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.dir, store.FileName)+"?mode=ro&_pragma=busy_timeout(10000)")
+	db, err := s.openDB()
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +140,7 @@ func (s *state) checkAPI(ctx context.Context, rep *report, cycle int, certs []*c
 		if !final && c.cycle < cycle && rand.IntN(len(certs)) >= sample && i != 0 {
 			continue
 		}
-		got, err := s.pca.GetCertificate(ctx, &acmpca.GetCertificateInput{CertificateAuthorityArn: &s.ca, CertificateArn: &c.arn})
+		got, err := s.rd.pca.GetCertificate(ctx, &acmpca.GetCertificateInput{CertificateAuthorityArn: &s.ca, CertificateArn: &c.arn})
 		if err != nil {
 			rep.lost++
 			rep.fail("cycle %d: GetCertificate %s: %v", cycle, c.arn, err)
@@ -178,7 +174,7 @@ func (s *state) checkACM(ctx context.Context, rep *report, cycle int, final bool
 			continue
 		}
 		for {
-			d, err := s.acm.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: &r.arn})
+			d, err := s.rd.acm.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: &r.arn})
 			if err != nil {
 				rep.lost++
 				rep.fail("cycle %d: acknowledged ACM certificate %s: %v", cycle, r.arn, err)
@@ -186,7 +182,7 @@ func (s *state) checkACM(ctx context.Context, rep *report, cycle int, final bool
 			}
 			st := d.Certificate.Status
 			if st == acmtypes.CertificateStatusIssued {
-				got, err := s.acm.GetCertificate(ctx, &acm.GetCertificateInput{CertificateArn: &r.arn})
+				got, err := s.rd.acm.GetCertificate(ctx, &acm.GetCertificateInput{CertificateArn: &r.arn})
 				if err != nil {
 					rep.lost++
 					rep.fail("cycle %d: ACM GetCertificate %s: %v", cycle, r.arn, err)

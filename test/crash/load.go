@@ -22,6 +22,7 @@ import (
 	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	pcatypes "github.com/aws/aws-sdk-go-v2/service/acmpca/types"
+	"github.com/aws/aws-sdk-go-v2/service/ram"
 )
 
 // certRec is an IssueCertificate the server acknowledged (200).
@@ -47,12 +48,24 @@ type acmRec struct {
 // state is everything acknowledged so far; the driver outlives the server.
 type state struct {
 	base, dir string
+	dbURL     string // PostgreSQL store ("" = SQLite in dir)
 	ca, caID  string
 	issuer    *x509.Certificate
+	ram       *ramState // nil until setupRAM
 
-	mu       sync.Mutex
-	pca      *acmpca.Client
-	acm      *acm.Client
+	mu   sync.Mutex
+	pca  *acmpca.Client
+	acm  *acm.Client
+	ramc *ram.Client
+	// The checks' reads retry: a read is idempotent, and the SDK's retry
+	// covers a known client-side race that closes a connection while a
+	// 200 answer is read (aws-sdk-go-v2#2737: "use of closed network
+	// connection"), which must not count as a loss. Writes never retry.
+	rd struct {
+		pca *acmpca.Client
+		acm *acm.Client
+		ram *ram.Client
+	}
 	certs    map[string]*certRec
 	order    []string // certificate ARNs in acknowledgement order
 	revoked  map[string]*revRec
@@ -62,23 +75,32 @@ type state struct {
 	cycle    int
 }
 
-// connect makes fresh clients (no keep-alive connection to a dead server).
-func (s *state) connect() {
+// awsConfig is a client configuration for the server with fresh
+// connections (no keep-alive connection to a dead server).
+func (s *state) awsConfig(key, sec, token string) aws.Config {
 	hc := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
-	cfg := aws.Config{
+	return aws.Config{
 		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(keyID, secret, ""),
+		Credentials:      credentials.NewStaticCredentialsProvider(key, sec, token),
 		BaseEndpoint:     aws.String(s.base),
 		HTTPClient:       hc,
 		RetryMaxAttempts: 1, // an answer is acknowledged or not; no hidden retries
 	}
+}
+
+// connect makes fresh clients for the owner account.
+func (s *state) connect() {
+	cfg := s.awsConfig(keyID, secret, "")
+	rcfg := s.awsConfig(keyID, secret, "")
+	rcfg.RetryMaxAttempts = 3
 	s.mu.Lock()
-	s.pca, s.acm = acmpca.NewFromConfig(cfg), acm.NewFromConfig(cfg)
+	s.pca, s.acm, s.ramc = acmpca.NewFromConfig(cfg), acm.NewFromConfig(cfg), ram.NewFromConfig(cfg)
+	s.rd.pca, s.rd.acm, s.rd.ram = acmpca.NewFromConfig(rcfg), acm.NewFromConfig(rcfg), ram.NewFromConfig(rcfg)
 	s.mu.Unlock()
 }
 
-func newState(ctx context.Context, base, dir string) (*state, error) {
-	s := &state{base: base, dir: dir, certs: map[string]*certRec{}, revoked: map[string]*revRec{},
+func newState(ctx context.Context, base, dir, dbURL string) (*state, error) {
+	s := &state{base: base, dir: dir, dbURL: dbURL, certs: map[string]*certRec{}, revoked: map[string]*revRec{},
 		revoking: map[string]bool{}, acmCerts: map[string]*acmRec{}}
 	s.connect()
 	out, err := s.pca.CreateCertificateAuthority(ctx, &acmpca.CreateCertificateAuthorityInput{

@@ -35,6 +35,7 @@ type options struct {
 	maxLoad  time.Duration
 	seed     uint64
 	strictCR bool
+	database string // postgres:// URL; "" = SQLite in dir
 }
 
 func main() {
@@ -46,6 +47,7 @@ func main() {
 	flag.DurationVar(&o.minLoad, "min-load", 200*time.Millisecond, "shortest load before a kill")
 	flag.DurationVar(&o.maxLoad, "max-load", 1500*time.Millisecond, "longest load before a kill")
 	flag.Uint64Var(&o.seed, "seed", uint64(time.Now().UnixNano()), "random seed (printed, to replay)")
+	flag.StringVar(&o.database, "database", "", "postgres:// URL of the store (default: SQLite in -dir)")
 	flag.BoolVar(&o.strictCR, "strict-crl", os.Getenv("CRL_STRICT") != "0", "fail (CRL_STRICT=0: only report) when a CRL served after a crash lacks acknowledged revocations")
 	flag.Parse()
 	if o.bin == "" || o.dir == "" {
@@ -74,7 +76,11 @@ func startServer(o options, addr string, masterKey string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(o.bin, "serve", "--data-dir", o.dir, "--listen", addr, "--log-level", "warn")
+	args := []string{"serve", "--data-dir", o.dir, "--listen", addr, "--log-level", "warn"}
+	if o.database != "" {
+		args = append(args, "--database", o.database)
+	}
+	cmd := exec.Command(o.bin, args...)
 	cmd.Env = append(os.Environ(),
 		"OPENPCA_MASTER_KEY="+masterKey,
 		"OPENPCA_BOOTSTRAP_ACCOUNT_ID="+accountID,
@@ -120,7 +126,11 @@ func freeAddr() (string, error) {
 
 func run(o options) (bool, error) {
 	rng := rand.New(rand.NewPCG(o.seed, 0x0c7a5))
-	fmt.Printf("crash: seed %d, %d cycles, %d clients, data dir %s\n", o.seed, o.cycles, o.clients, o.dir)
+	store := "SQLite"
+	if o.database != "" {
+		store = "PostgreSQL"
+	}
+	fmt.Printf("crash: seed %d, %d cycles, %d clients, %s store, data dir %s\n", o.seed, o.cycles, o.clients, store, o.dir)
 	addr, err := freeAddr()
 	if err != nil {
 		return false, err
@@ -136,7 +146,10 @@ func run(o options) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	st, err := newState(ctx, srv.base, o.dir)
+	st, err := newState(ctx, srv.base, o.dir, o.database)
+	if err == nil {
+		err = st.setupRAM(ctx)
+	}
 	if err != nil {
 		srv.kill()
 		return false, fmt.Errorf("set-up: %w", err)
@@ -146,9 +159,10 @@ func run(o options) (bool, error) {
 		load := o.minLoad + time.Duration(rng.Int64N(int64(o.maxLoad-o.minLoad)+1))
 		lctx, cancel := context.WithCancel(ctx)
 		done := st.drive(lctx, o.clients, rng.Uint64())
-		if cycle == (o.cycles+1)/2 {
+		if cycle == (o.cycles+1)/2 && o.database == "" {
 			// Once per run: `admin backup` from another process under this
-			// load, restored and compared with what was acknowledged.
+			// load, restored and compared with what was acknowledged. It
+			// copies the SQLite store; PostgreSQL is backed up by its tools.
 			time.Sleep(load / 2)
 			st.backupUnderLoad(ctx, o, &rep)
 		}
@@ -161,8 +175,8 @@ func run(o options) (bool, error) {
 		}
 		st.check(ctx, &rep, cycle, false, o.strictCR)
 		if cycle%10 == 0 || cycle == o.cycles {
-			fmt.Printf("cycle %d: %d certificates, %d revocations, %d ACM certificates acknowledged; %d lost, %d duplicates\n",
-				cycle, len(st.certs), len(st.revoked), len(st.acmCerts), rep.lost, rep.dups)
+			fmt.Printf("cycle %d: %d certificates, %d revocations, %d ACM certificates, %s; %d lost, %d duplicates\n",
+				cycle, len(st.certs), len(st.revoked), len(st.acmCerts), st.ramSummary(), rep.lost, rep.dups)
 		}
 	}
 	// Last pass with the server up and no load: ACM work interrupted by a
@@ -181,6 +195,8 @@ func run(o options) (bool, error) {
 	if rep.staleCRLs > 0 && !o.strictCR {
 		fmt.Printf("PENDING: after %d of %d restarts the CRL served first lacked acknowledged revocations (OCSP is checked separately, above); set CRL_STRICT=1 to fail on this\n", rep.staleCRLs, o.cycles)
 	}
-	fmt.Printf("%d cycles, %d lost, %d duplicates\n", o.cycles, rep.lost, rep.dups)
-	return rep.lost == 0 && rep.dups == 0 && len(rep.failures) == 0, nil
+	fmt.Printf("acknowledged: %d IssueCertificate, %d RevokeCertificate, %d ACM RequestCertificate; %s\n",
+		len(st.certs), len(st.revoked), len(st.acmCerts), st.ramSummary())
+	fmt.Printf("%d cycles, %d lost, %d duplicates, %d policy mismatches\n", o.cycles, rep.lost, rep.dups, rep.policy)
+	return rep.lost == 0 && rep.dups == 0 && rep.policy == 0 && len(rep.failures) == 0, nil
 }
