@@ -107,3 +107,9 @@ func rawRequestCost(keyAlg string) (time.Duration, error) {
 	issue, err := rawIssueCost(keyAlg, csrs[0])
 	return keys + issue, err
 }
+
+// listCertificatesOp lists the caller's certificates of keyAlg: without a
+// keyTypes filter ACM lists only RSA_1024 and RSA_2048 certificates.
+func listCertificatesOp(keyAlg string, creds *aws.Credentials) Operation {
+	return acmOp("ListCertificates", map[string]any{"Includes": map[string]any{"keyTypes": []string{keyAlg}}}, creds)
+}

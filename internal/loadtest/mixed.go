@@ -273,7 +273,7 @@ func memberOp(name string, m *member, caARN, keyAlg string, issue map[string]any
 	case "DescribeCertificate":
 		return acmOp("DescribeCertificate", map[string]string{"CertificateArn": m.acmCert}, &m.creds)
 	case "ListCertificates":
-		return acmOp("ListCertificates", map[string]any{}, &m.creds)
+		return listCertificatesOp(keyAlg, &m.creds)
 	case "RequestCertificate":
 		return requestCertificateOp(caARN, keyAlg, &m.creds)
 	}

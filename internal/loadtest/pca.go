@@ -150,7 +150,7 @@ func pcaOperation(ctx context.Context, cfg Config) (Operation, time.Duration, st
 				return Operation{}, 0, "", fmt.Errorf("setup: ACM RequestCertificate: %w", err)
 			}
 		}
-		return acmOp("ListCertificates", map[string]any{}, nil), 0, "", nil
+		return listCertificatesOp(cfg.KeyAlgorithm, nil), 0, "", nil
 	case "GetPolicy":
 		if err := putAccountPolicy(ctx, cfg, caARN); err != nil {
 			return Operation{}, 0, "", err

@@ -99,3 +99,10 @@ func createShares(ctx context.Context, cfg Config, prefix, caARN string, princip
 	}
 	return nil
 }
+
+// SetupCA creates an ACTIVE root CA of cfg.KeyAlgorithm on the target
+// through the acm-pca API (for test/scale).
+func SetupCA(ctx context.Context, cfg Config) (string, error) { return setupCA(ctx, cfg) }
+
+// LeafCSR is a fresh P-256 CSR in PEM (for test/scale).
+func LeafCSR() ([]byte, error) { return leafCSR() }
