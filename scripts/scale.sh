@@ -8,10 +8,11 @@
 #   3. start the server again and time exec → /healthz 200 (cold start,
 #      COLD times, default 5, with the server's CPU time to ready);
 #   4. K (default 200) sequential calls per operation after a warm-up call
-#      (GetCertificate, ACM ListCertificates, ListCertificateAuthorities),
+#      (GetCertificate, ACM ListCertificates, ListCertificateAuthorities)
+#      with the server's CPU time per call (/proc/PID/task/*/schedstat),
 #      then the server's RSS from /proc; then one audit report until
 #      SUCCESS and the RSS peak.
-# SQLite only (the default store). 1,000,000 takes ~4 GB of disk and
+# SQLite only (the default store). 1,000,000 takes ~6 GB of disk and
 # several minutes of seeding; KEEP=1 keeps the data dirs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +59,7 @@ for n in $sizes; do
   done
   for _ in $(seq 100); do grep -q '^export AWS_PROFILE' "$dir/out2" 2>/dev/null && break; sleep 0.1; done
   eval "$(grep '^export ' "$dir/out2")"
-  "$work/scale" measure -state "$dir/state.json" -n "$k" -stored "$n"
+  "$work/scale" measure -state "$dir/state.json" -n "$k" -stored "$n" -pid "$pid"
   awk '/^VmRSS/{printf "RSS after the reads %d MB\n", $2/1024}' "/proc/$pid/status"
   "$work/scale" audit -state "$dir/state.json"
   awk '/^VmRSS/{r=$2} /^VmHWM/{h=$2} END{printf "RSS after the audit report %d MB (peak %d MB)\n", r/1024, h/1024}' "/proc/$pid/status"

@@ -54,6 +54,7 @@ func main() {
 	url := fs.String("url", "", "coldstart: the /healthz URL")
 	pidFile := fs.String("pidfile", "", "coldstart: where to write the server's pid")
 	outFile := fs.String("out", "", "coldstart: the server's stdout and stderr")
+	pid := fs.Int("pid", 0, "measure: the server's pid, for its CPU time per call (Linux)")
 	fs.Parse(os.Args[2:])
 	ctx := context.Background()
 	var err error
@@ -70,7 +71,7 @@ func main() {
 	case "measure":
 		var st *state
 		if st, err = readState(*statePath); err == nil {
-			err = measure(ctx, st, *n, *stored)
+			err = measure(ctx, st, *n, *stored, *pid)
 		}
 	case "audit":
 		var st *state
@@ -157,7 +158,7 @@ func prepare(ctx context.Context, path string) error {
 
 // measure calls each operation k times in a row (one client, as
 // `loadtest -c 1`) after one warm-up call, and prints p50/p99.
-func measure(ctx context.Context, st *state, k, stored int) error {
+func measure(ctx context.Context, st *state, k, stored, pid int) error {
 	cfg, _, err := clients(ctx)
 	if err != nil {
 		return err
@@ -204,6 +205,7 @@ func measure(ctx context.Context, st *state, k, stored int) error {
 			return fmt.Errorf("%s: %w", op.name, err)
 		}
 		lat := make([]time.Duration, 0, k)
+		cpu0 := threadsCPU(pid)
 		for range k {
 			t0 := time.Now()
 			if err := op.call(); err != nil {
@@ -211,8 +213,10 @@ func measure(ctx context.Context, st *state, k, stored int) error {
 			}
 			lat = append(lat, time.Since(t0))
 		}
+		cpu := (threadsCPU(pid) - cpu0) / time.Duration(k)
 		slices.Sort(lat)
-		fmt.Printf("%-42s n=%d p50 %s p99 %s\n", op.name, k, lat[k/2].Round(time.Microsecond), lat[min(k-1, k*99/100)].Round(time.Microsecond))
+		fmt.Printf("%-42s n=%d p50 %s p99 %s server CPU/call %s\n", op.name, k, lat[k/2].Round(time.Microsecond),
+			lat[min(k-1, k*99/100)].Round(time.Microsecond), cpu.Round(time.Microsecond))
 	}
 	return nil
 }
@@ -293,4 +297,29 @@ func processCPU(pid int) string {
 	u, _ := strconv.Atoi(f[11])
 	k, _ := strconv.Atoi(f[12])
 	return (time.Duration(u+k) * 10 * time.Millisecond).String()
+}
+
+// threadsCPU is the CPU time of all of a process's threads in nanoseconds
+// (/proc/PID/task/*/schedstat); 0 without a pid or /proc.
+func threadsCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	var sum time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			ns, _ := strconv.ParseInt(f[0], 10, 64)
+			sum += time.Duration(ns)
+		}
+	}
+	return sum
 }
