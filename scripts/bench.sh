@@ -8,6 +8,9 @@
 #                               profiles (and their top lists) to
 #                               $PROFILE_DIR (default ./bench-profiles)
 #
+# ACCOUNTS (default 200) sets how many member accounts the mixed profile
+# creates for its cross-account callers.
+#
 # Every load run also prints the server's own CPU time per request, read
 # from /proc: unlike throughput it barely moves when other processes share
 # the cores.
@@ -102,13 +105,18 @@ if [[ $profile == 1 ]]; then
     go tool pprof -sample_index=alloc_space -top -nodecount=30 "$server_bin" "$profdir/$name.allocs.pprof" >"$profdir/$name.allocs.top.txt" 2>/dev/null
     sed -n '1,16p' "$profdir/$name.cpu.top.txt"
     echo
-  done <<'OPS'
+  done <<OPS
 IssueCertificate-P256|--operation IssueCertificate --key-algorithm EC_prime256v1 -c 32
 IssueCertificate-RSA2048|--operation IssueCertificate --key-algorithm RSA_2048 -c 32
 GetCertificate|--operation GetCertificate -c 16
 DescribeCertificateAuthority|--operation DescribeCertificateAuthority -c 16
 RequestCertificate-P256|--operation RequestCertificate --key-algorithm EC_prime256v1 -c 32
 RequestCertificate-RSA2048|--operation RequestCertificate --key-algorithm RSA_2048 -c 32
+DescribeCertificate|--operation DescribeCertificate -c 16
+ListCertificates|--operation ListCertificates -c 16
+GetPolicy|--operation GetPolicy -c 16
+GetResourceShares|--operation GetResourceShares -c 16
+mixed|--operation mixed --accounts ${ACCOUNTS:-200} -c 32
 OPS
   exit 0
 fi
@@ -130,3 +138,15 @@ echo "== load test: ACM RequestCertificate until ISSUED (the worker issues)"
 for alg in EC_prime256v1 RSA_2048; do
   load --operation RequestCertificate --key-algorithm "$alg" -c 32
 done
+
+echo "== load test: the other reads of the mix (acm, acm-pca GetPolicy, ram)"
+for op in DescribeCertificate ListCertificates GetPolicy GetResourceShares; do
+  load --operation "$op" -c 16
+done
+
+# The mixed profile on a fresh server: its set-up (organization, $ACCOUNTS
+# member accounts, RAM share) is not measured.
+echo "== load test: mixed profile (loadtest.DefaultMix) from ${ACCOUNTS:-200} member accounts"
+stop_server
+start_server
+load --operation mixed --accounts "${ACCOUNTS:-200}" -c 32

@@ -15,7 +15,9 @@ import (
 type loadtestCmd struct {
 	Endpoint     string        `help:"Server endpoint (default: the profile's endpoint_url)."`
 	Profile      string        `default:"openpca" env:"AWS_PROFILE" help:"AWS profile whose credentials sign the requests."`
-	Operation    string        `default:"GetCallerIdentity" enum:"GetCallerIdentity,GetUser,IssueCertificate,GetCertificate,DescribeCertificateAuthority,RequestCertificate" help:"Operation to send (GetCallerIdentity, GetUser, IssueCertificate, GetCertificate, DescribeCertificateAuthority, RequestCertificate: ACM, until ISSUED)."`
+	Operation    string        `default:"GetCallerIdentity" enum:"GetCallerIdentity,GetUser,IssueCertificate,GetCertificate,DescribeCertificateAuthority,RequestCertificate,DescribeCertificate,ListCertificates,GetPolicy,GetResourceShares,mixed" help:"Operation to send: GetCallerIdentity, GetUser; acm-pca IssueCertificate, GetCertificate, DescribeCertificateAuthority, GetPolicy; acm RequestCertificate (until ISSUED), DescribeCertificate, ListCertificates; ram GetResourceShares; or mixed (see --mix)."`
+	Mix          string        `help:"Weights of the mixed profile, Operation=weight,… (empty: loadtest.DefaultMix, 70 % reads, 20 % IssueCertificate, 10 % RequestCertificate)."`
+	Accounts     int           `default:"200" help:"Member accounts the mixed profile creates (Organizations CreateAccount, then AssumeRole) to call through the RAM-shared CA."`
 	KeyAlgorithm string        `default:"EC_prime256v1" enum:"EC_prime256v1,RSA_2048" help:"Key algorithm of the CA that acm-pca operations create and use (and of RequestCertificate's key)."`
 	Concurrency  int           `short:"c" default:"16" help:"Concurrent clients."`
 	Requests     int           `short:"n" default:"0" help:"Total requests (0: run for --duration)."`
@@ -45,7 +47,8 @@ func (c *loadtestCmd) Run() error {
 	}
 	rep, err := loadtest.Run(ctx, loadtest.Config{
 		Endpoint: endpoint, Region: region, Credentials: creds, Operation: c.Operation, KeyAlgorithm: c.KeyAlgorithm,
-		Concurrency: c.Concurrency, Requests: c.Requests, Duration: c.Duration,
+		Concurrency: c.Concurrency, Requests: c.Requests, Duration: c.Duration, Mix: c.Mix, Accounts: c.Accounts,
+		Setup: func(s string) { fmt.Fprintln(os.Stderr, s) },
 		// scripts/bench.sh samples the server's CPU time from here on.
 		OnStart: func() { fmt.Fprintln(os.Stderr, "load started") },
 	})

@@ -150,6 +150,9 @@ func (s *Service) DeleteCertificate(ctx context.Context, c *authz.Caller, in *Ce
 	return &Empty{}, s.deleteCert(ctx, r.ID)
 }
 
+// defaultListPage is ListCertificates' page size when MaxItems is absent.
+const defaultListPage = 1000
+
 // ListCertificates lists the caller's certificates in the region. Without
 // Includes.keyTypes only RSA_1024 and RSA_2048 certificates are listed, as
 // AWS does.
@@ -177,7 +180,10 @@ func (s *Service) ListCertificates(ctx context.Context, c *authz.Caller, in *Lis
 		}
 		q.afterAt, q.afterID = at, id
 	}
-	limit := -1 // all
+	// Without MaxItems AWS answers pages of at most 1,000 (the CLI's page
+	// size); answering everything made the call linear in the account's
+	// certificates.
+	limit := defaultListPage
 	if in.MaxItems != nil {
 		limit = int(*in.MaxItems)
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"runtime"
 	"slices"
@@ -30,7 +31,11 @@ type Operation struct {
 	Service     string // signing name
 	ContentType string
 	Target      string // X-Amz-Target, JSON services only
+	Path        string // request path of restJson services (RAM); "/" otherwise
 	Body        string
+	// Creds, when set, sign this request instead of Config.Credentials (a
+	// principal of another account in the mixed profile).
+	Creds *aws.Credentials
 	// run, when set, is one multi-request unit of work (RequestCertificate
 	// and its polling until ISSUED); send signs and sends one request.
 	run func(ctx context.Context, send func(Operation) ([]byte, error)) error
@@ -54,8 +59,17 @@ type Config struct {
 	Concurrency  int
 	Requests     int           // total requests; 0 means run for Duration
 	Duration     time.Duration // used when Requests is 0
+	// Mix weighs the operations of the "mixed" profile ("" = DefaultMix).
+	Mix string
+	// Accounts is how many member accounts the mixed profile creates, each
+	// calling through the RAM-shared CA (0 = DefaultAccounts).
+	Accounts int
 	// OnStart, if set, is called when setup is done and the timed run begins.
 	OnStart func()
+	// Setup, if set, receives progress lines of the set-up.
+	Setup func(string)
+
+	principals int // set up by the mixed profile, for the report
 }
 
 // Report is one run's result.
@@ -83,6 +97,9 @@ type Report struct {
 	RawLabel      string
 	KeyAlgorithm  string
 	FirstError    string
+	// PerOperation breaks a mixed run down by operation, in mix order.
+	PerOperation []OpStats
+	Principals   int // callers of the mixed profile (member accounts)
 }
 
 // Run sends the requests and measures.
@@ -90,37 +107,26 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 1
 	}
-	op, ok := Operations[cfg.Operation]
-	if ok {
-		cfg.KeyAlgorithm = "" // only acm-pca operations create a CA
-	}
-	var raw time.Duration
-	var rawLabel string
-	if !ok {
-		if !slices.Contains(caOperations, cfg.Operation) {
-			return nil, fmt.Errorf("unknown operation %q (known: GetCallerIdentity, GetUser, %s)", cfg.Operation, strings.Join(caOperations, ", "))
-		}
-		if cfg.KeyAlgorithm == "" {
-			cfg.KeyAlgorithm = "EC_prime256v1"
-		}
-		var err error
-		if op, raw, rawLabel, err = pcaOperation(ctx, cfg); err != nil {
-			return nil, err
-		}
-	}
-	crypto, err := measureCrypto(cfg, op)
+	kinds, raw, rawLabel, err := prepare(ctx, &cfg)
 	if err != nil {
 		return nil, err
+	}
+	crypto, err := measureCrypto(cfg, kinds[0].variants[0])
+	if err != nil {
+		return nil, err
+	}
+	weights := make([]int, len(kinds))
+	for i, k := range kinds {
+		weights[i] = k.weight
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency, MaxConnsPerHost: cfg.Concurrency}}
 	signer := v4.NewSigner()
 	var (
-		next      atomic.Int64
-		errs      atomic.Int64
-		firstErr  atomic.Value
-		mu        sync.Mutex
-		latencies = make([]time.Duration, 0, 1<<16)
-		wg        sync.WaitGroup
+		next     atomic.Int64
+		firstErr atomic.Value
+		mu       sync.Mutex
+		perKind  = make([]kindResult, len(kinds))
+		wg       sync.WaitGroup
 	)
 	if cfg.OnStart != nil {
 		cfg.OnStart()
@@ -129,9 +135,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	start := time.Now()
 	for w := 0; w < cfg.Concurrency; w++ {
 		wg.Add(1)
-		go func() {
+		go func(seed uint64) {
 			defer wg.Done()
-			local := make([]time.Duration, 0, 1024)
+			rng := rand.New(rand.NewPCG(seed, uint64(time.Now().UnixNano())))
+			local := make([]kindResult, len(kinds))
 			for ctx.Err() == nil {
 				if cfg.Requests > 0 {
 					if next.Add(1) > int64(cfg.Requests) {
@@ -140,6 +147,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				} else if time.Now().After(deadline) {
 					break
 				}
+				ki := pick(weights, rng)
+				variants := kinds[ki].variants
+				op := variants[rng.IntN(len(variants))]
 				t0 := time.Now()
 				var err error
 				if op.run != nil {
@@ -148,49 +158,86 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 					_, err = doOne(ctx, client, signer, cfg, op)
 				}
 				if err != nil {
-					if errs.Add(1) == 1 {
-						firstErr.Store(err.Error())
-					}
+					local[ki].errors++
+					firstErr.CompareAndSwap(nil, kinds[ki].name+": "+err.Error())
 					continue
 				}
-				local = append(local, time.Since(t0))
+				local[ki].latencies = append(local[ki].latencies, time.Since(t0))
 			}
 			mu.Lock()
-			latencies = append(latencies, local...)
+			for i := range local {
+				perKind[i].latencies = append(perKind[i].latencies, local[i].latencies...)
+				perKind[i].errors += local[i].errors
+			}
 			mu.Unlock()
-		}()
+		}(uint64(w))
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	slices.Sort(latencies)
 	r := &Report{
 		Operation:        cfg.Operation,
 		Concurrency:      cfg.Concurrency,
-		Requests:         len(latencies) + int(errs.Load()),
-		Errors:           int(errs.Load()),
 		Elapsed:          elapsed,
 		CryptoPerRequest: crypto,
 		KeyAlgorithm:     cfg.KeyAlgorithm,
 		RawPerRequest:    raw,
 		RawLabel:         rawLabel,
+		Principals:       cfg.principals,
 	}
+	var all []time.Duration
+	for i, k := range kinds {
+		res := perKind[i]
+		all = append(all, res.latencies...)
+		r.Errors += res.errors
+		if len(kinds) > 1 {
+			r.PerOperation = append(r.PerOperation, summarize(k.name, k.weight, res))
+		}
+	}
+	r.Requests = len(all) + r.Errors
 	if crypto > 0 {
 		r.CryptoBound = float64(runtime.NumCPU()) / crypto.Seconds()
 	}
 	if s, ok := firstErr.Load().(string); ok {
 		r.FirstError = s
 	}
-	if n := len(latencies); n > 0 {
+	slices.Sort(all)
+	if n := len(all); n > 0 {
 		r.Throughput = float64(n) / elapsed.Seconds()
-		r.P50 = latencies[n/2]
-		r.P99 = latencies[min(n-1, n*99/100)]
-		r.Max = latencies[n-1]
+		r.P50, r.P99, r.Max = percentiles(all)
 	}
 	return r, nil
 }
 
+// prepare sets up what cfg.Operation needs on the target (a CA,
+// certificates, shares, accounts) and returns the request kinds to send.
+func prepare(ctx context.Context, cfg *Config) ([]kind, time.Duration, string, error) {
+	if op, ok := Operations[cfg.Operation]; ok {
+		cfg.KeyAlgorithm = "" // only acm-pca operations create a CA
+		return []kind{{name: cfg.Operation, weight: 1, variants: []Operation{op}}}, 0, "", nil
+	}
+	if cfg.KeyAlgorithm == "" {
+		cfg.KeyAlgorithm = "EC_prime256v1"
+	}
+	if cfg.Operation == "mixed" {
+		kinds, err := mixedSetup(ctx, cfg)
+		return kinds, 0, "", err
+	}
+	if !slices.Contains(caOperations, cfg.Operation) {
+		return nil, 0, "", fmt.Errorf("unknown operation %q (known: GetCallerIdentity, GetUser, %s, mixed)", cfg.Operation, strings.Join(caOperations, ", "))
+	}
+	op, raw, rawLabel, err := pcaOperation(ctx, *cfg)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	return []kind{{name: cfg.Operation, weight: 1, variants: []Operation{op}}}, raw, rawLabel, nil
+}
+
 func newRequest(ctx context.Context, cfg Config, op Operation) (*http.Request, string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(cfg.Endpoint, "/")+"/", bytes.NewReader([]byte(op.Body)))
+	path := op.Path
+	if path == "" {
+		path = "/"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(cfg.Endpoint, "/")+path, bytes.NewReader([]byte(op.Body)))
 	if err != nil {
 		return nil, "", err
 	}
@@ -198,11 +245,18 @@ func newRequest(ctx context.Context, cfg Config, op Operation) (*http.Request, s
 	if op.Target != "" {
 		req.Header.Set("X-Amz-Target", op.Target)
 	}
-	if cfg.Credentials.SessionToken != "" {
-		req.Header.Set("X-Amz-Security-Token", cfg.Credentials.SessionToken)
+	if c := credsOf(cfg, op); c.SessionToken != "" {
+		req.Header.Set("X-Amz-Security-Token", c.SessionToken)
 	}
 	sum := sha256.Sum256([]byte(op.Body))
 	return req, hex.EncodeToString(sum[:]), nil
+}
+
+func credsOf(cfg Config, op Operation) aws.Credentials {
+	if op.Creds != nil {
+		return *op.Creds
+	}
+	return cfg.Credentials
 }
 
 func doOne(ctx context.Context, client *http.Client, signer *v4.Signer, cfg Config, op Operation) ([]byte, error) {
@@ -210,7 +264,7 @@ func doOne(ctx context.Context, client *http.Client, signer *v4.Signer, cfg Conf
 	if err != nil {
 		return nil, err
 	}
-	if err := signer.SignHTTP(ctx, cfg.Credentials, req, hash, op.Service, cfg.Region, time.Now()); err != nil {
+	if err := signer.SignHTTP(ctx, credsOf(cfg, op), req, hash, op.Service, cfg.Region, time.Now()); err != nil {
 		return nil, err
 	}
 	resp, err := client.Do(req)
@@ -231,7 +285,8 @@ func measureCrypto(cfg Config, op Operation) (time.Duration, error) {
 	ctx := context.Background()
 	signer := v4.NewSigner()
 	verifier := &sigv4.Verifier{Clock: clock.Real{}}
-	secret := &sigv4.Secret{SecretAccessKey: cfg.Credentials.SecretAccessKey, SessionToken: cfg.Credentials.SessionToken}
+	creds := credsOf(cfg, op)
+	secret := &sigv4.Secret{SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken}
 	lookup := func(string) (*sigv4.Secret, error) { return secret, nil }
 	const n = 2000
 	start := time.Now()
@@ -241,7 +296,7 @@ func measureCrypto(cfg Config, op Operation) (time.Duration, error) {
 			return 0, err
 		}
 		req.Host = req.URL.Host
-		if err := signer.SignHTTP(ctx, cfg.Credentials, req, hash, op.Service, cfg.Region, time.Now()); err != nil {
+		if err := signer.SignHTTP(ctx, creds, req, hash, op.Service, cfg.Region, time.Now()); err != nil {
 			return 0, err
 		}
 		auth, err := sigv4.ParseAuthorization(req.Header.Get("Authorization"))
@@ -263,6 +318,9 @@ func (r *Report) Format() string {
 		fmt.Fprintf(&b, "CA key algorithm     %s\n", r.KeyAlgorithm)
 	}
 	fmt.Fprintf(&b, "concurrency          %d\n", r.Concurrency)
+	if r.Principals > 0 {
+		fmt.Fprintf(&b, "callers              %d member accounts through a RAM-shared CA, plus the owner\n", r.Principals)
+	}
 	fmt.Fprintf(&b, "requests             %d (%d errors)\n", r.Requests, r.Errors)
 	fmt.Fprintf(&b, "elapsed              %s\n", r.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(&b, "throughput           %.0f req/s\n", r.Throughput)
@@ -278,6 +336,9 @@ func (r *Report) Format() string {
 		rawBound := float64(runtime.NumCPU()) / r.RawPerRequest.Seconds()
 		fmt.Fprintf(&b, "%s  %s CPU per request = %.0f/s on %d cores\n", r.RawLabel, r.RawPerRequest.Round(time.Microsecond), rawBound, runtime.NumCPU())
 		fmt.Fprintf(&b, "end-to-end / raw     %.2f\n", r.Throughput/rawBound)
+	}
+	if len(r.PerOperation) > 0 {
+		formatPerOperation(&b, r.PerOperation)
 	}
 	if r.FirstError != "" {
 		fmt.Fprintf(&b, "first error          %s\n", r.FirstError)

@@ -51,11 +51,7 @@ func leafCSR() ([]byte, error) {
 
 // setupCA creates an ACTIVE root CA on the server through the acm-pca API.
 func setupCA(ctx context.Context, cfg Config) (string, error) {
-	client := acmpca.NewFromConfig(aws.Config{
-		Region:       cfg.Region,
-		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return cfg.Credentials, nil }),
-		BaseEndpoint: aws.String(cfg.Endpoint),
-	})
+	client := acmpca.NewFromConfig(sdkConfig(cfg, cfg.Credentials))
 	sig, err := signingAlgorithmFor(cfg.KeyAlgorithm)
 	if err != nil {
 		return "", err
@@ -103,7 +99,8 @@ func setupCA(ctx context.Context, cfg Config) (string, error) {
 }
 
 // caOperations need a CA, which the tool creates first.
-var caOperations = []string{"IssueCertificate", "GetCertificate", "DescribeCertificateAuthority", "RequestCertificate"}
+var caOperations = []string{"IssueCertificate", "GetCertificate", "DescribeCertificateAuthority", "RequestCertificate",
+	"DescribeCertificate", "ListCertificates", "GetPolicy", "GetResourceShares"}
 
 // pcaOperation builds the request shape of an operation of caOperations
 // against a fresh CA, and the raw cost that goes with it.
@@ -112,17 +109,11 @@ func pcaOperation(ctx context.Context, cfg Config) (Operation, time.Duration, st
 	if err != nil {
 		return Operation{}, 0, "", err
 	}
-	csr, err := leafCSR()
+	issue, err := issueBody(caARN, cfg.KeyAlgorithm)
 	if err != nil {
 		return Operation{}, 0, "", err
 	}
-	sig, _ := signingAlgorithmFor(cfg.KeyAlgorithm)
-	issue := map[string]any{
-		"CertificateAuthorityArn": caARN,
-		"Csr":                     base64.StdEncoding.EncodeToString(csr),
-		"SigningAlgorithm":        string(sig),
-		"Validity":                map[string]any{"Type": "DAYS", "Value": 30},
-	}
+	csr, _ := base64.StdEncoding.DecodeString(issue["Csr"].(string))
 	op := Operation{Service: "acm-pca", ContentType: "application/x-amz-json-1.1"}
 	switch cfg.Operation {
 	case "IssueCertificate":
@@ -131,7 +122,7 @@ func pcaOperation(ctx context.Context, cfg Config) (Operation, time.Duration, st
 		raw, err := rawIssueCost(cfg.KeyAlgorithm, csr)
 		return op, raw, "raw pipeline (parse+verify CSR, build, sign, encode)", err
 	case "GetCertificate":
-		certARN, err := issueOne(ctx, cfg, issue)
+		certARN, err := issueOne(ctx, cfg, cfg.Credentials, issue)
 		if err != nil {
 			return Operation{}, 0, "", err
 		}
@@ -143,27 +134,73 @@ func pcaOperation(ctx context.Context, cfg Config) (Operation, time.Duration, st
 		op.Target, op.Body = "ACMPrivateCA.DescribeCertificateAuthority", string(body)
 		return op, 0, "", nil
 	case "RequestCertificate":
-		op = requestCertificateOp(caARN, cfg.KeyAlgorithm)
+		op = requestCertificateOp(caARN, cfg.KeyAlgorithm, nil)
 		raw, err := rawRequestCost(cfg.KeyAlgorithm)
 		return op, raw, "raw pipeline (key generation, CSR, sign, encode)", err
+	case "DescribeCertificate":
+		arn, err := requestIssued(ctx, setupSender(cfg), caARN, cfg.KeyAlgorithm, nil)
+		if err != nil {
+			return Operation{}, 0, "", fmt.Errorf("setup: ACM RequestCertificate: %w", err)
+		}
+		return acmOp("DescribeCertificate", map[string]string{"CertificateArn": arn}, nil), 0, "", nil
+	case "ListCertificates":
+		send := setupSender(cfg)
+		for range listSetupCerts {
+			if _, err := requestIssued(ctx, send, caARN, cfg.KeyAlgorithm, nil); err != nil {
+				return Operation{}, 0, "", fmt.Errorf("setup: ACM RequestCertificate: %w", err)
+			}
+		}
+		return listCertificatesOp(cfg.KeyAlgorithm, nil), 0, "", nil
+	case "GetPolicy":
+		if err := putAccountPolicy(ctx, cfg, caARN); err != nil {
+			return Operation{}, 0, "", err
+		}
+		return getPolicyOp(caARN, nil), 0, "", nil
+	case "GetResourceShares":
+		if err := createShares(ctx, cfg, "openpca-loadtest", caARN, make([]string, sharesSetup)); err != nil {
+			return Operation{}, 0, "", err
+		}
+		return getResourceSharesOp(nil), 0, "", nil
 	}
 	return Operation{}, 0, "", fmt.Errorf("not an acm-pca operation: %s", cfg.Operation)
 }
 
-func issueOne(ctx context.Context, cfg Config, issue map[string]any) (string, error) {
-	client := acmpca.NewFromConfig(aws.Config{
-		Region:       cfg.Region,
-		Credentials:  aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return cfg.Credentials, nil }),
-		BaseEndpoint: aws.String(cfg.Endpoint),
-	})
+// issueOne issues a certificate as creds and waits until GetCertificate
+// has it (AWS issues asynchronously).
+// issueBody is the IssueCertificate request the tool sends: a fresh P-256
+// CSR, the CA's signing algorithm, 30 days.
+func issueBody(caARN, keyAlg string) (map[string]any, error) {
+	csr, err := leafCSR()
+	if err != nil {
+		return nil, err
+	}
+	sig, err := signingAlgorithmFor(keyAlg)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"CertificateAuthorityArn": caARN,
+		"Csr":                     base64.StdEncoding.EncodeToString(csr),
+		"SigningAlgorithm":        string(sig),
+		"Validity":                map[string]any{"Type": "DAYS", "Value": 30},
+	}, nil
+}
+
+func issueOne(ctx context.Context, cfg Config, creds aws.Credentials, issue map[string]any) (string, error) {
+	client := acmpca.NewFromConfig(sdkConfig(cfg, creds))
 	csr, _ := base64.StdEncoding.DecodeString(issue["Csr"].(string))
+	ca := aws.String(issue["CertificateAuthorityArn"].(string))
 	out, err := client.IssueCertificate(ctx, &acmpca.IssueCertificateInput{
-		CertificateAuthorityArn: aws.String(issue["CertificateAuthorityArn"].(string)),
+		CertificateAuthorityArn: ca,
 		Csr:                     csr,
 		SigningAlgorithm:        pcatypes.SigningAlgorithm(issue["SigningAlgorithm"].(string)),
 		Validity:                &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeDays, Value: aws.Int64(30)},
 	})
 	if err != nil {
+		return "", err
+	}
+	if err := acmpca.NewCertificateIssuedWaiter(client, func(o *acmpca.CertificateIssuedWaiterOptions) { o.MinDelay = 50 * time.Millisecond }).Wait(ctx,
+		&acmpca.GetCertificateInput{CertificateAuthorityArn: ca, CertificateArn: out.CertificateArn}, time.Minute); err != nil {
 		return "", err
 	}
 	return *out.CertificateArn, nil

@@ -22,6 +22,10 @@ func TestLoadToolDrivesTheServer(t *testing.T) {
 		{"GetCertificate", "EC_prime256v1", "us-east-1"},
 		{"DescribeCertificateAuthority", "EC_prime256v1", "us-east-1"},
 		{"RequestCertificate", "EC_prime256v1", "us-east-1"},
+		{"DescribeCertificate", "EC_prime256v1", "us-east-1"},
+		{"ListCertificates", "EC_prime256v1", "us-east-1"},
+		{"GetPolicy", "EC_prime256v1", "us-east-1"},
+		{"GetResourceShares", "EC_prime256v1", "us-east-1"},
 		// Another partition: the CA's template is named in it.
 		{"IssueCertificate", "EC_prime256v1", "us-gov-west-1"},
 	} {
@@ -45,5 +49,45 @@ func TestLoadToolDrivesTheServer(t *testing.T) {
 				t.Fatalf("no raw pipeline cost:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestLoadToolMixedProfile runs the mixed profile's set-up through the AWS
+// APIs (organization, RAM organization share, member accounts through
+// CreateAccount and AssumeRole) and a short run with every operation of
+// the mix answering without error from the member accounts.
+func TestLoadToolMixedProfile(t *testing.T) {
+	r := newRig(t, "")
+	r.app.ACM.Start()
+	var setup []string
+	rep, err := loadtest.Run(context.Background(), loadtest.Config{
+		Endpoint: r.srv.URL, Region: "us-east-1",
+		Credentials: aws.Credentials{AccessKeyID: mgmtKeyID, SecretAccessKey: mgmtSecret},
+		Operation:   "mixed", Accounts: 3, Concurrency: 4, Requests: 400,
+		Setup: func(s string) { setup = append(setup, s) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Errors != 0 || rep.Requests != 400 || rep.Principals != 3 {
+		t.Fatalf("%d of %d failed (%d principals): %s", rep.Errors, rep.Requests, rep.Principals, rep.FirstError)
+	}
+	mix, _ := loadtest.ParseMix(loadtest.DefaultMix)
+	if len(rep.PerOperation) != len(mix) {
+		t.Fatalf("per operation: %+v", rep.PerOperation)
+	}
+	for i, o := range rep.PerOperation {
+		// 400 draws: each weight ≥ 10 % is drawn at least once but for a
+		// chance below 1e-18.
+		if o.Operation != mix[i].Operation || o.Count == 0 || o.Errors != 0 || o.P50 <= 0 {
+			t.Fatalf("operation %d: %+v", i, o)
+		}
+	}
+	out := rep.Format()
+	if !strings.Contains(out, "per operation") || !strings.Contains(out, "3 member accounts") {
+		t.Fatalf("report:\n%s", out)
+	}
+	if len(setup) == 0 {
+		t.Fatal("no set-up progress")
 	}
 }
