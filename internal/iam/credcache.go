@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/openpca/openpca/internal/store"
 )
 
 // The credential cache keeps resolved access keys (long-term and session)
@@ -28,8 +30,12 @@ const (
 
 type credCache struct {
 	gen atomic.Uint64
-	mu  sync.RWMutex
-	m   map[string]credEntry
+	// deaf: a PostgreSQL listener is starting; until it hears its first
+	// notification nothing is cached, as other servers' writes would be
+	// missed (and a fake clock in tests never ends the TTL).
+	deaf atomic.Bool
+	mu   sync.RWMutex
+	m    map[string]credEntry
 }
 
 type credEntry struct {
@@ -53,8 +59,8 @@ func (c *credCache) get(id string, now time.Time) (*ResolvedKey, uint64) {
 }
 
 func (c *credCache) put(id string, k *ResolvedKey, g uint64, now time.Time) {
-	if c.gen.Load() != g {
-		return // already stale
+	if c.gen.Load() != g || c.deaf.Load() {
+		return // already stale, or invalidations may be missed
 	}
 	cp := *k
 	c.mu.Lock()
@@ -80,7 +86,30 @@ func (s *Store) InvalidateCredentials() { s.creds.gen.Add(1) }
 // server's cached credentials at once (PostgreSQL; nothing on SQLite). A
 // lost connection calls back too, which drops everything.
 func (s *Store) ListenCredentialChanges() {
-	s.db.Listen(channelCreds, func(string) { s.InvalidateCredentials() })
+	if s.db.Engine() != store.Postgres {
+		return
+	}
+	s.creds.deaf.Store(true)
+	s.db.Listen(channelCreds, func(string) {
+		s.InvalidateCredentials()
+		s.creds.deaf.Store(false)
+	})
+	// The listener connects in the background: ping ourselves until it
+	// hears one (it then hears every later write), for at most a minute.
+	go func() {
+		for range 1200 {
+			if !s.creds.deaf.Load() {
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := s.db.Notify(ctx, channelCreds, "")
+			cancel()
+			if err != nil && err.Error() == "sql: database is closed" {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
 }
 
 // credsChanged drops cached credentials here and tells other servers.
