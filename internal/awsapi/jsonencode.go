@@ -18,6 +18,7 @@ import (
 // timestamps as epoch seconds with a millisecond fraction, []byte base64.
 func encodeJSON(v reflect.Value) ([]byte, error) {
 	var b bytes.Buffer
+	b.Grow(512) // fewer regrowths for typical answers
 	if err := jsonStruct(&b, v); err != nil {
 		return nil, err
 	}
@@ -77,10 +78,40 @@ func jsonOmit(f *fieldInfo, v reflect.Value) bool {
 	return false
 }
 
+// writeJSONString writes s as encoding/json quotes it. PEM bodies, ARNs and
+// member names need no escape but "\n", so they are written in place;
+// anything else goes through encoding/json, whose escaping stays the rule.
 func writeJSONString(b *bytes.Buffer, s string) {
-	q, _ := json.Marshal(s) // strings always marshal
-	b.Write(q)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != '\n' && !copiedAsIs[c] {
+			q, _ := json.Marshal(s) // strings always marshal
+			b.Write(q)
+			return
+		}
+	}
+	b.Grow(len(s) + len(s)/32 + 2)
+	b.WriteByte('"')
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteString(`\n`)
+		s = s[i+1:]
+	}
+	b.WriteString(s)
+	b.WriteByte('"')
 }
+
+// copiedAsIs marks printable ASCII that encoding/json (HTML-safe) copies
+// as is; a table, as the check runs once per byte of every answer.
+var copiedAsIs = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = !strings.ContainsRune(`"\<>&`, rune(c))
+	}
+	return t
+}()
 
 // epochSeconds renders t as AWS JSON timestamps: 1772366400.123, 1772366400.
 func epochSeconds(t time.Time) string {

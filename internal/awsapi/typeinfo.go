@@ -20,12 +20,15 @@ type fieldInfo struct {
 	goName    string
 	queryName string // Query / XML member name: wire tag, else Go name
 	jsonName  string // JSON member name: json tag, else wire tag, else Go name
-	typ       reflect.Type
+	// Names as validation messages spell them (first letter lowered).
+	queryPath, jsonPath string
+	typ                 reflect.Type
 
 	required  bool
 	min, max  *int64
 	pattern   *regexp.Regexp
-	patternS  string // the tag text, quoted in messages
+	patternS  string       // the tag text, quoted in messages
+	matched   *patternMemo // values that matched pattern
 	enum      []string
 	querySrc  string // restJson1 location:"querystring=name"
 	urlencode bool
@@ -93,6 +96,7 @@ func collectFields(t reflect.Type, parent []int, si *structInfo) {
 				}
 			}
 		}
+		f.queryPath, f.jsonPath = lowerFirst(f.queryName), lowerFirst(f.jsonName)
 		parseConstraints(t, sf, f)
 		si.fields = append(si.fields, f)
 		si.byJSON[f.jsonName] = f
@@ -125,7 +129,7 @@ func parseConstraints(t reflect.Type, sf reflect.StructField, f *fieldInfo) {
 		if err != nil {
 			bad("pattern", err)
 		}
-		f.pattern, f.patternS = re, p
+		f.pattern, f.patternS, f.matched = re, p, &patternMemo{}
 	}
 	if e := sf.Tag.Get("enum"); e != "" {
 		f.enum = strings.Split(e, ",")

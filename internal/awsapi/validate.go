@@ -91,11 +91,11 @@ func validateDetailed(p Protocol, v reflect.Value) *checker {
 
 func validateStruct(p Protocol, v reflect.Value, prefix string, out *checker) {
 	for _, f := range infoFor(v.Type()).fields {
-		name := f.queryName
+		name := f.queryPath
 		if p != Query {
-			name = f.jsonName
+			name = f.jsonPath
 		}
-		path := joinPath(prefix, lowerFirst(name))
+		path := joinPath(prefix, name)
 		fv := v.FieldByIndex(f.index)
 		if absent(fv) {
 			if f.required {
@@ -127,21 +127,32 @@ func absent(v reflect.Value) bool {
 	return false
 }
 
-func checkConstraints(f *fieldInfo, v reflect.Value, path string, out *checker) {
-	shown := ""
-	if !f.sensitive {
-		shown = "'" + showValue(v) + "' "
+// shownValue is the value as a violation message quotes it, rendered only
+// when a check fails (most values pass).
+type shownValue struct {
+	v    reflect.Value
+	hide bool
+}
+
+func (s shownValue) String() string {
+	if s.hide {
+		return ""
 	}
+	return "'" + showValue(s.v) + "' "
+}
+
+func checkConstraints(f *fieldInfo, v reflect.Value, path string, out *checker) {
+	shown := shownValue{v: v, hide: f.sensitive}
 	switch v.Kind() {
 	case reflect.String:
 		s := v.String()
 		n := int64(utf8.RuneCountInString(s))
 		lengthChecks(f, n, shown, path, out)
-		if f.pattern != nil && !f.pattern.MatchString(s) {
-			out.add(ConstraintPattern, shown, path, "satisfy regular expression pattern: "+f.patternS)
+		if f.pattern != nil && !f.matched.match(f.pattern, s) {
+			out.add(ConstraintPattern, shown.String(), path, "satisfy regular expression pattern: "+f.patternS)
 		}
 		if f.enum != nil && !slices.Contains(f.enum, s) {
-			out.add(ConstraintEnum, shown, path, "satisfy enum value set: ["+strings.Join(f.enum, ", ")+"]")
+			out.add(ConstraintEnum, shown.String(), path, "satisfy enum value set: ["+strings.Join(f.enum, ", ")+"]")
 		}
 	case reflect.Slice, reflect.Map:
 		lengthChecks(f, int64(v.Len()), shown, path, out)
@@ -154,21 +165,21 @@ func checkConstraints(f *fieldInfo, v reflect.Value, path string, out *checker) 
 	}
 }
 
-func lengthChecks(f *fieldInfo, n int64, shown, path string, out *checker) {
+func lengthChecks(f *fieldInfo, n int64, shown shownValue, path string, out *checker) {
 	if f.min != nil && n < *f.min {
-		out.add(ConstraintMinLength, shown, path, "have length greater than or equal to "+strconv.FormatInt(*f.min, 10))
+		out.add(ConstraintMinLength, shown.String(), path, "have length greater than or equal to "+strconv.FormatInt(*f.min, 10))
 	}
 	if f.max != nil && n > *f.max {
-		out.add(ConstraintMaxLength, shown, path, "have length less than or equal to "+strconv.FormatInt(*f.max, 10))
+		out.add(ConstraintMaxLength, shown.String(), path, "have length less than or equal to "+strconv.FormatInt(*f.max, 10))
 	}
 }
 
-func rangeChecks(f *fieldInfo, x float64, shown, path string, out *checker) {
+func rangeChecks(f *fieldInfo, x float64, shown shownValue, path string, out *checker) {
 	if f.min != nil && x < float64(*f.min) {
-		out.add(ConstraintMinValue, shown, path, "have value greater than or equal to "+strconv.FormatInt(*f.min, 10))
+		out.add(ConstraintMinValue, shown.String(), path, "have value greater than or equal to "+strconv.FormatInt(*f.min, 10))
 	}
 	if f.max != nil && x > float64(*f.max) {
-		out.add(ConstraintMaxValue, shown, path, "have value less than or equal to "+strconv.FormatInt(*f.max, 10))
+		out.add(ConstraintMaxValue, shown.String(), path, "have value less than or equal to "+strconv.FormatInt(*f.max, 10))
 	}
 }
 

@@ -34,7 +34,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *authz.Caller, in *Crea
 		return nil, err
 	}
 	now := s.clk.Now()
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		n, err := s.st.countAccessKeys(ctx, tx, c.AccountID, userID)
 		if err != nil {
 			return err

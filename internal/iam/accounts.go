@@ -54,7 +54,7 @@ func printableKey(s string) bool {
 // account ID or the access key ID already exists.
 func (s *Store) CreateAccount(ctx context.Context, spec AccountSpec) (*CreatedAccount, error) {
 	var out *CreatedAccount
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		out, err = s.CreateAccountTx(ctx, tx, spec)
 		return err

@@ -26,7 +26,7 @@ func (s *Service) attachPolicy(ctx context.Context, c *authz.Caller, k *entityKi
 	if s.beforeAttachTx != nil {
 		s.beforeAttachTx()
 	}
-	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.st.tx(ctx, func(tx *sql.Tx) error {
 		// Attachments carry no foreign key: a DeletePolicy committed since
 		// the check above would leave one pointing at a deleted ARN, which
 		// a same-named policy created later would bring back to life.

@@ -33,9 +33,23 @@ type ResolvedKey struct {
 }
 
 // LookupCredential resolves an access key. It returns (nil, nil) for keys
-// that do not exist, are Inactive, or whose user or role is gone. Key status
-// is read on every call, so deactivation takes effect at once.
+// that do not exist, are Inactive, or whose user or role is gone. Answers
+// are cached (credcache.go); every write that could change one drops the
+// cache, so deactivation takes effect at once on this server.
 func (s *Store) LookupCredential(ctx context.Context, accessKeyID string) (*ResolvedKey, error) {
+	now := s.clk.Now()
+	k, g := s.creds.get(accessKeyID, now)
+	if k != nil {
+		return k, nil
+	}
+	k, err := s.resolveCredential(ctx, accessKeyID)
+	if err == nil && k != nil {
+		s.creds.put(accessKeyID, k, g, now)
+	}
+	return k, err
+}
+
+func (s *Store) resolveCredential(ctx context.Context, accessKeyID string) (*ResolvedKey, error) {
 	if strings.HasPrefix(accessKeyID, prefixSession) {
 		return s.lookupSession(ctx, accessKeyID)
 	}

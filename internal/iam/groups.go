@@ -28,7 +28,7 @@ func (s *Service) CreateGroup(ctx context.Context, c *authz.Caller, in *CreateGr
 		return nil, err
 	}
 	g := &entity{ID: newUniqueID(prefixGroup), AccountID: c.AccountID, Name: in.GroupName, Path: path, CreatedAt: s.clk.Now()}
-	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.st.tx(ctx, func(tx *sql.Tx) error {
 		return (&newEntity{
 			exists: errorf(EntityAlreadyExists, "Group with name %s already exists.", in.GroupName),
 			taken:  func() (bool, error) { return s.nameTaken(ctx, tx, "group", c.AccountID, in.GroupName) },
@@ -147,7 +147,7 @@ func (s *Service) DeleteGroup(ctx context.Context, c *authz.Caller, in *GroupNam
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		err := s.refuseInUse(ctx, tx, t.id, []inUse{
 			{depGroupMembers, "Cannot delete entity, must remove users from group first."},
 			{depInlinePolicies, "Cannot delete entity, must delete policies first."},
@@ -190,7 +190,7 @@ func (s *Service) AddUserToGroup(ctx context.Context, c *authz.Caller, in *Group
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		groups, err := s.st.groupsOfUser(ctx, tx, u.id)
 		if err != nil {
 			return err

@@ -41,7 +41,7 @@ func (s *Service) putInline(ctx context.Context, c *authz.Caller, k *entityKind,
 	if err := s.validateDocument(doc, policy.Identity); err != nil {
 		return err
 	}
-	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.st.tx(ctx, func(tx *sql.Tx) error {
 		existing, err := s.st.listInline(ctx, tx, t.id)
 		if err != nil {
 			return err

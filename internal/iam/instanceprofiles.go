@@ -47,7 +47,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, c *authz.Caller, in
 	}
 	p := &entity{ID: newUniqueID(prefixInstanceProfile), AccountID: c.AccountID, Name: in.InstanceProfileName, Path: path, CreatedAt: s.clk.Now()}
 	kind := kindInstanceProfile.name
-	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.st.tx(ctx, func(tx *sql.Tx) error {
 		err := (&newEntity{
 			exists: errorf(EntityAlreadyExists, "Instance Profile %s already exists.", in.InstanceProfileName),
 			taken:  func() (bool, error) { return s.nameTaken(ctx, tx, kind, c.AccountID, in.InstanceProfileName) },
@@ -100,7 +100,7 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, c *authz.Caller, in
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		if role, err := s.st.profileRole(ctx, tx, t.id); err != nil {
 			return err
 		} else if role != "" {
@@ -130,7 +130,7 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, c *authz.Caller,
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		ok, err := s.st.setProfileRole(ctx, tx, p.id, "", r.id)
 		if err != nil {
 			return err

@@ -64,7 +64,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, c *authz.Caller, in *C
 	}
 	now := s.clk.Now()
 	row := &loginProfileRow{UserID: t.id, AccountID: c.AccountID, Hash: hashPassword(in.Password), ResetRequired: in.PasswordResetRequired, CreatedAt: now, ChangedAt: now}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.insertLoginProfile(ctx, tx, row); err != nil {
 			if store.IsUniqueViolation(err) {
 				return errorf(EntityAlreadyExists, "Login Profile for user %s already exists.", t.name)
@@ -134,7 +134,7 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, c *authz.Caller, in *U
 // storePassword replaces a user's password hash and records it.
 func (s *Service) storePassword(ctx context.Context, userID, hash string, reset bool) error {
 	now := s.clk.Now()
-	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.st.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.setPassword(ctx, tx, userID, hash, reset, now); err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, c *authz.Caller, in *L
 		return nil, err
 	}
 	var ok bool
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		ok, err = s.st.deleteLoginProfile(ctx, tx, t.id)
 		return err
 	})

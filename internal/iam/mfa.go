@@ -58,7 +58,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *authz.Caller, i
 	if m.Sealed, err = s.st.sealSecret(serial, []byte(seed)); err != nil {
 		return nil, err
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		if taken, err := s.st.mfaNameTaken(ctx, tx, c.AccountID, in.VirtualMFADeviceName); err != nil {
 			return err
 		} else if taken {
@@ -130,7 +130,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, c *authz.Caller, in *Enab
 	if !ok {
 		return nil, invalidCode()
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		n, err := s.st.countUserMFA(ctx, tx, t.id)
 		if err != nil {
 			return err
@@ -233,7 +233,7 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, c *authz.Caller, i
 	if m.UserID != "" {
 		return nil, errorf(DeleteConflict, "MFA Device is still in use")
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		if ok, err := s.st.deleteMFA(ctx, tx, m.Serial); err != nil {
 			return err
 		} else if !ok {

@@ -67,7 +67,7 @@ func (s *Service) resolveLocalPolicy(ctx context.Context, c *authz.Caller, arn, 
 
 // inPolicyTx runs fn in a transaction on the policy's current row.
 func (s *Service) inPolicyTx(ctx context.Context, arn string, fn func(tx *sql.Tx, p *policyRow) error) error {
-	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.st.tx(ctx, func(tx *sql.Tx) error {
 		p, err := s.st.getPolicyByARN(ctx, tx, arn)
 		if err != nil {
 			return err
@@ -156,7 +156,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *authz.Caller, in *CreateP
 		Description: in.Description, DefaultVersion: "v1", NextVersion: 2, CreatedAt: now, UpdatedAt: now,
 	}
 	exists := errorf(EntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
-	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.st.tx(ctx, func(tx *sql.Tx) error {
 		taken, err := s.st.policyNameTaken(ctx, tx, c.AccountID, in.PolicyName)
 		if err != nil {
 			return err
@@ -226,7 +226,7 @@ func (s *Service) DeletePolicy(ctx context.Context, c *authz.Caller, in *PolicyA
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		n, err := s.st.countAttachments(ctx, tx, ref.row.ARN)
 		if err != nil {
 			return err

@@ -85,7 +85,7 @@ func (s *Service) CreateRole(ctx context.Context, c *authz.Caller, in *CreateRol
 
 // insertRoleChecked inserts r unless its name is taken or the quota is reached.
 func (s *Service) insertRoleChecked(ctx context.Context, r *roleRow, tags []Tag, exists error) error {
-	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.st.tx(ctx, func(tx *sql.Tx) error {
 		err := (&newEntity{
 			exists: exists,
 			taken: func() (bool, error) {
@@ -170,7 +170,7 @@ func (s *Service) DeleteRole(ctx context.Context, c *authz.Caller, in *RoleNameI
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		err := s.refuseInUse(ctx, tx, t.id, []inUse{
 			{depInlinePolicies, "Cannot delete entity, must delete policies first."},
 			{depAttachments, "Cannot delete entity, must detach all policies first."},

@@ -28,7 +28,7 @@ type RoleSpec struct {
 // account or policy, MalformedPolicyDocument for a bad trust policy.
 func (s *Store) CreateRoleDirect(ctx context.Context, spec RoleSpec) (*Role, error) {
 	var out *Role
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		out, err = s.CreateRoleDirectTx(ctx, tx, spec)
 		return err

@@ -89,7 +89,7 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, c *authz.
 	if row.Sealed, err = s.st.sealSecret(row.ID, []byte(password)); err != nil {
 		return nil, err
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		if n, err := s.st.countServiceCreds(ctx, tx, t.id, in.ServiceName); err != nil {
 			return err
 		} else if n >= maxServiceCredsPerService {

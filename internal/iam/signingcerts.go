@@ -69,7 +69,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, c *authz.Caller,
 		Digest: hex.EncodeToString(sum[:]), Status: statusActive, UploadedAt: now,
 	}
 	duplicate := errorf(DuplicateCertificate, "The same certificate is already associated with an IAM user in the account.")
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		if used, err := s.st.signingDigestUsed(ctx, tx, c.AccountID, row.Digest); err != nil {
 			return err
 		} else if used {

@@ -66,7 +66,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *authz.Caller, 
 	}
 	taken := errorf(InvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", svc.RoleName)
 	policyARN := s.arn.awsPolicy("/aws-service-role/", svc.PolicyName)
-	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.st.tx(ctx, func(tx *sql.Tx) error {
 		if other, err := s.st.getRole(ctx, tx, c.AccountID, svc.RoleName); err != nil {
 			return err
 		} else if other != nil {
@@ -98,7 +98,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *authz.Caller, 
 		return nil, errorf(InvalidInput, "Role %s is not a service-linked role.", t.name)
 	}
 	task := "task" + t.path + t.name + "/" + uuid.NewString()
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.deleteRole(ctx, tx, t.id); err != nil {
 			return err
 		}

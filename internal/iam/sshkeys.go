@@ -61,7 +61,7 @@ func (s *Service) UploadSSHPublicKey(ctx context.Context, c *authz.Caller, in *U
 		Fingerprint: key.fingerprint(), Status: statusActive, UploadedAt: s.clk.Now(),
 	}
 	duplicate := errorf(DuplicateSSHPublicKey, "The SSH public key is already associated with the specified IAM user.")
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		if used, err := s.st.sshFingerprintUsed(ctx, tx, t.id, row.Fingerprint); err != nil {
 			return err
 		} else if used {

@@ -26,6 +26,7 @@ type Store struct {
 	clk     clock.Clock
 	arn     arns
 	managed *awsManagedSet
+	creds   credCache
 }
 
 // NewStore builds the store. It needs no authorization engine, so it can be
@@ -190,6 +191,7 @@ func (s *Store) listEntities(ctx context.Context, q querier, kind, acct, pathPre
 func (s *Store) updateEntity(ctx context.Context, q querier, kind string, id, name, path string) error {
 	_, err := q.ExecContext(ctx, `UPDATE `+entityTable[kind]+` SET name = $1, name_lower = $2, path = $3 WHERE id = $4`,
 		name, strings.ToLower(name), path, id)
+	s.wrote(q) // a user's ARN is in its keys' principal
 	return err
 }
 
@@ -198,6 +200,7 @@ func (s *Store) deleteEntity(ctx context.Context, q querier, kind, id string) er
 		return err
 	}
 	_, err := q.ExecContext(ctx, `DELETE FROM `+entityTable[kind]+` WHERE id = $1`, id)
+	s.wrote(q)
 	return err
 }
 
@@ -253,6 +256,7 @@ func (s *Store) putTags(ctx context.Context, q querier, entityID string, tags []
 			return err
 		}
 	}
+	s.wrote(q) // principal tags
 	return nil
 }
 
@@ -262,6 +266,7 @@ func (s *Store) deleteTags(ctx context.Context, q querier, entityID string, keys
 			return err
 		}
 	}
+	s.wrote(q) // principal tags
 	return nil
 }
 

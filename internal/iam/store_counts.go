@@ -98,5 +98,6 @@ func (s *Store) countDependents(ctx context.Context, q querier, d dependent, id 
 // deleteUserSessions deletes the sessions a user's keys opened.
 func (s *Store) deleteUserSessions(ctx context.Context, q querier, userID string) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM iam_sessions WHERE user_id = $1`, userID)
+	s.wrote(q)
 	return err
 }

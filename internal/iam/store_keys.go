@@ -51,11 +51,13 @@ func (s *Store) listAccessKeys(ctx context.Context, q querier, acct, userID stri
 
 func (s *Store) setAccessKeyStatus(ctx context.Context, q querier, id, status string) error {
 	_, err := q.ExecContext(ctx, `UPDATE iam_access_keys SET status = $1 WHERE id = $2`, status, id)
+	s.wrote(q)
 	return err
 }
 
 func (s *Store) deleteAccessKey(ctx context.Context, q querier, id string) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM iam_access_keys WHERE id = $1`, id)
+	s.wrote(q)
 	return err
 }
 

@@ -90,5 +90,6 @@ func (s *Store) countUserMFA(ctx context.Context, q querier, userID string) (int
 // deleteAllTags removes every tag of id.
 func (s *Store) deleteAllTags(ctx context.Context, q querier, id string) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM iam_tags WHERE entity_id = $1`, id)
+	s.wrote(q)
 	return err
 }

@@ -83,6 +83,7 @@ func (s *Store) deleteRole(ctx context.Context, q querier, id string) error {
 			return err
 		}
 	}
+	s.wrote(q)
 	return nil
 }
 

@@ -215,6 +215,9 @@ func (s *Service) issueSession(ctx context.Context, r *sessionRow, d time.Durati
 	r.TokenHash = hex.EncodeToString(sum[:])
 	r.CreatedAt = now
 	r.ExpiresAt = now.Add(d).Truncate(time.Second)
+	// A new session changes no cached answer (unknown keys are not cached)
+	// and purged ones are long expired: no credential-cache bump, so
+	// AssumeRole traffic keeps the cache warm.
 	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := s.st.purgeSessions(ctx, tx, now.Add(-expiredSessionGracePeriod)); err != nil {
 			return err

@@ -22,7 +22,7 @@ func (s *Service) addTags(ctx context.Context, id string, tags []Tag) error {
 	if err := checkTags(tags); err != nil {
 		return err
 	}
-	return s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.st.tx(ctx, func(tx *sql.Tx) error {
 		existing, err := s.st.tags(ctx, tx, id)
 		if err != nil {
 			return err

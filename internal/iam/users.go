@@ -35,7 +35,7 @@ func (s *Service) CreateUser(ctx context.Context, c *authz.Caller, in *CreateUse
 		return nil, err
 	}
 	u := &entity{ID: newUniqueID(prefixUser), AccountID: c.AccountID, Name: in.UserName, Path: path, CreatedAt: s.clk.Now()}
-	err := s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.st.tx(ctx, func(tx *sql.Tx) error {
 		err := (&newEntity{
 			exists: errorf(EntityAlreadyExists, "User with name %s already exists.", in.UserName),
 			taken:  func() (bool, error) { return s.nameTaken(ctx, tx, "user", c.AccountID, in.UserName) },
@@ -145,7 +145,7 @@ func (s *Service) UpdateUser(ctx context.Context, c *authz.Caller, in *UpdateUse
 	if in.NewPath != "" {
 		path = in.NewPath
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		if lowerKey(name) != lowerKey(t.name) {
 			if taken, err := s.nameTaken(ctx, tx, "user", c.AccountID, name); err != nil {
 				return err
@@ -171,7 +171,7 @@ func (s *Service) DeleteUser(ctx context.Context, c *authz.Caller, in *DeleteUse
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.st.tx(ctx, func(tx *sql.Tx) error {
 		err := s.refuseInUse(ctx, tx, t.id, []inUse{
 			{depLoginProfile, "Cannot delete entity, must delete login profile first."},
 			{depAccessKeys, "Cannot delete entity, must delete access keys first."},

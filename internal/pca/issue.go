@@ -104,6 +104,7 @@ func (s *Service) IssueCertificate(ctx context.Context, caller *authz.Caller, in
 		if err != nil {
 			return nil, &Error{Kind: ErrRequestFailed, Msg: "The certificate could not be stored; please retry.", Err: err}
 		}
+		s.recent.add(ca.ID, row.Serial, row.DER) // clients fetch it next
 		if s.cfg.Metrics != nil {
 			s.cfg.Metrics.CertificateIssued(ca.ARN, tmplARN)
 		}
@@ -165,17 +166,23 @@ func (s *Service) GetCertificate(ctx context.Context, caller *authz.Caller, in *
 	if ca.Status == statusDeleted {
 		return nil, wrongState(ca.ARN, "have issued certificates")
 	}
-	der, err := s.getCert(ctx, ca.ID, pki.SerialHex(n))
-	if err != nil {
-		return nil, err
+	serial := pki.SerialHex(n)
+	c := s.recent.get(ca.ID, serial)
+	if c == nil {
+		der, err := s.getCert(ctx, ca.ID, serial)
+		if err != nil {
+			return nil, err
+		}
+		if der == nil {
+			return nil, errf(ErrNotFound, "Could not find certificate %s.", in.CertificateArn)
+		}
+		c = s.recent.add(ca.ID, serial, der)
 	}
-	if der == nil {
-		return nil, errf(ErrNotFound, "Could not find certificate %s.", in.CertificateArn)
-	}
-	out := &GetCertificateOutput{Certificate: pemString(pki.EncodeCertPEM(der))}
+	c.render(ca.Type == "ROOT")
+	out := &GetCertificateOutput{Certificate: c.pem}
 	// A root's own self-signed certificate has no chain, as in AWS (and as
 	// GetCertificateAuthorityCertificate says).
-	if len(ca.Cert) > 0 && !(ca.Type == "ROOT" && (bytes.Equal(der, ca.Cert) || selfSigned(der))) {
+	if len(ca.Cert) > 0 && !(ca.Type == "ROOT" && (bytes.Equal(c.der, ca.Cert) || c.self)) {
 		out.CertificateChain = ca.issuedChain
 		if out.CertificateChain == "" { // a row not read by readCA
 			out.CertificateChain = pemString(append(pki.EncodeCertPEM(ca.Cert), ca.Chain...))

@@ -128,6 +128,9 @@ type Service struct {
 	// cas caches CA rows (ca_cache.go).
 	cas caCache
 
+	// recent holds issued certificates' bodies (recent_certs.go).
+	recent recentCerts
+
 	// certCache holds parsed CA certificates by CA id.
 	certMu    sync.Mutex
 	certCache map[string]*cachedCert

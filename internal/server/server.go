@@ -136,6 +136,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	iamStore := iam.NewStore(db, mk, cfg.Clock, iam.Config{Partition: "aws"})
+	iamStore.ListenCredentialChanges() // other servers' IAM writes drop cached keys
 	orgStore := org.NewStore(db, cfg.Clock, org.Config{Partition: "aws"})
 	engine := authz.New(iamStore, orgStore, cfg.Clock)
 	iamSvc := iam.New(iamStore, engine)
