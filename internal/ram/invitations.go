@@ -110,7 +110,7 @@ func (s *Service) GetResourceShareInvitations(ctx context.Context, c *authz.Call
 			return nil, errf(InvitationArnNotFound, "ResourceShareInvitation %s could not be found.", arn)
 		}
 	}
-	all := []ResourceShareInvitation{}
+	var all []*invRow
 	shown := s.d.Clock.Now().Add(-answeredShown)
 	for _, inv := range invs {
 		if inv.Status != "PENDING" && inv.Updated.Before(shown) {
@@ -120,15 +120,20 @@ func (s *Service) GetResourceShareInvitations(ctx context.Context, c *authz.Call
 			len(in.ResourceShareArns) > 0 && !slices.Contains(in.ResourceShareArns, inv.ShareARN) {
 			continue
 		}
+		all = append(all, inv)
+	}
+	rows, next, err := paginate(s, "GetResourceShareInvitations\x00"+c.AccountID, all, in.Paging)
+	if err != nil {
+		return nil, err
+	}
+	// Share names for the page only (one query each).
+	page := []ResourceShareInvitation{}
+	for _, inv := range rows {
 		v, err := s.invView(ctx, s.d.DB, inv)
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, v)
-	}
-	page, next, err := paginate(s, "GetResourceShareInvitations\x00"+c.AccountID, all, in.Paging)
-	if err != nil {
-		return nil, err
+		page = append(page, v)
 	}
 	return &GetResourceShareInvitationsOutput{ResourceShareInvitations: page, NextToken: next}, nil
 }
