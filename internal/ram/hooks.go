@@ -150,17 +150,17 @@ func (s *Service) SharedWith(ctx context.Context, account, region string) ([]str
 	if err != nil {
 		return nil, err
 	}
-	by, err := assocsOfShares(ctx, s.d.DB, arns, "RESOURCE")
+	by, err := resourcesOfShares(ctx, s.d.DB, arns)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	seen := map[string]bool{}
 	for _, arn := range arns {
-		for _, a := range by[arn] {
-			if a.Kind == "RESOURCE" && !seen[a.Entity] {
-				seen[a.Entity] = true
-				out = append(out, a.Entity)
+		for _, ca := range by[arn] {
+			if !seen[ca] {
+				seen[ca] = true
+				out = append(out, ca)
 			}
 		}
 	}

@@ -293,6 +293,35 @@ func assocsOfShares(ctx context.Context, q querier, shareARNs []string, kind str
 	return by, nil
 }
 
+// resourcesOfShares lists the ASSOCIATED resource ARNs of many shares,
+// grouped by share: the two columns SharedWith needs.
+func resourcesOfShares(ctx context.Context, q querier, shareARNs []string) (map[string][]string, error) {
+	by := map[string][]string{}
+	for len(shareARNs) > 0 {
+		n := min(len(shareARNs), assocBatch)
+		args, in := inList(nil, shareARNs[:n])
+		rows, err := q.QueryContext(ctx, `SELECT share_arn, entity FROM ram_associations
+			WHERE share_arn IN (`+in+`) AND kind = 'RESOURCE' AND status = 'ASSOCIATED' ORDER BY share_arn, created_at, entity`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var sh, e string
+			if err := rows.Scan(&sh, &e); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			by[sh] = append(by[sh], e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		shareARNs = shareARNs[n:]
+	}
+	return by, nil
+}
+
 func assocsOfShare(ctx context.Context, q querier, shareARN string) ([]*assocRow, error) {
 	return scanAssocs(q.QueryContext(ctx, `SELECT `+assocCols+` FROM ram_associations WHERE share_arn = $1 ORDER BY created_at, entity`, shareARN))
 }
