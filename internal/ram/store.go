@@ -191,12 +191,15 @@ type assocFilter struct {
 }
 
 // ownerAssocs lists, with their shares, the associations f selects in
-// share then association order, rows [off, off+limit) of them: the
-// entity index or the share keys find them, and only a page is decoded.
+// share then association order, rows [off, off+limit) of them; only a
+// page is read and decoded.
 func ownerAssocs(ctx context.Context, q querier, f assocFilter, off, limit int) ([]sharedAssoc, error) {
+	// CROSS JOIN keeps SQLite on the owner's shares in creation order
+	// (ram_shares_owner_created), probing each share's rows by key, so a
+	// page stops early; PostgreSQL plans it as a plain join.
 	query := `SELECT ` + prefixed(assocCols, "a") + `, ` + prefixed(shareCols, "s") + `
-		FROM ram_associations a JOIN ram_shares s ON s.arn = a.share_arn
-		WHERE a.region = $1 AND s.owner = $2 AND a.kind = $3`
+		FROM ram_shares s CROSS JOIN ram_associations a
+		WHERE a.share_arn = s.arn AND s.region = $1 AND s.owner = $2 AND a.kind = $3`
 	args := []any{f.Region, f.Owner, f.Kind}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -211,7 +214,7 @@ func ownerAssocs(ctx context.Context, q querier, f assocFilter, off, limit int) 
 	if len(f.ShareARNs) > 0 {
 		var in string
 		args, in = inList(args, f.ShareARNs)
-		query += ` AND a.share_arn IN (` + in + `)`
+		query += ` AND s.arn IN (` + in + `)`
 	}
 	query += ` ORDER BY s.created_at, s.arn, a.created_at, a.entity LIMIT ` + arg(limit) + ` OFFSET ` + arg(off)
 	return scanSharedAssocs(q.QueryContext(ctx, query, args...))
