@@ -244,7 +244,9 @@ func (s *Service) listPage(ctx context.Context, q listQuery) ([]*certRow, error)
 func (s *Service) healthCertsOfCA(ctx context.Context, caARN string, limit int) ([]*certRow, error) {
 	order, args := ` ORDER BY account_id, created_at, id`, []any{caARN, typePrivate, statusIssued}
 	if limit > 0 {
-		order, args = ` ORDER BY not_after, id LIMIT $4`, append(args, limit)
+		// The health index's own order after not_after (id is unique
+		// there): ties on not_after, as from bulk issuance, need no sort.
+		order, args = ` ORDER BY not_after, account_id, region, key_algorithm, renewal_status, exported, next_attempt_at, id LIMIT $4`, append(args, limit)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, arn, region, account_id, key_algorithm, not_after, exported,
 		renewal_status, renewal_reason, next_attempt_at FROM acm_certificates

@@ -3,6 +3,8 @@ package pca
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/openpca/openpca/internal/authz"
@@ -44,9 +46,58 @@ func (s *Service) SetSharedPolicy(ctx context.Context, tx *sql.Tx, caARN, doc st
 // PolicyChanged drops the cached policy of a CA whose policy RAM rewrote.
 func (s *Service) PolicyChanged(caARN string) { s.invalidatePolicy(sharedCAID(caARN)) }
 
-// StoredPolicy returns the CA's policy document as GetPolicy shows it.
+// StoredPolicy returns the CA's policy document as GetPolicy shows it
+// (users and roles by ARN while they exist).
 func (s *Service) StoredPolicy(ctx context.Context, caARN string) (string, bool, error) {
-	return s.getPolicy(ctx, sharedCAID(caARN))
+	doc, ok, err := s.getPolicy(ctx, sharedCAID(caARN))
+	if err != nil || !ok {
+		return doc, ok, err
+	}
+	doc, err = s.ShowPolicy(ctx, doc)
+	return doc, err == nil, err
+}
+
+// ShowPolicy turns the unique IDs of a policy in stored form back into the
+// ARNs of the users and roles that still exist.
+func (s *Service) ShowPolicy(ctx context.Context, doc string) (string, error) {
+	if m := s.principalMapper(); m != nil {
+		return m.ShowPolicyPrincipals(ctx, doc)
+	}
+	return doc, nil
+}
+
+// PrincipalIDs maps IAM user and role ARNs to the unique IDs of the
+// entities they name now; ARNs naming nothing (and other principals) are
+// left out. RAM ties its user and role principals to these IDs, as
+// PutPolicy does for hand-written documents.
+func (s *Service) PrincipalIDs(ctx context.Context, arns []string) (map[string]string, error) {
+	m := s.principalMapper()
+	if m == nil || len(arns) == 0 {
+		return nil, nil
+	}
+	// The mapper rewrites documents: hand it one naming just these ARNs.
+	type doc struct {
+		Statement []struct{ Principal struct{ AWS []string } }
+	}
+	var in doc
+	in.Statement = make([]struct{ Principal struct{ AWS []string } }, 1)
+	in.Statement[0].Principal.AWS = arns
+	b, _ := json.Marshal(in)
+	stored, err := m.StorePolicyPrincipals(ctx, string(b))
+	if err != nil {
+		return nil, err
+	}
+	var out doc
+	if err := json.Unmarshal([]byte(stored), &out); err != nil || len(out.Statement) != 1 || len(out.Statement[0].Principal.AWS) != len(arns) {
+		return nil, fmt.Errorf("pca: principal mapper changed the document's shape: %v", err)
+	}
+	ids := map[string]string{}
+	for i, v := range out.Statement[0].Principal.AWS {
+		if v != arns[i] {
+			ids[arns[i]] = v
+		}
+	}
+	return ids, nil
 }
 
 // CAOwner returns the account owning a CA that exists (not DELETED).

@@ -10,18 +10,28 @@ import (
 	"github.com/openpca/openpca/internal/org"
 )
 
-// orgView is what addPrincipal needs to know from Organizations, read
-// before the transaction: a transaction holding SQLite's write lock must
-// not wait for another pooled connection.
+// orgView is what addPrincipal needs to know from Organizations and IAM,
+// read before the transaction: a transaction holding SQLite's write lock
+// must not wait for another pooled connection.
 type orgView struct {
 	sharing *org.Membership            // the owner's organization, when sharing is on
 	members map[string]*org.Membership // principal accounts' memberships
 	ous     map[string]bool            // OU principals' OUs that exist in it
+	ids     map[string]string          // user and role principals' unique IDs
 }
 
 func (s *Service) orgViewFor(ctx context.Context, owner string, principals []string) (*orgView, error) {
 	v := &orgView{members: map[string]*org.Membership{}, ous: map[string]bool{}}
+	var iamARNs []string
+	for _, p := range principals {
+		if k, _, _ := classifyPrincipal(p); k == principalUser || k == principalRole {
+			iamARNs = append(iamARNs, p)
+		}
+	}
 	var err error
+	if v.ids, err = s.d.CAs.PrincipalIDs(ctx, iamARNs); err != nil {
+		return nil, err
+	}
 	if v.sharing, err = s.orgSharing(ctx, owner); err != nil || v.sharing == nil {
 		return v, err
 	}
@@ -166,6 +176,9 @@ func (w *writer) addPrincipal(ctx context.Context, ov *orgView, sh *shareRow, p 
 		}
 	default:
 		row.Account = principalAccountOf(p)
+		// A user or role is tied to the entity its ARN names now, as AWS
+		// keeps resource-policy principals by unique ID.
+		row.PrincipalID = ov.ids[p]
 		inOrg := row.Account == sh.Owner
 		if !inOrg && m != nil {
 			pm := ov.members[row.Account]

@@ -146,19 +146,21 @@ func (s *Service) SharedWith(ctx context.Context, account, region string) ([]str
 	if err := s.expire(ctx); err != nil {
 		return nil, err
 	}
-	shs, _, err := s.received(ctx, s.d.DB, region, account)
+	arns, _, err := s.received(ctx, s.d.DB, region, account)
+	if err != nil {
+		return nil, err
+	}
+	by, err := resourcesOfShares(ctx, s.d.DB, arns)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, sh := range shs {
-		as, err := assocsOfShare(ctx, s.d.DB, sh.ARN)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range as {
-			if a.Kind == "RESOURCE" && a.Status == "ASSOCIATED" && !slices.Contains(out, a.Entity) {
-				out = append(out, a.Entity)
+	seen := map[string]bool{}
+	for _, arn := range arns {
+		for _, ca := range by[arn] {
+			if !seen[ca] {
+				seen[ca] = true
+				out = append(out, ca)
 			}
 		}
 	}

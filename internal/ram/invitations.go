@@ -13,8 +13,7 @@ import (
 const answeredShown = 7 * 24 * time.Hour
 
 func (s *Service) invView(ctx context.Context, q querier, inv *invRow) (ResourceShareInvitation, error) {
-	v := ResourceShareInvitation{ResourceShareInvitationArn: inv.ARN, ResourceShareArn: inv.ShareARN, SenderAccountID: inv.Sender,
-		ReceiverAccountID: inv.Receiver, InvitationTimestamp: inv.Created, Status: inv.Status, ReceiverArn: inv.ReceiverARN}
+	v := inv.view()
 	sh, err := getShare(ctx, q, inv.ShareARN)
 	if err != nil {
 		return v, err
@@ -23,6 +22,12 @@ func (s *Service) invView(ctx context.Context, q querier, inv *invRow) (Resource
 		v.ResourceShareName = sh.Name
 	}
 	return v, nil
+}
+
+// view is the invitation without its share's name.
+func (inv *invRow) view() ResourceShareInvitation {
+	return ResourceShareInvitation{ResourceShareInvitationArn: inv.ARN, ResourceShareArn: inv.ShareARN, SenderAccountID: inv.Sender,
+		ReceiverAccountID: inv.Receiver, InvitationTimestamp: inv.Created, Status: inv.Status, ReceiverArn: inv.ReceiverARN}
 }
 
 // expire turns PENDING invitations past their time into EXPIRED and
@@ -110,7 +115,7 @@ func (s *Service) GetResourceShareInvitations(ctx context.Context, c *authz.Call
 			return nil, errf(InvitationArnNotFound, "ResourceShareInvitation %s could not be found.", arn)
 		}
 	}
-	all := []ResourceShareInvitation{}
+	var all []*invRow
 	shown := s.d.Clock.Now().Add(-answeredShown)
 	for _, inv := range invs {
 		if inv.Status != "PENDING" && inv.Updated.Before(shown) {
@@ -120,15 +125,30 @@ func (s *Service) GetResourceShareInvitations(ctx context.Context, c *authz.Call
 			len(in.ResourceShareArns) > 0 && !slices.Contains(in.ResourceShareArns, inv.ShareARN) {
 			continue
 		}
-		v, err := s.invView(ctx, s.d.DB, inv)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, v)
+		all = append(all, inv)
 	}
-	page, next, err := paginate(s, "GetResourceShareInvitations\x00"+c.AccountID, all, in.Paging)
+	rows, next, err := paginate(s, "GetResourceShareInvitations\x00"+c.AccountID, all, in.Paging)
 	if err != nil {
 		return nil, err
+	}
+	// Share names for the page only, in one query.
+	arns := make([]string, len(rows))
+	for i, inv := range rows {
+		arns[i] = inv.ShareARN
+	}
+	shs, err := sharesByARN(ctx, s.d.DB, arns)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, sh := range shs {
+		names[sh.ARN] = sh.Name
+	}
+	page := []ResourceShareInvitation{}
+	for _, inv := range rows {
+		v := inv.view()
+		v.ResourceShareName = names[inv.ShareARN]
+		page = append(page, v)
 	}
 	return &GetResourceShareInvitationsOutput{ResourceShareInvitations: page, NextToken: next}, nil
 }

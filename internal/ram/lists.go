@@ -9,11 +9,12 @@ import (
 )
 
 // received returns the ACTIVE, STANDARD shares of other accounts that
-// account is a member of right now, with the principal rows that make it
-// one: its own account, user or role ASSOCIATED, or an organization or OU
-// it belongs to (membership is read live).
-func (s *Service) received(ctx context.Context, q querier, region, account string) ([]*shareRow, map[string][]*assocRow, error) {
-	rows, err := associatedPrincipals(ctx, q, region)
+// account is a member of right now (ARNs, oldest first), with the
+// principal rows that make it one: its own account, user or role
+// ASSOCIATED, or an organization or OU it belongs to (membership is read
+// live).
+func (s *Service) received(ctx context.Context, q querier, region, account string) ([]string, map[string][]*assocRow, error) {
+	rows, err := receivedRows(ctx, q, region, account)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -22,7 +23,7 @@ func (s *Service) received(ctx context.Context, q querier, region, account strin
 		return nil, nil, err
 	}
 	by := map[string][]*assocRow{}
-	var order []string
+	var out []string
 	for _, a := range rows {
 		k, o, ou := classifyPrincipal(a.Entity)
 		hit := a.Account == account && (a.ViaOrg == "" || m != nil && m.OrgID == a.ViaOrg) ||
@@ -32,29 +33,21 @@ func (s *Service) received(ctx context.Context, q querier, region, account strin
 			continue
 		}
 		if by[a.ShareARN] == nil {
-			order = append(order, a.ShareARN)
+			out = append(out, a.ShareARN) // rows come in share order
 		}
 		by[a.ShareARN] = append(by[a.ShareARN], a)
 	}
-	var out []*shareRow
-	for _, arn := range order {
-		sh, err := getShare(ctx, q, arn)
-		if err != nil {
-			return nil, nil, err
-		}
-		if sh != nil && sh.Owner != account && sh.Status == "ACTIVE" && sh.FeatureSet == "STANDARD" {
-			out = append(out, sh)
-		}
-	}
-	slices.SortFunc(out, func(a, b *shareRow) int { return a.Created.Compare(b.Created) })
 	return out, by, nil
 }
 
 // visibleShares is the SELF or OTHER-ACCOUNTS view of the caller's account.
 func (s *Service) visibleShares(ctx context.Context, c *authz.Caller, owner string) ([]*shareRow, error) {
 	if owner == "OTHER-ACCOUNTS" {
-		shs, _, err := s.received(ctx, s.d.DB, regionOf(c), c.AccountID)
-		return shs, err
+		arns, _, err := s.received(ctx, s.d.DB, regionOf(c), c.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		return sharesByARN(ctx, s.d.DB, arns)
 	}
 	return sharesOf(ctx, s.d.DB, regionOf(c), c.AccountID)
 }
@@ -133,69 +126,67 @@ func (s *Service) GetResourceShareAssociations(ctx context.Context, c *authz.Cal
 	if err := s.expire(ctx); err != nil {
 		return nil, err
 	}
-	shs, err := sharesOf(ctx, s.d.DB, regionOf(c), c.AccountID)
-	if err != nil {
-		return nil, err
-	}
 	for _, arn := range in.ResourceShareArns {
 		if _, err := s.ownShare(ctx, s.d.DB, c, arn); err != nil {
 			return nil, err
 		}
 	}
-	all := []ResourceShareAssociation{}
-	for _, sh := range shs {
-		if len(in.ResourceShareArns) > 0 && !slices.Contains(in.ResourceShareArns, sh.ARN) {
-			continue
-		}
-		as, err := assocsOfShare(ctx, s.d.DB, sh.ARN)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range as {
-			if a.Kind != in.AssociationType || in.AssociationStatus != "" && a.Status != in.AssociationStatus ||
-				in.ResourceArn != "" && a.Entity != in.ResourceArn || in.Principal != "" && a.Entity != in.Principal {
-				continue
-			}
-			all = append(all, sh.assocView(a))
-		}
-	}
-	page, next, err := paginate(s, "GetResourceShareAssociations\x00"+c.AccountID, all, in.Paging)
+	// One query for the page: the entity index serves a named resource or
+	// principal (at most one applies to the type).
+	scope := "GetResourceShareAssociations\x00" + c.AccountID
+	off, limit, err := s.window(scope, in.Paging)
 	if err != nil {
 		return nil, err
+	}
+	rows, err := ownerAssocs(ctx, s.d.DB, assocFilter{Region: regionOf(c), Owner: c.AccountID, Kind: in.AssociationType,
+		Entity: in.ResourceArn + in.Principal, Status: in.AssociationStatus, ShareARNs: in.ResourceShareArns}, off, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	page, next := []ResourceShareAssociation{}, ""
+	for i, r := range rows {
+		if i == limit {
+			next = s.pageToken(scope, off+limit)
+			break
+		}
+		page = append(page, r.Share.assocView(r.Assoc))
 	}
 	return &GetResourceShareAssociationsOutput{ResourceShareAssociations: page, NextToken: next}, nil
 }
 
 // sharedEntities lists, for the SELF or OTHER-ACCOUNTS view, each visible
-// share with its ASSOCIATED resources and principals.
-func (s *Service) sharedEntities(ctx context.Context, c *authz.Caller, owner string, shareARNs []string) ([]*shareRow, map[string][]*assocRow, error) {
+// ACTIVE share (ARNs in order) with its ASSOCIATED associations of kind
+// ("" for both); for OTHER-ACCOUNTS mine holds the principal rows through
+// which each share reaches the caller.
+func (s *Service) sharedEntities(ctx context.Context, c *authz.Caller, owner, kind string, shareARNs []string) (arns []string, by, mine map[string][]*assocRow, err error) {
 	for _, arn := range shareARNs {
 		if _, _, err := parseARN(arn, "ram"); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	shs, err := s.visibleShares(ctx, c, owner)
-	if err != nil {
-		return nil, nil, err
-	}
-	by := map[string][]*assocRow{}
-	var kept []*shareRow
-	for _, sh := range shs {
-		if len(shareARNs) > 0 && !slices.Contains(shareARNs, sh.ARN) || sh.Status != "ACTIVE" {
-			continue
+	var all []string
+	if owner == "OTHER-ACCOUNTS" {
+		if all, mine, err = s.received(ctx, s.d.DB, regionOf(c), c.AccountID); err != nil {
+			return nil, nil, nil, err
 		}
-		as, err := assocsOfShare(ctx, s.d.DB, sh.ARN)
+	} else {
+		shs, err := sharesOf(ctx, s.d.DB, regionOf(c), c.AccountID)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		for _, a := range as {
-			if a.Status == "ASSOCIATED" {
-				by[sh.ARN] = append(by[sh.ARN], a)
+		for _, sh := range shs {
+			if sh.Status == "ACTIVE" {
+				all = append(all, sh.ARN)
 			}
 		}
-		kept = append(kept, sh)
 	}
-	return kept, by, nil
+	for _, arn := range all {
+		if len(shareARNs) == 0 || slices.Contains(shareARNs, arn) {
+			arns = append(arns, arn)
+		}
+	}
+	by, err = assocsOfShares(ctx, s.d.DB, arns, kind)
+	return arns, by, mine, err
 }
 
 func parseARN(arn, service string) ([]string, string, error) {
@@ -227,21 +218,25 @@ func (s *Service) ListResources(ctx context.Context, c *authz.Caller, in *ListRe
 	if err := s.expire(ctx); err != nil {
 		return nil, err
 	}
-	shs, by, err := s.sharedEntities(ctx, c, in.ResourceOwner, in.ResourceShareArns)
+	kind := "RESOURCE"
+	if in.Principal != "" {
+		kind = "" // the principal filter reads the principal rows too
+	}
+	arns, by, _, err := s.sharedEntities(ctx, c, in.ResourceOwner, kind, in.ResourceShareArns)
 	if err != nil {
 		return nil, err
 	}
 	all := []Resource{}
 	if in.ResourceRegionScope != "GLOBAL" {
-		for _, sh := range shs {
-			if in.Principal != "" && !slices.ContainsFunc(by[sh.ARN], func(a *assocRow) bool { return a.Kind == "PRINCIPAL" && a.Entity == in.Principal }) {
+		for _, arn := range arns {
+			if in.Principal != "" && !slices.ContainsFunc(by[arn], func(a *assocRow) bool { return a.Kind == "PRINCIPAL" && a.Entity == in.Principal }) {
 				continue
 			}
-			for _, a := range by[sh.ARN] {
+			for _, a := range by[arn] {
 				if a.Kind != "RESOURCE" || len(in.ResourceArns) > 0 && !slices.Contains(in.ResourceArns, a.Entity) {
 					continue
 				}
-				all = append(all, Resource{Arn: a.Entity, Type: ResourceTypeCA, ResourceShareArn: sh.ARN, Status: "AVAILABLE",
+				all = append(all, Resource{Arn: a.Entity, Type: ResourceTypeCA, ResourceShareArn: arn, Status: "AVAILABLE",
 					CreationTime: a.Created, LastUpdatedTime: a.Updated, ResourceRegionScope: "REGIONAL"})
 			}
 		}
@@ -265,30 +260,24 @@ func (s *Service) ListPrincipals(ctx context.Context, c *authz.Caller, in *ListP
 	if err := s.expire(ctx); err != nil {
 		return nil, err
 	}
-	shs, by, err := s.sharedEntities(ctx, c, in.ResourceOwner, in.ResourceShareArns)
+	arns, by, mine, err := s.sharedEntities(ctx, c, in.ResourceOwner, "", in.ResourceShareArns)
 	if err != nil {
 		return nil, err
 	}
-	var mine map[string][]*assocRow
-	if in.ResourceOwner == "OTHER-ACCOUNTS" {
-		if _, mine, err = s.received(ctx, s.d.DB, regionOf(c), c.AccountID); err != nil {
-			return nil, err
-		}
-	}
 	all := []Principal{}
-	for _, sh := range shs {
-		if in.ResourceArn != "" && !slices.ContainsFunc(by[sh.ARN], func(a *assocRow) bool { return a.Kind == "RESOURCE" && a.Entity == in.ResourceArn }) {
+	for _, arn := range arns {
+		if in.ResourceArn != "" && !slices.ContainsFunc(by[arn], func(a *assocRow) bool { return a.Kind == "RESOURCE" && a.Entity == in.ResourceArn }) {
 			continue
 		}
-		list := by[sh.ARN]
+		list := by[arn]
 		if mine != nil {
-			list = mine[sh.ARN]
+			list = mine[arn]
 		}
 		for _, a := range list {
 			if a.Kind != "PRINCIPAL" || len(in.Principals) > 0 && !slices.Contains(in.Principals, a.Entity) {
 				continue
 			}
-			all = append(all, Principal{ID: a.Entity, ResourceShareArn: sh.ARN, CreationTime: a.Created, LastUpdatedTime: a.Updated, External: a.External})
+			all = append(all, Principal{ID: a.Entity, ResourceShareArn: arn, CreationTime: a.Created, LastUpdatedTime: a.Updated, External: a.External})
 		}
 	}
 	page, next, err := paginate(s, "ListPrincipals\x00"+c.AccountID+"\x00"+in.ResourceOwner, all, in.Paging)

@@ -18,15 +18,19 @@ type shareGrant struct {
 	// ViaOrg names the organization an account, user or role principal
 	// was associated through; its statements require that membership.
 	ViaOrg map[string]string
+	// IDs holds the unique IDs of user and role principals: the policy
+	// names those, as pca stores hand-written documents.
+	IDs    map[string]string
 	Source string
 }
 
 // buildPolicy is the CA policy RAM writes (reference §3.3): one statement
 // per share, permission statement and principal kind, in share-ARN order;
-// accounts become their root ARN, users and roles stay as they are, an
-// organization is "*" with aws:PrincipalOrgID and an OU is "*" with
-// aws:PrincipalOrgPaths covering the OU and its children. "" when nothing
-// is granted (then the CA has no policy).
+// accounts become their root ARN, users and roles their unique IDs
+// (their ARNs when they had none), an organization is "*" with
+// aws:PrincipalOrgID and an OU is "*" with aws:PrincipalOrgPaths covering
+// the OU and its children. "" when nothing is granted (then the CA has no
+// policy).
 func buildPolicy(caARN string, grants []shareGrant) string {
 	partition := "aws"
 	if p := strings.Split(caARN, ":"); len(p) > 1 {
@@ -53,6 +57,8 @@ func buildPolicy(caARN string, grants []shareGrant) string {
 				arn := p
 				if k == principalAccount {
 					arn = "arn:" + partition + ":iam::" + p + ":root"
+				} else if id := g.IDs[p]; id != "" {
+					arn = id
 				}
 				if o := g.ViaOrg[p]; o != "" {
 					bound[o] = append(bound[o], arn)

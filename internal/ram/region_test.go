@@ -35,7 +35,11 @@ func (f *fakeCAs) StoredPolicy(_ context.Context, arn string) (string, bool, err
 	d, ok := f.policies[arn]
 	return d, ok && d != "", nil
 }
-func (f *fakeCAs) PolicyChanged(string) {}
+func (f *fakeCAs) PolicyChanged(string)                                     {}
+func (f *fakeCAs) ShowPolicy(_ context.Context, doc string) (string, error) { return doc, nil }
+func (f *fakeCAs) PrincipalIDs(context.Context, []string) (map[string]string, error) {
+	return nil, nil
+}
 
 type noOrgs struct{}
 

@@ -42,8 +42,13 @@ type CAs interface {
 	CAOwner(ctx context.Context, caARN string) (owner string, ok bool, err error)
 	// SetSharedPolicy writes (doc != "") or removes the CA's policy in tx.
 	SetSharedPolicy(ctx context.Context, tx *sql.Tx, caARN, doc string) error
-	// StoredPolicy returns the CA's policy as pca holds it.
+	// StoredPolicy returns the CA's policy as GetPolicy shows it.
 	StoredPolicy(ctx context.Context, caARN string) (doc string, ok bool, err error)
+	// ShowPolicy shows a policy in stored form as GetPolicy would.
+	ShowPolicy(ctx context.Context, doc string) (string, error)
+	// PrincipalIDs maps IAM user and role ARNs to the unique IDs of the
+	// entities they name now (absent: no such entity).
+	PrincipalIDs(ctx context.Context, arns []string) (map[string]string, error)
 	// PolicyChanged drops cached copies after the transaction committed.
 	PolicyChanged(caARN string)
 }
@@ -210,7 +215,9 @@ func (w *writer) regenerate(ctx context.Context, region, caARN string) error {
 	return w.s.d.CAs.SetSharedPolicy(ctx, w.tx, caARN, doc)
 }
 
-// policyFor computes the CA's policy from the associations as stored.
+// policyFor computes the CA's policy, in stored form (users and roles by
+// the unique IDs they were associated with), from the associations as
+// stored. It reads nothing but RAM's rows: it runs in write transactions.
 func (s *Service) policyFor(ctx context.Context, q querier, region, caARN string) (string, error) {
 	shares, perms, principals, err := grantsRows(ctx, q, region, caARN)
 	if err != nil {
@@ -242,30 +249,21 @@ func (s *Service) policyFor(ctx context.Context, q querier, region, caARN string
 			}
 			g.ViaOrg[a.Entity] = a.ViaOrg
 		}
+		if a.PrincipalID != "" {
+			if g.IDs == nil {
+				g.IDs = map[string]string{}
+			}
+			g.IDs[a.Entity] = a.PrincipalID
+		}
 	}
 	return buildPolicy(caARN, grants), nil
 }
 
 // paginate pages a computed list with signed offset tokens bound to scope.
 func paginate[T any](s *Service, scope string, all []T, p Paging) ([]T, string, error) {
-	off := 0
-	if p.NextToken != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(p.NextToken)
-		bad := errf(InvalidNextToken, "The specified value for NextToken is not valid.")
-		if err != nil || len(raw) != 24 {
-			return nil, "", bad
-		}
-		m := hmac.New(sha256.New, s.tokenKey)
-		m.Write([]byte(scope))
-		m.Write(raw[:8])
-		if !hmac.Equal(m.Sum(nil)[:16], raw[8:]) {
-			return nil, "", bad
-		}
-		off = int(binary.BigEndian.Uint64(raw[:8]) & 0x7fffffff)
-	}
-	limit := 500
-	if p.MaxResults != nil {
-		limit = int(*p.MaxResults)
+	off, limit, err := s.window(scope, p)
+	if err != nil {
+		return nil, "", err
 	}
 	if off > len(all) {
 		off = len(all)
@@ -275,14 +273,42 @@ func paginate[T any](s *Service, scope string, all []T, p Paging) ([]T, string, 
 	if end == len(all) {
 		return page, "", nil
 	}
+	return page, s.pageToken(scope, end), nil
+}
+
+// window decodes a page request: the offset its token carries and the
+// page size.
+func (s *Service) window(scope string, p Paging) (off, limit int, err error) {
+	if p.NextToken != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(p.NextToken)
+		bad := errf(InvalidNextToken, "The specified value for NextToken is not valid.")
+		if err != nil || len(raw) != 24 {
+			return 0, 0, bad
+		}
+		m := hmac.New(sha256.New, s.tokenKey)
+		m.Write([]byte(scope))
+		m.Write(raw[:8])
+		if !hmac.Equal(m.Sum(nil)[:16], raw[8:]) {
+			return 0, 0, bad
+		}
+		off = int(binary.BigEndian.Uint64(raw[:8]) & 0x7fffffff)
+	}
+	limit = 500
+	if p.MaxResults != nil {
+		limit = int(*p.MaxResults)
+	}
+	return off, limit, nil
+}
+
+// pageToken is the signed token of the page starting at offset end.
+func (s *Service) pageToken(scope string, end int) string {
 	b := binary.BigEndian.AppendUint64(nil, uint64(end))
 	m := hmac.New(sha256.New, s.tokenKey)
 	m.Write([]byte(scope))
 	m.Write(b)
-	return page, base64.RawURLEncoding.EncodeToString(append(b, m.Sum(nil)[:16]...)), nil
+	return base64.RawURLEncoding.EncodeToString(append(b, m.Sum(nil)[:16]...))
 }
 
-// checkClientToken refuses tokens RAM would call malformed.
 func checkClientToken(tok string) error {
 	if len(tok) > 64 {
 		return errf(InvalidClientToken, "The client token %s is not valid.", tok)
@@ -334,7 +360,12 @@ func idempotent[O any](ctx context.Context, s *Service, tx *sql.Tx, c *authz.Cal
 }
 
 // DerivedPolicy is the CA policy the stored associations call for, computed
-// afresh; it must always equal what pca stores (checked by tests).
+// afresh and shown as GetPolicy shows it; it must always equal what
+// GetPolicy returns (checked by tests).
 func (s *Service) DerivedPolicy(ctx context.Context, region, caARN string) (string, error) {
-	return s.policyFor(ctx, s.d.DB, region, caARN)
+	doc, err := s.policyFor(ctx, s.d.DB, region, caARN)
+	if err != nil || doc == "" {
+		return doc, err
+	}
+	return s.d.CAs.ShowPolicy(ctx, doc)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +35,10 @@ type assocRow struct {
 	Status, Message                         string
 	External                                bool
 	ViaOrg                                  string // organization the association depends on
-	Created, Updated                        time.Time
+	// PrincipalID is the unique ID of an IAM user or role principal when
+	// it was associated ('' otherwise): the policy names it, not the ARN.
+	PrincipalID      string
+	Created, Updated time.Time
 }
 
 type permRow struct {
@@ -105,7 +109,15 @@ func putShare(ctx context.Context, q querier, r *shareRow) error {
 	return err
 }
 
-const assocCols = `share_arn, region, kind, entity, account, status, message, external, created_at, updated_at, via_org`
+const assocCols = `share_arn, region, kind, entity, account, status, message, external, created_at, updated_at, via_org, principal_id`
+
+// assocDest returns the scan destinations of assocCols and a function
+// that finishes the row after the scan.
+func assocDest(r *assocRow) ([]any, func()) {
+	var ext, c, u int64
+	return []any{&r.ShareARN, &r.Region, &r.Kind, &r.Entity, &r.Account, &r.Status, &r.Message, &ext, &c, &u, &r.ViaOrg, &r.PrincipalID},
+		func() { r.External, r.Created, r.Updated = ext != 0, store.Time(c), store.Time(u) }
+}
 
 func scanAssocs(rows *sql.Rows, err error) ([]*assocRow, error) {
 	if err != nil {
@@ -115,15 +127,202 @@ func scanAssocs(rows *sql.Rows, err error) ([]*assocRow, error) {
 	var out []*assocRow
 	for rows.Next() {
 		var r assocRow
-		var ext, c, u int64
-		if err := rows.Scan(&r.ShareARN, &r.Region, &r.Kind, &r.Entity, &r.Account, &r.Status, &r.Message, &ext, &c, &u, &r.ViaOrg); err != nil {
+		dest, done := assocDest(&r)
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		r.External = ext != 0
-		r.Created, r.Updated = store.Time(c), store.Time(u)
+		done()
 		out = append(out, &r)
 	}
 	return out, rows.Err()
+}
+
+// prefixed qualifies a column list with a table alias.
+func prefixed(cols, alias string) string {
+	return alias + "." + strings.ReplaceAll(cols, ", ", ", "+alias+".")
+}
+
+// sharedAssoc is an association with the share it belongs to.
+type sharedAssoc struct {
+	Share *shareRow
+	Assoc *assocRow
+}
+
+// scanSharedAssocs reads rows of assocCols followed by shareCols; each
+// share is decoded once however many of its rows come.
+func scanSharedAssocs(rows *sql.Rows, err error) ([]sharedAssoc, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sharedAssoc
+	shares := map[string]*shareRow{}
+	for rows.Next() {
+		var a assocRow
+		var sh shareRow
+		var ext, ret, c, u int64
+		var tags string
+		dest, done := assocDest(&a)
+		dest = append(dest, &sh.ARN, &sh.Region, &sh.Owner, &sh.Name, &ext, &ret, &sh.Status, &sh.FeatureSet, &tags, &sh.SourcePolicy, &c, &u)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		done()
+		p := shares[sh.ARN]
+		if p == nil {
+			sh.AllowExternal, sh.Retain = ext != 0, ret != 0
+			sh.Created, sh.Updated = store.Time(c), store.Time(u)
+			if err := json.Unmarshal([]byte(tags), &sh.Tags); err != nil {
+				return nil, err
+			}
+			p = &sh
+			shares[sh.ARN] = p
+		}
+		out = append(out, sharedAssoc{Share: p, Assoc: &a})
+	}
+	return out, rows.Err()
+}
+
+// assocFilter selects associations of an owner's shares in a region.
+type assocFilter struct {
+	Region, Owner, Kind string
+	Entity, Status      string   // "" = any
+	ShareARNs           []string // none = all the owner's shares
+}
+
+// ownerAssocs lists, with their shares, the associations f selects in
+// share then association order, rows [off, off+limit) of them; only a
+// page is read and decoded.
+func ownerAssocs(ctx context.Context, q querier, f assocFilter, off, limit int) ([]sharedAssoc, error) {
+	// CROSS JOIN keeps SQLite on the owner's shares in creation order
+	// (ram_shares_owner_created), probing each share's rows by key, so a
+	// page stops early; PostgreSQL plans it as a plain join.
+	query := `SELECT ` + prefixed(assocCols, "a") + `, ` + prefixed(shareCols, "s") + `
+		FROM ram_shares s CROSS JOIN ram_associations a
+		WHERE a.share_arn = s.arn AND s.region = $1 AND s.owner = $2 AND a.kind = $3`
+	args := []any{f.Region, f.Owner, f.Kind}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Entity != "" {
+		query += ` AND a.entity = ` + arg(f.Entity)
+	}
+	if f.Status != "" {
+		query += ` AND a.status = ` + arg(f.Status)
+	}
+	if len(f.ShareARNs) > 0 {
+		var in string
+		args, in = inList(args, f.ShareARNs)
+		query += ` AND s.arn IN (` + in + `)`
+	}
+	query += ` ORDER BY s.created_at, s.arn, a.created_at, a.entity LIMIT ` + arg(limit) + ` OFFSET ` + arg(off)
+	return scanSharedAssocs(q.QueryContext(ctx, query, args...))
+}
+
+// receivedRows lists the ASSOCIATED principal rows that may make account a
+// member of an ACTIVE, STANDARD share of another account: its own rows
+// (account, user, role) and every organization or OU row (empty
+// account), oldest share first.
+func receivedRows(ctx context.Context, q querier, region, account string) ([]*assocRow, error) {
+	return scanAssocs(q.QueryContext(ctx, `SELECT `+prefixed(assocCols, "a")+`
+		FROM ram_associations a JOIN ram_shares s ON s.arn = a.share_arn
+		WHERE a.region = $1 AND a.account IN ($2, '') AND a.kind = 'PRINCIPAL' AND a.status = 'ASSOCIATED'
+			AND s.owner <> $2 AND s.status = 'ACTIVE' AND s.feature_set = 'STANDARD'
+		ORDER BY s.created_at, s.arn, a.created_at, a.entity`, region, account))
+}
+
+// inList appends args as $n placeholders joined for an IN list.
+func inList(args []any, vals []string) ([]any, string) {
+	var b strings.Builder
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		args = append(args, v)
+		b.WriteString("$" + strconv.Itoa(len(args)))
+	}
+	return args, b.String()
+}
+
+// sharesByARN loads shares by ARN, a few queries in all, in arns' order.
+func sharesByARN(ctx context.Context, q querier, arns []string) ([]*shareRow, error) {
+	got := map[string]*shareRow{}
+	for rest := arns; len(rest) > 0; {
+		n := min(len(rest), assocBatch)
+		args, in := inList(nil, rest[:n])
+		rs, err := scanShares(q.QueryContext(ctx, `SELECT `+shareCols+` FROM ram_shares WHERE arn IN (`+in+`)`, args...))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			got[r.ARN] = r
+		}
+		rest = rest[n:]
+	}
+	out := make([]*shareRow, 0, len(arns))
+	for _, arn := range arns {
+		if r := got[arn]; r != nil {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// assocBatch bounds the share ARNs of one IN list.
+const assocBatch = 500
+
+// assocsOfShares lists the ASSOCIATED associations of many shares, of
+// one kind unless kind is "", a few queries in all, grouped by share.
+func assocsOfShares(ctx context.Context, q querier, shareARNs []string, kind string) (map[string][]*assocRow, error) {
+	by := map[string][]*assocRow{}
+	for len(shareARNs) > 0 {
+		n := min(len(shareARNs), assocBatch)
+		args, in := inList(nil, shareARNs[:n])
+		query := `SELECT ` + assocCols + ` FROM ram_associations WHERE share_arn IN (` + in + `) AND status = 'ASSOCIATED'`
+		if kind != "" {
+			args = append(args, kind)
+			query += ` AND kind = $` + strconv.Itoa(len(args))
+		}
+		rs, err := scanAssocs(q.QueryContext(ctx, query+` ORDER BY share_arn, created_at, entity`, args...))
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range rs {
+			by[a.ShareARN] = append(by[a.ShareARN], a)
+		}
+		shareARNs = shareARNs[n:]
+	}
+	return by, nil
+}
+
+// resourcesOfShares lists the ASSOCIATED resource ARNs of many shares,
+// grouped by share: the two columns SharedWith needs.
+func resourcesOfShares(ctx context.Context, q querier, shareARNs []string) (map[string][]string, error) {
+	by := map[string][]string{}
+	for len(shareARNs) > 0 {
+		n := min(len(shareARNs), assocBatch)
+		args, in := inList(nil, shareARNs[:n])
+		rows, err := q.QueryContext(ctx, `SELECT share_arn, entity FROM ram_associations
+			WHERE share_arn IN (`+in+`) AND kind = 'RESOURCE' AND status = 'ASSOCIATED' ORDER BY share_arn, created_at, entity`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var sh, e string
+			if err := rows.Scan(&sh, &e); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			by[sh] = append(by[sh], e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		shareARNs = shareARNs[n:]
+	}
+	return by, nil
 }
 
 func assocsOfShare(ctx context.Context, q querier, shareARN string) ([]*assocRow, error) {
@@ -135,16 +334,13 @@ func assocsOfEntity(ctx context.Context, q querier, region, kind, entity string)
 	return scanAssocs(q.QueryContext(ctx, `SELECT `+assocCols+` FROM ram_associations WHERE region = $1 AND kind = $2 AND entity = $3 ORDER BY share_arn`, region, kind, entity))
 }
 
-// associatedPrincipals lists the ASSOCIATED principal rows of a region.
-func associatedPrincipals(ctx context.Context, q querier, region string) ([]*assocRow, error) {
-	return scanAssocs(q.QueryContext(ctx, `SELECT `+assocCols+` FROM ram_associations WHERE region = $1 AND kind = 'PRINCIPAL' AND status = 'ASSOCIATED' ORDER BY share_arn`, region))
-}
-
 func putAssoc(ctx context.Context, q querier, r *assocRow) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO ram_associations (`+assocCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+	_, err := q.ExecContext(ctx, `INSERT INTO ram_associations (`+assocCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
 		ON CONFLICT (share_arn, kind, entity) DO UPDATE SET account = excluded.account, status = excluded.status,
-			message = excluded.message, external = excluded.external, updated_at = excluded.updated_at, via_org = excluded.via_org`,
-		r.ShareARN, r.Region, r.Kind, r.Entity, r.Account, r.Status, r.Message, b2i(r.External), store.Nanos(r.Created), store.Nanos(r.Updated), r.ViaOrg)
+			message = excluded.message, external = excluded.external, updated_at = excluded.updated_at, via_org = excluded.via_org,
+			principal_id = excluded.principal_id`,
+		r.ShareARN, r.Region, r.Kind, r.Entity, r.Account, r.Status, r.Message, b2i(r.External), store.Nanos(r.Created), store.Nanos(r.Updated), r.ViaOrg,
+		r.PrincipalID)
 	return err
 }
 
@@ -282,7 +478,7 @@ func grantsRows(ctx context.Context, q querier, region, entity string) ([]*share
 		return nil, nil, nil, err
 	}
 	// Only the columns a policy needs: this is the hot loop for big shares.
-	prow, err := q.QueryContext(ctx, `SELECT b.share_arn, b.entity, b.via_org
+	prow, err := q.QueryContext(ctx, `SELECT b.share_arn, b.entity, b.via_org, b.principal_id
 		FROM ram_associations a JOIN ram_associations b ON b.share_arn = a.share_arn
 		WHERE a.region = $1 AND a.kind = 'RESOURCE' AND a.entity = $2 AND a.status = 'ASSOCIATED'
 			AND b.kind = 'PRINCIPAL' AND b.status = 'ASSOCIATED'`, region, entity)
@@ -293,7 +489,7 @@ func grantsRows(ctx context.Context, q querier, region, entity string) ([]*share
 	var principals []*assocRow
 	for prow.Next() {
 		a := &assocRow{Kind: "PRINCIPAL", Status: "ASSOCIATED"}
-		if err := prow.Scan(&a.ShareARN, &a.Entity, &a.ViaOrg); err != nil {
+		if err := prow.Scan(&a.ShareARN, &a.Entity, &a.ViaOrg, &a.PrincipalID); err != nil {
 			return nil, nil, nil, err
 		}
 		principals = append(principals, a)
