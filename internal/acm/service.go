@@ -94,6 +94,8 @@ type Service struct {
 	stopOne  sync.Once
 	// runMu makes RunDue calls from the worker and from tests take turns.
 	runMu sync.Mutex
+	// holder names this server in the leases it takes (lease_holder).
+	holder string
 }
 
 // New builds the service; Start runs its worker.
@@ -108,7 +110,7 @@ func New(db *store.DB, ca CA, roles Roles, engine *authz.Engine, clk clock.Clock
 		cfg.Logger = slog.Default()
 	}
 	return &Service{db: db, ca: ca, roles: roles, engine: engine, clk: clk, sealer: sealer, cfg: cfg,
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), holder: uuid.NewString()}
 }
 
 // Start runs the worker that issues requested certificates and renews due
@@ -171,7 +173,7 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		}
 		n += len(rows)
 		s.workAll(ctx, rows, now)
-		if err := s.saveCerts(ctx, rows); err != nil {
+		if err := s.saveWorked(ctx, rows, now.Add(lease)); err != nil {
 			return n, err // the leases expire and another pass redoes the work
 		}
 	}

@@ -125,10 +125,23 @@ func (s *Service) saveCert(ctx context.Context, q execer, r *certRow) error {
 	return err
 }
 
-// saveCerts stores a worked batch in one transaction (one durable write).
-func (s *Service) saveCerts(ctx context.Context, rows []*certRow) error {
+// saveWorked stores a batch the worker claimed with lease until, in one
+// transaction, skipping each row whose lease is no longer this server's:
+// it stalled past until and another server took the row over, whose
+// result stands.
+func (s *Service) saveWorked(ctx context.Context, rows []*certRow, until time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, r := range rows {
+			var held int
+			err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM acm_certificates WHERE id=$1 AND lease_holder=$2 AND lease_until=$3`,
+				r.ID, s.holder, store.Nanos(until)).Scan(&held)
+			if err != nil {
+				return err
+			}
+			if held == 0 {
+				s.cfg.Logger.Warn("acm: lease lost before the result was stored; another server took the certificate over", "certificate", r.ARN)
+				continue
+			}
 			if err := s.saveCert(ctx, tx, r); err != nil {
 				return err
 			}
@@ -325,8 +338,8 @@ func (s *Service) claimDue(ctx context.Context, now time.Time, lease time.Durati
 		}
 		until := store.Nanos(now.Add(lease))
 		for _, r := range due {
-			res, err := tx.ExecContext(ctx, `UPDATE acm_certificates SET lease_until=$2 WHERE id=$1 AND lease_until <= $3`,
-				r.ID, until, store.Nanos(now))
+			res, err := tx.ExecContext(ctx, `UPDATE acm_certificates SET lease_until=$2, lease_holder=$4 WHERE id=$1 AND lease_until <= $3`,
+				r.ID, until, store.Nanos(now), s.holder)
 			if err != nil {
 				return err
 			}

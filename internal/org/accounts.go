@@ -91,7 +91,7 @@ func (s *Service) CreateAccount(ctx context.Context, c *authz.Caller, in *Create
 		}
 		return &CreateAccountStatusOutput{CreateAccountStatus: carShape(&done)}, nil
 	}
-	s.authz.Invalidate(done.AccountID)
+	s.invalidate(done.AccountID)
 	return &CreateAccountStatusOutput{CreateAccountStatus: carShape(&done)}, nil
 }
 
@@ -345,7 +345,7 @@ func (s *Service) MoveAccount(ctx context.Context, c *authz.Caller, in *MoveAcco
 	if err != nil {
 		return nil, err
 	}
-	s.authz.Invalidate(in.AccountId)
+	s.invalidate(in.AccountId)
 	return &Empty{}, nil
 }
 
@@ -392,6 +392,6 @@ func (s *Service) removeMember(ctx context.Context, o *orgRow, acct string) erro
 	if err != nil {
 		return err
 	}
-	s.authz.Invalidate(acct)
+	s.invalidate(acct)
 	return nil
 }

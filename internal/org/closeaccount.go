@@ -89,6 +89,6 @@ func (s *Service) CloseAccount(ctx context.Context, c *authz.Caller, in *CloseAc
 		return nil, err
 	}
 	s.st.markClosed(in.AccountId)
-	s.authz.Invalidate(in.AccountId)
+	s.invalidate(in.AccountId)
 	return &Empty{}, nil
 }

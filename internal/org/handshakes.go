@@ -248,7 +248,7 @@ func (s *Service) AcceptHandshake(ctx context.Context, c *authz.Caller, in *Hand
 	if err != nil {
 		return nil, err
 	}
-	s.authz.Invalidate(c.AccountID)
+	s.invalidate(c.AccountID)
 	return out, nil
 }
 

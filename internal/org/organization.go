@@ -53,7 +53,7 @@ func (s *Service) CreateOrganization(ctx context.Context, c *authz.Caller, in *C
 		}
 		return nil, err
 	}
-	s.authz.Invalidate(c.AccountID)
+	s.invalidate(c.AccountID)
 	shape, err := s.orgShape(ctx, o)
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, c *authz.Caller, _ *Em
 	if err != nil {
 		return nil, err
 	}
-	s.authz.InvalidateAll()
+	s.invalidateAll()
 	return &Empty{}, nil
 }
 

@@ -87,7 +87,7 @@ func (s *Service) policyType(ctx context.Context, c *authz.Caller, action string
 	if err != nil {
 		return nil, err
 	}
-	s.authz.InvalidateAll()
+	s.invalidateAll()
 	types, err := s.rootPolicyTypes(ctx, o)
 	if err != nil {
 		return nil, err
@@ -230,7 +230,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, c *authz.Caller, in *UpdateP
 		}
 		return nil, err
 	}
-	s.authz.InvalidateAll()
+	s.invalidateAll()
 	return &PolicyOutput{Policy: &Policy{PolicySummary: s.policySummary(ss.org, &next), Content: next.Content}}, nil
 }
 
@@ -332,10 +332,10 @@ func (s *Service) attachment(ctx context.Context, c *authz.Caller, action string
 // invalidateTarget drops cached organization context below a target.
 func (s *Service) invalidateTarget(t *target) {
 	if t.Type == "ACCOUNT" {
-		s.authz.Invalidate(t.ID)
+		s.invalidate(t.ID)
 		return
 	}
-	s.authz.InvalidateAll()
+	s.invalidateAll()
 }
 
 // AttachPolicy attaches a policy to a root, OU or account (at most the

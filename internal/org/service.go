@@ -38,7 +38,9 @@ type Service struct {
 //	engine := authz.New(iamStore, orgStore, clk)
 //	orgSvc := org.New(orgStore, iamStore, engine)
 func New(st *Store, iamStore *iam.Store, engine Authorizer) *Service {
-	return &Service{st: st, iam: iamStore, authz: engine, clk: st.clk, arn: st.arn}
+	s := &Service{st: st, iam: iamStore, authz: engine, clk: st.clk, arn: st.arn}
+	s.listenInvalidations()
+	return s
 }
 
 // Store returns the service's store (the OrgSource, and membership lookups

@@ -21,8 +21,9 @@ func (s *Store) countClosedSince(ctx context.Context, q querier, orgID string, s
 	return s.countRows(ctx, q, `SELECT COUNT(*) FROM org_closed_accounts WHERE org_id = $1 AND closed_at >= $2`, orgID, store.Nanos(since))
 }
 
-// closedTTL bounds how long another server's CloseAccount may go unseen;
-// this server's own closures apply at once.
+// closedTTL bounds how long another server's CloseAccount may go unseen
+// when its notification (notify.go) is lost; this server's own closures
+// apply at once.
 const closedTTL = time.Second
 
 // closedCache remembers AccountClosed answers: the credential check asks
@@ -69,6 +70,26 @@ func (s *Store) markClosed(accountID string) {
 	}
 	c.m[accountID] = closedEntry{closed: true}
 	c.mu.Unlock()
+}
+
+// forgetClosed drops the cached open answer for accountID ("" for every
+// account) after another server's change; closed answers stay (closing
+// is final).
+func (s *Store) forgetClosed(accountID string) {
+	c := &s.closed
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if accountID != "" {
+		if e, ok := c.m[accountID]; ok && !e.closed {
+			delete(c.m, accountID)
+		}
+		return
+	}
+	for id, e := range c.m {
+		if !e.closed {
+			delete(c.m, id)
+		}
+	}
 }
 
 // --- delegated administrators

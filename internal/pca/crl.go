@@ -78,27 +78,25 @@ func canPublish(ca *caRow, now time.Time) bool {
 // issuing distribution point. It also writes the CRL under
 // CRLDir/<owner account>.
 //
-// With ifStale (requests for the CRL), a CRL that another caller
-// published while this one waited for genMu is returned instead, so
-// concurrent GETs sign once.
-func (s *Service) generateCRL(ctx context.Context, ca *caRow, ifStale bool) (_ *crlRecord, err error) {
+// need says whether a new CRL is still wanted once the CA's CRL lease is
+// held (crl_lease.go); when it is not (another caller or server published
+// meanwhile), the stored CRL is returned and nothing is signed. wait is
+// for requests, which wait for another server's generation.
+func (s *Service) generateCRL(ctx context.Context, ca *caRow, need crlNeed, wait bool) (_ *crlRecord, err error) {
 	r := s.rev
 	r.genMu.Lock()
 	defer r.genMu.Unlock()
 	url, path, ok := s.crlLocation(ca)
-	if ifStale && ok {
-		cur, pending, err := s.currentCRL(ctx, ca.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !crlStale(cur, pending, path, s.clk.Now()) {
-			return cur, nil
-		}
-	}
-	r.clearDirty(ca.ID) // a hint only: pending revocations are derived from the store
 	if !ok {
+		r.clearDirty(ca.ID)
 		return nil, errf(ErrInvalidState, "The certificate authority %s has CRLs disabled.", ca.ARN)
 	}
+	held, cur, err := s.leaseCRL(ctx, ca.ID, path, need, wait)
+	if err != nil || !held {
+		return cur, err
+	}
+	defer s.releaseCRL(ca.ID)
+	r.clearDirty(ca.ID) // a hint only: pending revocations are derived from the store
 	issuer, err := s.caCert(ca)
 	if err != nil {
 		return nil, err
@@ -145,14 +143,14 @@ func (s *Service) generateCRL(ctx context.Context, ca *caRow, ifStale bool) (_ *
 		return nil, fromPKI(err)
 	}
 	rec := &crlRecord{Number: number, ThisUpdate: req.ThisUpdate, NextUpdate: req.NextUpdate, Path: path, DER: der, Covered: covered}
-	stored, err := s.putCRL(ctx, ca.ID, rec)
+	stored, err := s.putCRL(ctx, ca.ID, rec, s.clk.Now())
 	if err == nil && s.cfg.Metrics != nil {
 		s.cfg.Metrics.CRLGenerated(ca.ARN, rec.ThisUpdate)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !stored { // another server published a newer one: serve that
+	if !stored { // the lease expired and another server published: serve that
 		return s.getCRL(ctx, ca.ID)
 	}
 	r.crlCache.Store(ca.ID, rec)
@@ -234,7 +232,7 @@ func (s *Service) CRL(ctx context.Context, caID, path string) ([]byte, error) {
 	}
 	now := s.clk.Now()
 	if canPublish(ca, now) && crlStale(rec, pending, path, now) {
-		if rec, err = s.generateCRL(ctx, ca, true); err != nil {
+		if rec, err = s.generateCRL(ctx, ca, crlStale, true); err != nil {
 			return nil, err
 		}
 	}
@@ -356,7 +354,7 @@ func (s *Service) publishOne(ctx context.Context, caID string) {
 		s.rev.clearDirty(caID)
 		return
 	}
-	_, _ = s.generateCRL(ctx, ca, false) // a failure stays pending in the store for the next run
+	_, _ = s.generateCRL(ctx, ca, needDue, false) // a failure stays pending in the store for the next run
 }
 
 // forgetCA drops a removed CA's CRL and OCSP state from memory.

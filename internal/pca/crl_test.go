@@ -3,7 +3,6 @@ package pca
 import (
 	"bytes"
 	"crypto/x509"
-	"github.com/openpca/openpca/internal/store/storetest"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -267,12 +266,6 @@ func TestCRLDirWriteFailure(t *testing.T) {
 // TestCRLConcurrentGetsSignOnce: GETs that queued behind one CRL
 // generation serve its result instead of each signing another.
 func TestCRLConcurrentGetsSignOnce(t *testing.T) {
-	if storetest.UsePostgres() {
-		// Known gap (issue #13): on PostgreSQL a waiting GET sometimes signs
-		// a second CRL (the higher number wins, nothing is lost); CRL
-		// generation is to be leased in the database.
-		t.Skip("CRL sign-once under concurrent GETs is not yet guaranteed on PostgreSQL")
-	}
 	e := newEnv(t, Config{PublicBaseURL: base, CRLCheckInterval: time.Hour, CRLDebounce: time.Hour})
 	ca := e.revRoot(crlOn(nil))
 	e.fetchCRL(ca)

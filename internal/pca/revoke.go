@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/google/uuid"
+
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/pki"
 )
@@ -31,6 +33,7 @@ type revocation struct {
 	done     chan struct{}
 	genMu    sync.Mutex // one CRL generation at a time
 	crlCache sync.Map   // CA id → *crlRecord
+	holder   string     // this server's id in CRL leases (crl_lease.go)
 
 	// OCSP.
 	issuers    *issuerIndex
@@ -58,7 +61,7 @@ func newRevocation(s *Service) (*revocation, error) {
 	}
 	r := &revocation{s: s, stmts: stmts, dirty: map[string]bool{}, kick: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{}), issuers: newIssuerIndex(),
-		responders: map[string]*responder{}, ocspCache: map[string]*ocspEntry{}}
+		responders: map[string]*responder{}, ocspCache: map[string]*ocspEntry{}, holder: uuid.NewString()}
 	return r, nil // New starts loop once s.rev is set: loop reads it at once
 }
 

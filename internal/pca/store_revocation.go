@@ -180,21 +180,31 @@ func (s *Service) crlNumber(ctx context.Context, caID string) (n int64, pending 
 	return n, pending, err
 }
 
-// putCRL stores r unless a CRL with a number at least as high is stored
-// (another server published meanwhile); stored reports which happened.
-func (s *Service) putCRL(ctx context.Context, caID string, r *crlRecord) (stored bool, err error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO pca_crls (ca_id, crl_number, this_update, next_update, url_path, der, revocations_covered)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (ca_id) DO UPDATE SET crl_number = excluded.crl_number, this_update = excluded.this_update,
-			next_update = excluded.next_update, url_path = excluded.url_path, der = excluded.der,
-			revocations_covered = excluded.revocations_covered
-		WHERE pca_crls.crl_number < excluded.crl_number`,
-		caID, r.Number, store.Nanos(r.ThisUpdate), store.Nanos(r.NextUpdate), r.Path, r.DER, r.Covered)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+// putCRL stores r if this server still holds the CA's CRL lease at now
+// and no CRL with a number at least as high is stored; stored reports
+// which happened. The lease check and the write share one transaction, so
+// a holder whose lease expired meanwhile publishes nothing.
+func (s *Service) putCRL(ctx context.Context, caID string, r *crlRecord, now time.Time) (stored bool, err error) {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		held, err := store.HoldsLease(ctx, tx, crlLeaseName(caID), s.rev.holder, now)
+		if err != nil || !held {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO pca_crls (ca_id, crl_number, this_update, next_update, url_path, der, revocations_covered)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (ca_id) DO UPDATE SET crl_number = excluded.crl_number, this_update = excluded.this_update,
+				next_update = excluded.next_update, url_path = excluded.url_path, der = excluded.der,
+				revocations_covered = excluded.revocations_covered
+			WHERE pca_crls.crl_number < excluded.crl_number`,
+			caID, r.Number, store.Nanos(r.ThisUpdate), store.Nanos(r.NextUpdate), r.Path, r.DER, r.Covered)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		stored = n > 0
+		return err
+	})
+	return stored, err
 }
 
 // crlSchedule is one CA's CRL timing for the scheduler.

@@ -22,10 +22,11 @@ func (db *DB) Notify(ctx context.Context, channel, payload string) error {
 }
 
 // Listen calls fn with the payload of every notification on channel until
-// the database is closed, on its own connection. After that connection was
-// lost it calls fn("") once listening again: notifications may have been
-// missed meanwhile, so the caller drops everything. On SQLite it does
-// nothing.
+// the database is closed, on its own connection. Once listening, first
+// and after that connection was lost, it calls fn("") once: notifications
+// may have been missed meanwhile (the first LISTEN runs asynchronously,
+// after the caller may have cached something), so the caller drops
+// everything. On SQLite it does nothing.
 func (db *DB) Listen(channel string, fn func(payload string)) {
 	if db.engine != Postgres {
 		return
@@ -33,7 +34,7 @@ func (db *DB) Listen(channel string, fn func(payload string)) {
 	db.listeners.Add(1)
 	go func() {
 		defer db.listeners.Done()
-		missed := false
+		missed := true // nothing was heard before the first LISTEN
 		for db.listenCtx.Err() == nil {
 			db.listenOnce(channel, fn, &missed)
 			missed = true

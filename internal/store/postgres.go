@@ -50,9 +50,12 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("database URL %s: %w", redactURL(url), err)
 	}
 	sqldb := stdlib.OpenDB(*cfg)
-	// Unlike SQLite, every connection is a server process: keep few.
+	// Unlike SQLite, every connection is a server process: keep few, but
+	// keep them open: with fewer idle than open, a loaded server closed
+	// and reopened one every other request (a backend fork each, most of
+	// PostgreSQL's CPU per IssueCertificate; docs/benchmarks.md).
 	sqldb.SetMaxOpenConns(16)
-	sqldb.SetMaxIdleConns(4)
+	sqldb.SetMaxIdleConns(16)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{DB: sqldb, engine: Postgres, pgConfig: cfg}
 	db.listenCtx, db.stopListen = context.WithCancel(context.Background())

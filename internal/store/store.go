@@ -141,6 +141,19 @@ func (db *DB) Path() string { return db.path }
 
 // Tx runs fn in one write transaction, committing when fn returns nil.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	return db.tx(ctx, true, fn)
+}
+
+// AppendTx is Tx for writes that check nothing first: inserts whose
+// conflicts the schema settles (ON CONFLICT). On PostgreSQL it does not
+// take the write lock, so such writes do not queue behind, or hold up,
+// the check-then-write transactions (docs/postgres.md); on SQLite it is
+// Tx.
+func (db *DB) AppendTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.tx(ctx, false, fn)
+}
+
+func (db *DB) tx(ctx context.Context, lock bool, fn func(tx *sql.Tx) error) (err error) {
 	if db.OnTx != nil {
 		start := time.Now()
 		defer func() { db.OnTx(time.Since(start), err) }()
@@ -149,7 +162,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if db.engine == Postgres {
+	if db.engine == Postgres && lock {
 		if err := lockWrites(ctx, tx); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("begin: %w", err)

@@ -26,7 +26,9 @@ type row struct {
 // (parsing it per row would cost more than the row). A row with a Record
 // also stores the record.
 func insertRows(ctx context.Context, db *store.DB, rows []row) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	// Appends only: without the write lock, which IssueCertificate's
+	// commits queued behind (docs/benchmarks.md).
+	return db.AppendTx(ctx, func(tx *sql.Tx) error {
 		// A retried batch finds its rows already there: ON CONFLICT.
 		rec, err := tx.PrepareContext(ctx, `INSERT INTO trail_records (event_time, event_id, record) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`)
 		if err != nil {
