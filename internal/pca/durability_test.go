@@ -134,6 +134,46 @@ func TestSerialCollisionRetries(t *testing.T) {
 	}
 }
 
+// One batch mixing a stored serial, a serial twice within the batch and
+// fresh rows gives each row its own verdict, on both engines (PostgreSQL
+// inserts the batch in one statement): the first of two equal serials
+// wins, nothing stored is overwritten.
+func TestInsertCertsVerdictsPerRow(t *testing.T) {
+	e := newEnv(t, Config{})
+	root := e.activeRoot(pki.ECPrime256v1, 10)
+	arn, err := e.issue(root, leafCSR(t, "a.example.com"), pki.ECPrime256v1, "", days(30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := arn[strings.LastIndexByte(arn, '/')+1:]
+	_, _, id, _ := parseCAARN(root)
+	row := func(serial string, der byte) *certRow {
+		return &certRow{CAID: id, Serial: serial, IssuerPrincipal: "p", IssuerAccount: acct, TemplateARN: "t", DER: []byte{der}}
+	}
+	rows := []*certRow{row("0a", 1), row(stored, 2), row("0b", 3), row("0a", 4), row("0c", 5)}
+	verdicts, err := insertCerts(bg, e.db, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []error{nil, errSerialTaken, nil, errSerialTaken, nil}
+	for i := range want {
+		if verdicts[i] != want[i] {
+			t.Fatalf("row %d: verdict %v, want %v (all: %v)", i, verdicts[i], want[i], verdicts)
+		}
+	}
+	if got, _ := e.svc.getCert(bg, id, "0a"); len(got) != 1 || got[0] != 1 {
+		t.Fatalf("serial 0a holds %v, want the batch's first row", got)
+	}
+	if got, _ := e.svc.getCert(bg, id, stored); len(got) < 10 {
+		t.Fatal("the stored certificate was overwritten")
+	}
+	for _, s := range []string{"0b", "0c"} {
+		if got, _ := e.svc.getCert(bg, id, s); len(got) != 1 {
+			t.Fatalf("serial %s not stored", s)
+		}
+	}
+}
+
 func TestCloseCommitsQueued(t *testing.T) {
 	e := newEnv(t, Config{})
 	root := e.activeRoot(pki.ECPrime256v1, 10)

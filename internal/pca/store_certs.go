@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openpca/openpca/internal/store"
@@ -32,18 +34,13 @@ func (e *tokenUsedError) Error() string { return "pca: idempotency token already
 
 // insertCerts commits rows in one transaction. ON CONFLICT DO NOTHING keeps
 // a colliding serial from aborting the transaction (PostgreSQL aborts on
-// any failed statement), so each row gets its own verdict: nil or
-// errSerialTaken. The second result is a failure of the whole transaction.
+// any failed statement), so each row gets its own verdict: nil,
+// errSerialTaken or a *tokenUsedError. The second result is a failure of
+// the whole transaction.
 func insertCerts(ctx context.Context, db *store.DB, rows []*certRow) ([]error, error) {
 	verdicts := make([]error, len(rows))
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO pca_certificates (ca_id, serial, issuer_principal, issuer_account,
-			template_arn, subject, not_before, not_after, issued_at, der, idempotency_token)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (ca_id, serial) DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+		fresh := make([]int, 0, len(rows))
 		for i, r := range rows {
 			if r.Token != "" {
 				// Under the store's write lock: no other server commits
@@ -60,8 +57,20 @@ func insertCerts(ctx context.Context, db *store.DB, rows []*certRow) ([]error, e
 					return err
 				}
 			}
-			res, err := stmt.ExecContext(ctx, r.CAID, r.Serial, r.IssuerPrincipal, r.IssuerAccount, r.TemplateARN,
-				r.Subject, store.Nanos(r.NotBefore), store.Nanos(r.NotAfter), store.Nanos(r.IssuedAt), r.DER, r.Token)
+			fresh = append(fresh, i)
+		}
+		if db.Engine() == store.Postgres {
+			// One statement per batch: on a networked database each
+			// statement is a round trip; SQLite's are function calls.
+			return insertCertsMultiRow(ctx, tx, rows, fresh, verdicts)
+		}
+		stmt, err := tx.PrepareContext(ctx, insertCertSQL+certPlaceholders(0)+certOnConflict)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, i := range fresh {
+			res, err := stmt.ExecContext(ctx, certArgs(rows[i])...)
 			if err != nil {
 				return err
 			}
@@ -74,6 +83,79 @@ func insertCerts(ctx context.Context, db *store.DB, rows []*certRow) ([]error, e
 		return nil
 	})
 	return verdicts, err
+}
+
+const (
+	insertCertSQL = `INSERT INTO pca_certificates (ca_id, serial, issuer_principal, issuer_account,
+		template_arn, subject, not_before, not_after, issued_at, der, idempotency_token) VALUES `
+	certOnConflict = ` ON CONFLICT (ca_id, serial) DO NOTHING`
+	certColumns    = 11
+)
+
+// certPlaceholders is the placeholder tuple of the k-th row of a
+// multi-row INSERT.
+func certPlaceholders(k int) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for c := range certColumns {
+		if c > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(k*certColumns + c + 1))
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+func certArgs(r *certRow) []any {
+	return []any{r.CAID, r.Serial, r.IssuerPrincipal, r.IssuerAccount, r.TemplateARN,
+		r.Subject, store.Nanos(r.NotBefore), store.Nanos(r.NotAfter), store.Nanos(r.IssuedAt), r.DER, r.Token}
+}
+
+// insertCertsMultiRow inserts rows[fresh…] in one statement; a row the
+// database did not return collided with a stored serial (or an earlier
+// row of the batch with the same serial, which wins).
+func insertCertsMultiRow(ctx context.Context, tx *sql.Tx, rows []*certRow, fresh []int, verdicts []error) error {
+	if len(fresh) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(insertCertSQL)
+	args := make([]any, 0, len(fresh)*certColumns)
+	for k, i := range fresh {
+		if k > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(certPlaceholders(k))
+		args = append(args, certArgs(rows[i])...)
+	}
+	q.WriteString(certOnConflict + ` RETURNING ca_id, serial`)
+	res, err := tx.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	inserted := map[[2]string]bool{}
+	for res.Next() {
+		var k [2]string
+		if err := res.Scan(&k[0], &k[1]); err != nil {
+			return err
+		}
+		inserted[k] = true
+	}
+	if err := res.Err(); err != nil {
+		return err
+	}
+	for _, i := range fresh {
+		k := [2]string{rows[i].CAID, rows[i].Serial}
+		if inserted[k] {
+			delete(inserted, k) // a later row with the same serial lost
+		} else {
+			verdicts[i] = errSerialTaken
+		}
+	}
+	return nil
 }
 
 // getCert loads a certificate's DER; nil when the CA never issued serial.
