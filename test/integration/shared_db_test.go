@@ -27,17 +27,20 @@ import (
 // without PostgreSQL), as two `openpca serve` processes behind a balancer.
 func sharedPair(t *testing.T) (*rig, *rig) {
 	t.Helper()
+	rigs, _ := sharedRigs(t, 2)
+	return rigs[0], rigs[1]
+}
+
+// sharedRigs starts k servers on one fresh PostgreSQL database and returns
+// them with the database's URL.
+func sharedRigs(t *testing.T, k int) ([]*rig, string) {
+	t.Helper()
 	url := storetest.PostgresURL(t)
-	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 	var rigs []*rig
-	for range 2 {
+	for range k {
 		dataDir := t.TempDir()
 		clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
-		app, err := server.Open(context.Background(), server.Config{DataDir: dataDir, Database: url, MasterKey: key,
-			Region: "us-east-1", Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
+		app := openShared(t, dataDir, url, clk)
 		srv := httptest.NewServer(app.Handler)
 		if _, err := app.Bootstrap(context.Background(), server.BootstrapSpec{
 			AccountID: mgmtAccount, AccessKeyID: mgmtKeyID, SecretAccessKey: mgmtSecret,
@@ -49,7 +52,23 @@ func sharedPair(t *testing.T) (*rig, *rig) {
 		t.Cleanup(r.stop)
 		rigs = append(rigs, r)
 	}
-	return rigs[0], rigs[1]
+	return rigs, url
+}
+
+// sharedKey is the master key of every server on a shared database.
+var sharedKey = base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+
+// openShared opens a server on the shared database url with the injected
+// clock clk (one server of sharedPair, or the helper process of
+// shared_db_sigkill_test.go).
+func openShared(t *testing.T, dataDir, url string, clk clock.Clock) *server.App {
+	t.Helper()
+	app, err := server.Open(context.Background(), server.Config{DataDir: dataDir, Database: url, MasterKey: sharedKey,
+		Region: "us-east-1", Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
 }
 
 // One idempotency token sent to both servers at once makes one CA and one
