@@ -95,7 +95,8 @@ func TestSharedDatabaseACMRenewalSIGKILL(t *testing.T) {
 	before := readRenewals(t, a, arn, caID).issued
 
 	bNow := a.clock.Now().Add(renewAt)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSharedDatabaseACMHelperProcess$", "-test.count=1")
+	// The timeout ends b should this test die without killing it.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSharedDatabaseACMHelperProcess$", "-test.count=1", "-test.timeout=5m")
 	cmd.Env = append(os.Environ(), helperEnv+"=1", helperDBEnv+"="+url, helperClockEnv+"="+bNow.Format(time.RFC3339Nano))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
