@@ -118,6 +118,8 @@ func TestSharedDatabaseACMRenewalSIGKILL(t *testing.T) {
 		default:
 		}
 		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			<-exited // out is b's to write until then
 			t.Fatalf("server b renewed too little in 3 minutes\n%s", out.String())
 		}
 		if renewed, _ := renewalProgress(t, a, arn, orig, bNow); renewed < n/4 {
