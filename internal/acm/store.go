@@ -43,7 +43,7 @@ const certColumns = `id, arn, region, account_id, cert_type, domain_name, sans_j
 	revocation_reason, exported, renewal_status, renewal_reason, renewal_updated_at, next_attempt_at,
 	lease_until, idempotency_token`
 
-type scanner interface{ Scan(dest ...any) error }
+type scanner = store.Scanner
 
 func scanCert(sc scanner) (*certRow, error) {
 	var r certRow
@@ -282,20 +282,7 @@ func (s *Service) healthCertsOfCA(ctx context.Context, caARN string, limit int) 
 }
 
 func (s *Service) queryCerts(ctx context.Context, query string, args ...any) ([]*certRow, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*certRow
-	for rows.Next() {
-		r, err := scanCert(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return store.QueryAll(ctx, s.db, scanCert, query, args...)
 }
 
 func (s *Service) countCerts(ctx context.Context, account, region string) (int, error) {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openpca/openpca/internal/jsonstr"
 )
 
 // encodeJSON renders an output struct for awsJson1_1 / restJson1: member
@@ -80,12 +82,11 @@ func jsonOmit(f *fieldInfo, v reflect.Value) bool {
 
 // writeJSONString writes s as encoding/json quotes it. PEM bodies, ARNs and
 // member names need no escape but "\n", so they are written in place;
-// anything else goes through encoding/json, whose escaping stays the rule.
+// anything else is quoted by jsonstr, byte for byte as encoding/json does.
 func writeJSONString(b *bytes.Buffer, s string) {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c != '\n' && !copiedAsIs[c] {
-			q, _ := json.Marshal(s) // strings always marshal
-			b.Write(q)
+			b.Write(jsonstr.Append(b.AvailableBuffer(), s))
 			return
 		}
 	}

@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/openpca/openpca/internal/jsonstr"
 )
 
 // MemberOptions shape AppendMembers' output for the call trail.
@@ -87,7 +88,7 @@ func (o *MemberOptions) appendStruct(b []byte, v reflect.Value) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = appendJSONString(b, m.name)
+		b = jsonstr.Append(b, m.name)
 		b = append(b, ':')
 		b = o.appendMember(b, m.name, fv)
 	}
@@ -97,7 +98,7 @@ func (o *MemberOptions) appendStruct(b []byte, v reflect.Value) []byte {
 // appendMember writes the value of the member name.
 func (o *MemberOptions) appendMember(b []byte, name string, v reflect.Value) []byte {
 	if o.Secret != nil && o.Secret(name) {
-		return appendJSONString(b, o.Hidden)
+		return jsonstr.Append(b, o.Hidden)
 	}
 	return o.appendValue(b, name, v)
 }
@@ -147,7 +148,7 @@ func (o *MemberOptions) appendValue(b []byte, name string, v reflect.Value) []by
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(appendJSONString(b, k), ':')
+			b = append(jsonstr.Append(b, k), ':')
 			b = o.appendMember(b, k, vals[k])
 		}
 		return append(b, '}')
@@ -187,9 +188,9 @@ func (o *MemberOptions) appendAny(b []byte, name string, x any) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(appendJSONString(b, k), ':')
+			b = append(jsonstr.Append(b, k), ':')
 			if o.Secret != nil && o.Secret(k) {
-				b = appendJSONString(b, o.Hidden)
+				b = jsonstr.Append(b, o.Hidden)
 			} else {
 				b = o.appendAny(b, k, t[k])
 			}
@@ -217,7 +218,7 @@ func (o *MemberOptions) appendStr(b []byte, name, s string) []byte {
 	if o.String != nil {
 		o.String(name, s)
 	}
-	return appendJSONString(b, s)
+	return jsonstr.Append(b, s)
 }
 
 var (
@@ -235,59 +236,4 @@ func appendMarshal(b []byte, x any) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, q...)
-}
-
-// appendJSONString writes s as json.Marshal does: HTML characters and
-// U+2028/U+2029 escaped, invalid UTF-8 as U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += n
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += n
-			start = i
-			continue
-		}
-		i += n
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

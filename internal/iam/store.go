@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -51,37 +50,7 @@ type querier interface {
 }
 
 // scanner is a *sql.Row or *sql.Rows.
-type scanner = interface{ Scan(...any) error }
-
-// queryOne runs a single-row query and scans it; nil, nil when no row matches.
-func queryOne[T any](ctx context.Context, q querier, scan func(scanner) (*T, error), query string, args ...any) (*T, error) {
-	v, err := scan(q.QueryRowContext(ctx, query, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-// queryAll runs a query and scans every row.
-func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
+type scanner = store.Scanner
 
 // execAffected runs a statement and reports whether it changed any row.
 func execAffected(ctx context.Context, q querier, query string, args ...any) (bool, error) {
@@ -129,11 +98,11 @@ func scanAccount(sc scanner) (*Account, error) {
 }
 
 func (s *Store) getAccount(ctx context.Context, q querier, id string) (*Account, error) {
-	return queryOne(ctx, q, scanAccount, `SELECT id, name, email, created_at FROM accounts WHERE id = $1`, id)
+	return store.QueryOne(ctx, q, scanAccount, `SELECT id, name, email, created_at FROM accounts WHERE id = $1`, id)
 }
 
 func (s *Store) listAccounts(ctx context.Context) ([]Account, error) {
-	return queryAll(ctx, s.db, func(sc scanner) (Account, error) {
+	return store.QueryAll(ctx, s.db, func(sc scanner) (Account, error) {
 		a, err := scanAccount(sc)
 		if err != nil {
 			return Account{}, err
@@ -172,16 +141,16 @@ func scanEntity(sc scanner) (*entity, error) {
 
 // getEntity finds a user or group by name (case-insensitively); nil when absent.
 func (s *Store) getEntity(ctx context.Context, q querier, kind, acct, name string) (*entity, error) {
-	return queryOne(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE account_id = $1 AND name_lower = $2`,
+	return store.QueryOne(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE account_id = $1 AND name_lower = $2`,
 		acct, strings.ToLower(name))
 }
 
 func (s *Store) getEntityByID(ctx context.Context, q querier, kind, id string) (*entity, error) {
-	return queryOne(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE id = $1`, id)
+	return store.QueryOne(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE id = $1`, id)
 }
 
 func (s *Store) listEntities(ctx context.Context, q querier, kind, acct, pathPrefix string) ([]*entity, error) {
-	all, err := queryAll(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE account_id = $1 ORDER BY name_lower`, acct)
+	all, err := store.QueryAll(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM `+entityTable[kind]+` WHERE account_id = $1 ORDER BY name_lower`, acct)
 	if err != nil {
 		return nil, err
 	}
@@ -216,12 +185,12 @@ func (s *Store) removeMember(ctx context.Context, q querier, groupID, userID str
 }
 
 func (s *Store) groupsOfUser(ctx context.Context, q querier, userID string) ([]*entity, error) {
-	return queryAll(ctx, q, scanEntity, `SELECT g.id, g.account_id, g.name, g.path, g.created_at FROM iam_groups g
+	return store.QueryAll(ctx, q, scanEntity, `SELECT g.id, g.account_id, g.name, g.path, g.created_at FROM iam_groups g
 		JOIN iam_group_members m ON m.group_id = g.id WHERE m.user_id = $1 ORDER BY g.name_lower`, userID)
 }
 
 func (s *Store) usersOfGroup(ctx context.Context, q querier, groupID string) ([]*entity, error) {
-	return queryAll(ctx, q, scanEntity, `SELECT u.id, u.account_id, u.name, u.path, u.created_at FROM iam_users u
+	return store.QueryAll(ctx, q, scanEntity, `SELECT u.id, u.account_id, u.name, u.path, u.created_at FROM iam_users u
 		JOIN iam_group_members m ON m.user_id = u.id WHERE m.group_id = $1 ORDER BY u.name_lower`, groupID)
 }
 
@@ -241,7 +210,7 @@ type Tag struct {
 }
 
 func (s *Store) tags(ctx context.Context, q querier, entityID string) ([]Tag, error) {
-	return queryAll(ctx, q, func(sc scanner) (Tag, error) {
+	return store.QueryAll(ctx, q, func(sc scanner) (Tag, error) {
 		var t Tag
 		err := sc.Scan(&t.Key, &t.Value)
 		return t, err

@@ -1,10 +1,14 @@
 package iam
 
-import "context"
+import (
+	"context"
+
+	"github.com/openpca/openpca/internal/store"
+)
 
 // accountEmails lists every account's email.
 func (s *Store) accountEmails(ctx context.Context, q querier) ([]string, error) {
-	return queryAll(ctx, q, func(sc scanner) (string, error) {
+	return store.QueryAll(ctx, q, func(sc scanner) (string, error) {
 		var e string
 		err := sc.Scan(&e)
 		return e, err

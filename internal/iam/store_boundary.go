@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/openpca/openpca/internal/store"
 )
 
 // boundaryTable names the table of the entity kinds that take a
@@ -43,7 +44,7 @@ func (s *Store) boundaryCounts(ctx context.Context, q querier, acct string) (map
 		arn string
 		n   int
 	}
-	rows, err := queryAll(ctx, q, func(sc scanner) (pair, error) {
+	rows, err := store.QueryAll(ctx, q, func(sc scanner) (pair, error) {
 		var p pair
 		err := sc.Scan(&p.arn, &p.n)
 		return p, err

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/openpca/openpca/internal/store"
 )
 
 // Counts and clean-ups the services check inside their transactions.
@@ -54,7 +55,7 @@ func (s *Store) attachmentCounts(ctx context.Context, q querier, acct string) (m
 		arn string
 		n   int
 	}
-	rows, err := queryAll(ctx, q, func(sc scanner) (pair, error) {
+	rows, err := store.QueryAll(ctx, q, func(sc scanner) (pair, error) {
 		var p pair
 		err := sc.Scan(&p.arn, &p.n)
 		return p, err

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/openpca/openpca/internal/store"
 )
 
 // Instance profiles live in iam_instance_profiles, which has the entity
@@ -24,13 +25,13 @@ func (s *Store) setProfileRole(ctx context.Context, q querier, id, want, roleID 
 
 // profilesOfRole lists the profiles that hold role roleID, by name.
 func (s *Store) profilesOfRole(ctx context.Context, q querier, roleID string) ([]*entity, error) {
-	return queryAll(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM iam_instance_profiles WHERE role_id = $1 ORDER BY name_lower`, roleID)
+	return store.QueryAll(ctx, q, scanEntity, `SELECT id, account_id, name, path, created_at FROM iam_instance_profiles WHERE role_id = $1 ORDER BY name_lower`, roleID)
 }
 
 // profileRoles maps each profile of the account that holds a role to it.
 func (s *Store) profileRoles(ctx context.Context, q querier, acct string) (map[string]string, error) {
 	type pair struct{ profile, role string }
-	rows, err := queryAll(ctx, q, func(sc scanner) (pair, error) {
+	rows, err := store.QueryAll(ctx, q, func(sc scanner) (pair, error) {
 		var p pair
 		err := sc.Scan(&p.profile, &p.role)
 		return p, err

@@ -42,11 +42,11 @@ func (s *Store) insertAccessKey(ctx context.Context, q querier, k *accessKeyRow)
 }
 
 func (s *Store) getAccessKey(ctx context.Context, q querier, id string) (*accessKeyRow, error) {
-	return queryOne(ctx, q, scanAccessKey, `SELECT `+accessKeyColumns+` FROM iam_access_keys WHERE id = $1`, id)
+	return store.QueryOne(ctx, q, scanAccessKey, `SELECT `+accessKeyColumns+` FROM iam_access_keys WHERE id = $1`, id)
 }
 
 func (s *Store) listAccessKeys(ctx context.Context, q querier, acct, userID string) ([]*accessKeyRow, error) {
-	return queryAll(ctx, q, scanAccessKey, `SELECT `+accessKeyColumns+` FROM iam_access_keys WHERE account_id = $1 AND user_id = $2 ORDER BY created_at, id`, acct, userID)
+	return store.QueryAll(ctx, q, scanAccessKey, `SELECT `+accessKeyColumns+` FROM iam_access_keys WHERE account_id = $1 AND user_id = $2 ORDER BY created_at, id`, acct, userID)
 }
 
 func (s *Store) setAccessKeyStatus(ctx context.Context, q querier, id, status string) error {
@@ -120,7 +120,7 @@ func scanSession(sc scanner) (*sessionRow, error) {
 }
 
 func (s *Store) getSession(ctx context.Context, q querier, id string) (*sessionRow, error) {
-	return queryOne(ctx, q, scanSession, `SELECT `+sessionColumns+` FROM iam_sessions WHERE id = $1`, id)
+	return store.QueryOne(ctx, q, scanSession, `SELECT `+sessionColumns+` FROM iam_sessions WHERE id = $1`, id)
 }
 
 // purgeSessions drops sessions that expired before cutoff.

@@ -36,7 +36,7 @@ func boolInt(b bool) int64 {
 }
 
 func (s *Store) loginProfile(ctx context.Context, q querier, userID string) (*loginProfileRow, error) {
-	return queryOne(ctx, q, scanLoginProfile, `SELECT user_id, account_id, password_hash, reset_required, created_at, changed_at FROM iam_login_profiles WHERE user_id = $1`, userID)
+	return store.QueryOne(ctx, q, scanLoginProfile, `SELECT user_id, account_id, password_hash, reset_required, created_at, changed_at FROM iam_login_profiles WHERE user_id = $1`, userID)
 }
 
 func (s *Store) insertLoginProfile(ctx context.Context, q querier, r *loginProfileRow) error {
@@ -70,7 +70,7 @@ const maxPasswordHistory = 24
 
 // recentPasswords returns a user's last n password hashes, newest first.
 func (s *Store) recentPasswords(ctx context.Context, q querier, userID string, n int) ([]string, error) {
-	return queryAll(ctx, q, func(sc scanner) (string, error) {
+	return store.QueryAll(ctx, q, func(sc scanner) (string, error) {
 		var h string
 		err := sc.Scan(&h)
 		return h, err
@@ -112,7 +112,7 @@ type passwordPolicyRow struct {
 }
 
 func (s *Store) passwordPolicy(ctx context.Context, q querier, acct string) (*passwordPolicyRow, error) {
-	return queryOne(ctx, q, func(sc scanner) (*passwordPolicyRow, error) {
+	return store.QueryOne(ctx, q, func(sc scanner) (*passwordPolicyRow, error) {
 		var p passwordPolicyRow
 		var sym, num, up, low, allow, hard int64
 		if err := sc.Scan(&p.MinLength, &sym, &num, &up, &low, &allow, &p.MaxAge, &p.ReusePrevention, &hard); err != nil {

@@ -49,15 +49,15 @@ func (s *Store) mfaNameTaken(ctx context.Context, q querier, acct, name string) 
 }
 
 func (s *Store) getMFA(ctx context.Context, q querier, serial string) (*mfaRow, error) {
-	return queryOne(ctx, q, scanMFA, `SELECT `+mfaColumns+` FROM iam_mfa_devices WHERE serial = $1`, serial)
+	return store.QueryOne(ctx, q, scanMFA, `SELECT `+mfaColumns+` FROM iam_mfa_devices WHERE serial = $1`, serial)
 }
 
 func (s *Store) listMFA(ctx context.Context, q querier, acct string) ([]*mfaRow, error) {
-	return queryAll(ctx, q, scanMFA, `SELECT `+mfaColumns+` FROM iam_mfa_devices WHERE account_id = $1 ORDER BY serial`, acct)
+	return store.QueryAll(ctx, q, scanMFA, `SELECT `+mfaColumns+` FROM iam_mfa_devices WHERE account_id = $1 ORDER BY serial`, acct)
 }
 
 func (s *Store) userMFA(ctx context.Context, q querier, userID string) ([]*mfaRow, error) {
-	return queryAll(ctx, q, scanMFA, `SELECT `+mfaColumns+` FROM iam_mfa_devices WHERE user_id = $1 ORDER BY serial`, userID)
+	return store.QueryAll(ctx, q, scanMFA, `SELECT `+mfaColumns+` FROM iam_mfa_devices WHERE user_id = $1 ORDER BY serial`, userID)
 }
 
 // assignMFA enables an unassigned device for a user; false when another

@@ -37,7 +37,7 @@ func (s *Store) deleteInline(ctx context.Context, q querier, entityID, name stri
 }
 
 func (s *Store) listInline(ctx context.Context, q querier, entityID string) ([]inlinePolicy, error) {
-	return queryAll(ctx, q, func(sc scanner) (inlinePolicy, error) {
+	return store.QueryAll(ctx, q, func(sc scanner) (inlinePolicy, error) {
 		var p inlinePolicy
 		err := sc.Scan(&p.Name, &p.Document)
 		return p, err
@@ -81,11 +81,11 @@ func (s *Store) insertPolicy(ctx context.Context, q querier, p *policyRow) error
 }
 
 func (s *Store) getPolicyByARN(ctx context.Context, q querier, arn string) (*policyRow, error) {
-	return queryOne(ctx, q, scanPolicy, `SELECT `+policyColumns+` FROM iam_policies WHERE arn = $1`, arn)
+	return store.QueryOne(ctx, q, scanPolicy, `SELECT `+policyColumns+` FROM iam_policies WHERE arn = $1`, arn)
 }
 
 func (s *Store) listPolicies(ctx context.Context, q querier, acct string) ([]*policyRow, error) {
-	return queryAll(ctx, q, scanPolicy, `SELECT `+policyColumns+` FROM iam_policies WHERE account_id = $1 ORDER BY name_lower`, acct)
+	return store.QueryAll(ctx, q, scanPolicy, `SELECT `+policyColumns+` FROM iam_policies WHERE account_id = $1 ORDER BY name_lower`, acct)
 }
 
 func (s *Store) updatePolicyVersions(ctx context.Context, q querier, id, defaultVersion string, next int, at time.Time) error {
@@ -128,12 +128,12 @@ func scanVersion(sc scanner) (*policyVersion, error) {
 }
 
 func (s *Store) getVersion(ctx context.Context, q querier, policyID, versionID string) (*policyVersion, error) {
-	return queryOne(ctx, q, scanVersion, `SELECT version_id, document, created_at FROM iam_policy_versions WHERE policy_id = $1 AND version_id = $2`,
+	return store.QueryOne(ctx, q, scanVersion, `SELECT version_id, document, created_at FROM iam_policy_versions WHERE policy_id = $1 AND version_id = $2`,
 		policyID, versionID)
 }
 
 func (s *Store) listVersions(ctx context.Context, q querier, policyID string) ([]policyVersion, error) {
-	return queryAll(ctx, q, func(sc scanner) (policyVersion, error) {
+	return store.QueryAll(ctx, q, func(sc scanner) (policyVersion, error) {
 		v, err := scanVersion(sc)
 		if err != nil {
 			return policyVersion{}, err
@@ -166,7 +166,7 @@ func (s *Store) detach(ctx context.Context, q querier, entityID, policyARN strin
 }
 
 func (s *Store) attachedPolicies(ctx context.Context, q querier, entityID string) ([]string, error) {
-	return queryAll(ctx, q, func(sc scanner) (string, error) {
+	return store.QueryAll(ctx, q, func(sc scanner) (string, error) {
 		var a string
 		err := sc.Scan(&a)
 		return a, err
@@ -175,7 +175,7 @@ func (s *Store) attachedPolicies(ctx context.Context, q querier, entityID string
 
 // attachmentsOf lists the entities a policy is attached to within acct.
 func (s *Store) attachmentsOf(ctx context.Context, q querier, acct, policyARN string) ([]attachment, error) {
-	return queryAll(ctx, q, func(sc scanner) (attachment, error) {
+	return store.QueryAll(ctx, q, func(sc scanner) (attachment, error) {
 		var a attachment
 		err := sc.Scan(&a.EntityID, &a.EntityKind, &a.PolicyARN)
 		return a, err

@@ -44,15 +44,15 @@ func (s *Store) insertRole(ctx context.Context, q querier, r *roleRow) error {
 }
 
 func (s *Store) getRole(ctx context.Context, q querier, acct, name string) (*roleRow, error) {
-	return queryOne(ctx, q, scanRole, `SELECT `+roleColumns+` FROM iam_roles WHERE account_id = $1 AND name_lower = $2`, acct, strings.ToLower(name))
+	return store.QueryOne(ctx, q, scanRole, `SELECT `+roleColumns+` FROM iam_roles WHERE account_id = $1 AND name_lower = $2`, acct, strings.ToLower(name))
 }
 
 func (s *Store) getRoleByID(ctx context.Context, q querier, id string) (*roleRow, error) {
-	return queryOne(ctx, q, scanRole, `SELECT `+roleColumns+` FROM iam_roles WHERE id = $1`, id)
+	return store.QueryOne(ctx, q, scanRole, `SELECT `+roleColumns+` FROM iam_roles WHERE id = $1`, id)
 }
 
 func (s *Store) listRoles(ctx context.Context, q querier, acct, pathPrefix string) ([]*roleRow, error) {
-	all, err := queryAll(ctx, q, scanRole, `SELECT `+roleColumns+` FROM iam_roles WHERE account_id = $1 ORDER BY name_lower`, acct)
+	all, err := store.QueryAll(ctx, q, scanRole, `SELECT `+roleColumns+` FROM iam_roles WHERE account_id = $1 ORDER BY name_lower`, acct)
 	if err != nil {
 		return nil, err
 	}

@@ -43,13 +43,13 @@ func (s *Store) insertServiceCred(ctx context.Context, q querier, r *serviceCred
 
 // userServiceCred finds credential id of user userID; nil when absent.
 func (s *Store) userServiceCred(ctx context.Context, q querier, userID, id string) (*serviceCredRow, error) {
-	return queryOne(ctx, q, scanServiceCred, serviceCredSelect+` WHERE c.user_id = $1 AND c.id = $2`, userID, id)
+	return store.QueryOne(ctx, q, scanServiceCred, serviceCredSelect+` WHERE c.user_id = $1 AND c.id = $2`, userID, id)
 }
 
 // listServiceCreds lists a user's credentials, or with userID "" every
 // credential of the account; service "" means every service.
 func (s *Store) listServiceCreds(ctx context.Context, q querier, acct, userID, service string) ([]*serviceCredRow, error) {
-	return queryAll(ctx, q, scanServiceCred, serviceCredSelect+` WHERE c.account_id = $1 AND ($2 = '' OR c.user_id = $2) AND ($3 = '' OR c.service_name = $3)
+	return store.QueryAll(ctx, q, scanServiceCred, serviceCredSelect+` WHERE c.account_id = $1 AND ($2 = '' OR c.user_id = $2) AND ($3 = '' OR c.service_name = $3)
 		ORDER BY c.id`, acct, userID, service)
 }
 

@@ -39,11 +39,11 @@ func (s *Store) insertSigningCert(ctx context.Context, q querier, r *signingCert
 
 // signingCert finds certificate id of the account's user userID.
 func (s *Store) signingCert(ctx context.Context, q querier, acct, userID, id string) (*signingCertRow, error) {
-	return queryOne(ctx, q, scanSigningCert, `SELECT `+signingCertColumns+` FROM iam_signing_certificates WHERE account_id = $1 AND user_id = $2 AND id = $3`, acct, userID, id)
+	return store.QueryOne(ctx, q, scanSigningCert, `SELECT `+signingCertColumns+` FROM iam_signing_certificates WHERE account_id = $1 AND user_id = $2 AND id = $3`, acct, userID, id)
 }
 
 func (s *Store) listSigningCerts(ctx context.Context, q querier, acct, userID string) ([]*signingCertRow, error) {
-	return queryAll(ctx, q, scanSigningCert, `SELECT `+signingCertColumns+` FROM iam_signing_certificates WHERE account_id = $1 AND user_id = $2 ORDER BY id`, acct, userID)
+	return store.QueryAll(ctx, q, scanSigningCert, `SELECT `+signingCertColumns+` FROM iam_signing_certificates WHERE account_id = $1 AND user_id = $2 ORDER BY id`, acct, userID)
 }
 
 func (s *Store) countSigningCerts(ctx context.Context, q querier, acct, userID string) (int, error) {

@@ -38,11 +38,11 @@ func (s *Store) insertSSHKey(ctx context.Context, q querier, k *sshKeyRow) error
 
 // userSSHKey finds key id of user userID; nil when absent.
 func (s *Store) userSSHKey(ctx context.Context, q querier, userID, id string) (*sshKeyRow, error) {
-	return queryOne(ctx, q, scanSSHKey, `SELECT `+sshKeyColumns+` FROM iam_ssh_public_keys WHERE user_id = $1 AND id = $2`, userID, id)
+	return store.QueryOne(ctx, q, scanSSHKey, `SELECT `+sshKeyColumns+` FROM iam_ssh_public_keys WHERE user_id = $1 AND id = $2`, userID, id)
 }
 
 func (s *Store) listSSHKeys(ctx context.Context, q querier, userID string) ([]*sshKeyRow, error) {
-	return queryAll(ctx, q, scanSSHKey, `SELECT `+sshKeyColumns+` FROM iam_ssh_public_keys WHERE user_id = $1 ORDER BY id`, userID)
+	return store.QueryAll(ctx, q, scanSSHKey, `SELECT `+sshKeyColumns+` FROM iam_ssh_public_keys WHERE user_id = $1 ORDER BY id`, userID)
 }
 
 func (s *Store) countSSHKeys(ctx context.Context, q querier, userID string) (int, error) {

@@ -149,20 +149,7 @@ func (s *Store) allUnits(ctx context.Context, q querier, orgID string) ([]*unitR
 }
 
 func (s *Store) queryUnits(ctx context.Context, q querier, query string, args ...any) ([]*unitRow, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*unitRow
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return store.QueryAll(ctx, q, scanUnit, query, args...)
 }
 
 func (s *Store) renameUnit(ctx context.Context, q querier, id, name string) error {
@@ -257,20 +244,7 @@ func (s *Store) membersOf(ctx context.Context, q querier, orgID, parentID string
 	if parentID != "" {
 		query, args = memberSelect+` WHERE m.org_id = $1 AND m.parent_id = $2 ORDER BY m.account_id`, []any{orgID, parentID}
 	}
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*memberRow
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return store.QueryAll(ctx, q, scanMember, query, args...)
 }
 
 func (s *Store) moveMember(ctx context.Context, q querier, accountID, parentID string) error {
@@ -308,20 +282,7 @@ func (s *Store) getCAR(ctx context.Context, q querier, orgID, id string) (*carRo
 }
 
 func (s *Store) listCARs(ctx context.Context, q querier, orgID string) ([]*carRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+carColumns+` FROM org_create_account_requests WHERE org_id = $1 ORDER BY requested_at, id`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*carRow
-	for rows.Next() {
-		r, err := scanCAR(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return store.QueryAll(ctx, q, scanCAR, `SELECT `+carColumns+` FROM org_create_account_requests WHERE org_id = $1 ORDER BY requested_at, id`, orgID)
 }
 
 // --- handshakes
@@ -357,20 +318,7 @@ func (s *Store) setHandshakeState(ctx context.Context, q querier, id, state stri
 // handshakesWhere lists handshakes of an organization (orgID set) or
 // addressed to an account (targetID set), or both (OR); "" matches none.
 func (s *Store) handshakesWhere(ctx context.Context, q querier, orgID, targetID string) ([]*handshakeRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+handshakeColumns+` FROM org_handshakes WHERE org_id = $1 OR target_id = $2 ORDER BY requested_at, id`, orgID, targetID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*handshakeRow
-	for rows.Next() {
-		h, err := scanHandshake(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return store.QueryAll(ctx, q, scanHandshake, `SELECT `+handshakeColumns+` FROM org_handshakes WHERE org_id = $1 OR target_id = $2 ORDER BY requested_at, id`, orgID, targetID)
 }
 
 // --- trusted service access

@@ -100,3 +100,34 @@ func (s *Sealer) Open(scope, token string) (string, bool) {
 	}
 	return after, true
 }
+
+// WithKey returns a Sealer with the given key (a service that reads its
+// shared key itself).
+func WithKey(k []byte) *Sealer {
+	s := &Sealer{}
+	s.SetKey(k)
+	return s
+}
+
+// maxOffset bounds the offsets of in-memory listings.
+const maxOffset = 1 << 31
+
+// SealOffset makes the token of scope's listing resuming at offset off
+// (listings computed in memory rather than keyed).
+func (s *Sealer) SealOffset(scope string, off int) string {
+	return s.Seal(scope, strconv.Itoa(off))
+}
+
+// OpenOffset returns the offset a SealOffset token resumes at, if it was
+// issued for scope.
+func (s *Sealer) OpenOffset(scope, token string) (int, bool) {
+	after, ok := s.Open(scope, token)
+	if !ok {
+		return 0, false
+	}
+	off, err := strconv.Atoi(after)
+	if err != nil || off < 0 || off > maxOffset {
+		return 0, false
+	}
+	return off, true
+}

@@ -82,3 +82,24 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+func TestOffsets(t *testing.T) {
+	s := WithKey(bytes.Repeat([]byte{1}, 32))
+	for _, off := range []int{0, 1, 500, maxOffset} {
+		if got, ok := s.OpenOffset("q", s.SealOffset("q", off)); !ok || got != off {
+			t.Errorf("offset %d came back as %d, %v", off, got, ok)
+		}
+	}
+	for name, tok := range map[string]string{
+		"other scope":  s.SealOffset("r", 5),
+		"not a number": s.Seal("q", "five"),
+		"negative":     s.Seal("q", "-1"),
+		"too far":      s.Seal("q", "2147483649"),
+		"other key":    New().SealOffset("q", 5),
+		"garbage":      "AAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	} {
+		if _, ok := s.OpenOffset("q", tok); ok {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -11,11 +11,7 @@ package pca
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/binary"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -26,6 +22,7 @@ import (
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/keystore"
+	"github.com/openpca/openpca/internal/pagetoken"
 	"github.com/openpca/openpca/internal/pki"
 	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/store"
@@ -116,7 +113,7 @@ type Service struct {
 	stmts     *prepared
 	closeOnce sync.Once
 	closed    atomic.Bool
-	tokenKey  []byte // signs pagination tokens
+	pages     *pagetoken.Sealer // signs pagination tokens
 
 	// idem serializes requests that carry the same idempotency token, so
 	// two concurrent retries cannot both create.
@@ -188,7 +185,7 @@ func New(db *store.DB, keys keystore.KeyStore, engine *authz.Engine, clk clock.C
 	if err != nil {
 		panic("pca: page token key: " + err.Error())
 	}
-	s := &Service{db: db, keys: keys, engine: engine, clk: clk, cfg: cfg, tokenKey: key,
+	s := &Service{db: db, keys: keys, engine: engine, clk: clk, cfg: cfg, pages: pagetoken.WithKey(key),
 		idem: map[string]*idemLock{}, certCache: map[string]*cachedCert{}}
 	if err := backfillRegions(context.Background(), db); err != nil {
 		panic("pca: fill in CA regions: " + err.Error())
@@ -373,33 +370,18 @@ func (s *Service) caCert(ca *caRow) (*x509.Certificate, error) {
 // Pagination tokens are an offset bound to the query (scope) and signed, so
 // a token from another query or a forged one is refused.
 func (s *Service) makeToken(scope string, offset int) string {
-	b := binary.BigEndian.AppendUint64(nil, uint64(offset))
-	m := hmac.New(sha256.New, s.tokenKey)
-	m.Write([]byte(scope))
-	m.Write(b)
-	return base64.RawURLEncoding.EncodeToString(append(b, m.Sum(nil)[:16]...))
+	return s.pages.SealOffset(scope, offset)
 }
 
 func (s *Service) parseToken(scope, tok string) (int, error) {
 	if tok == "" {
 		return 0, nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
-	bad := errf(ErrInvalidNextToken, "The token %s is not valid.", tok)
-	if err != nil || len(raw) != 24 {
-		return 0, bad
+	off, ok := s.pages.OpenOffset(scope, tok)
+	if !ok {
+		return 0, errf(ErrInvalidNextToken, "The token %s is not valid.", tok)
 	}
-	m := hmac.New(sha256.New, s.tokenKey)
-	m.Write([]byte(scope))
-	m.Write(raw[:8])
-	if !hmac.Equal(m.Sum(nil)[:16], raw[8:]) {
-		return 0, bad
-	}
-	off := binary.BigEndian.Uint64(raw[:8])
-	if off > 1<<31 {
-		return 0, bad
-	}
-	return int(off), nil
+	return off, nil
 }
 
 func pageSize(max *int32, limit int) int {

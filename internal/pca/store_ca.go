@@ -63,7 +63,7 @@ const caColumns = `id, arn, owner_account, ca_type, status, prior_status, failur
 	revocation_json, key_storage, usage_mode, key_handle, key_blob, csr_der, cert_der, chain_pem, serial,
 	not_before, not_after, created_at, last_state_change_at, restorable_until, idempotency_token, created_by, region`
 
-type scanner interface{ Scan(dest ...any) error }
+type scanner = store.Scanner
 
 func scanCA(sc scanner) (*caRow, error) {
 	var c caRow
@@ -251,22 +251,9 @@ func (s *Service) readCA(ctx context.Context, id string) (*caRow, error) {
 // listCAs pages through the owner's CAs in region that are not permanently
 // deleted, oldest first.
 func (s *Service) listCAs(ctx context.Context, owner, region string, now time.Time, offset, limit int) ([]*caRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+caColumns+` FROM pca_cas WHERE owner_account = $1 AND region = $2
+	return store.QueryAll(ctx, s.db, scanCA, `SELECT `+caColumns+` FROM pca_cas WHERE owner_account = $1 AND region = $2
 		AND (status <> 'DELETED' OR restorable_until > $3) ORDER BY created_at, id LIMIT $4 OFFSET $5`,
 		owner, region, store.Nanos(now), limit, offset)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*caRow
-	for rows.Next() {
-		c, err := scanCA(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // finishCreate records the CA's key and CSR and moves CREATING →

@@ -7,11 +7,8 @@ package ram
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
@@ -23,6 +20,7 @@ import (
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/iam"
 	"github.com/openpca/openpca/internal/org"
+	"github.com/openpca/openpca/internal/pagetoken"
 	"github.com/openpca/openpca/internal/regions"
 	"github.com/openpca/openpca/internal/store"
 )
@@ -86,7 +84,7 @@ type Deps struct {
 // Service implements the ram operations.
 type Service struct {
 	d        Deps
-	tokenKey []byte
+	pages    *pagetoken.Sealer
 	stop     chan struct{}
 	stopOnce sync.Once
 }
@@ -101,7 +99,7 @@ func New(d Deps) *Service {
 	if err != nil {
 		panic("ram: page token key: " + err.Error())
 	}
-	return &Service{d: d, tokenKey: key, stop: make(chan struct{})}
+	return &Service{d: d, pages: pagetoken.WithKey(key), stop: make(chan struct{})}
 }
 
 // RunExpiry expires invitations every interval until Close; reads expire
@@ -280,18 +278,10 @@ func paginate[T any](s *Service, scope string, all []T, p Paging) ([]T, string, 
 // page size.
 func (s *Service) window(scope string, p Paging) (off, limit int, err error) {
 	if p.NextToken != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(p.NextToken)
-		bad := errf(InvalidNextToken, "The specified value for NextToken is not valid.")
-		if err != nil || len(raw) != 24 {
-			return 0, 0, bad
+		var ok bool
+		if off, ok = s.pages.OpenOffset(scope, p.NextToken); !ok {
+			return 0, 0, errf(InvalidNextToken, "The specified value for NextToken is not valid.")
 		}
-		m := hmac.New(sha256.New, s.tokenKey)
-		m.Write([]byte(scope))
-		m.Write(raw[:8])
-		if !hmac.Equal(m.Sum(nil)[:16], raw[8:]) {
-			return 0, 0, bad
-		}
-		off = int(binary.BigEndian.Uint64(raw[:8]) & 0x7fffffff)
 	}
 	limit = 500
 	if p.MaxResults != nil {
@@ -301,13 +291,7 @@ func (s *Service) window(scope string, p Paging) (off, limit int, err error) {
 }
 
 // pageToken is the signed token of the page starting at offset end.
-func (s *Service) pageToken(scope string, end int) string {
-	b := binary.BigEndian.AppendUint64(nil, uint64(end))
-	m := hmac.New(sha256.New, s.tokenKey)
-	m.Write([]byte(scope))
-	m.Write(b)
-	return base64.RawURLEncoding.EncodeToString(append(b, m.Sum(nil)[:16]...))
-}
+func (s *Service) pageToken(scope string, end int) string { return s.pages.SealOffset(scope, end) }
 
 func checkClientToken(tok string) error {
 	if len(tok) > 64 {

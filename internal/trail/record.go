@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/jsonstr"
 )
 
 // buildRecord returns the event's record, CloudTrail's event record
@@ -49,9 +49,9 @@ func buildRecord(ev *Event, shared bool) (string, row) {
 			}
 			b = append(b, '{')
 			if acct := arnAccount(r.Name); acct != "" {
-				b = append(appendString(append(b, `"accountId":`...), acct), ',')
+				b = append(jsonstr.Append(append(b, `"accountId":`...), acct), ',')
 			}
-			b = appendString(append(b, `"type":`...), r.Type)
+			b = jsonstr.Append(append(b, `"type":`...), r.Type)
 			b = appendMember(b, "ARN", r.Name)
 			b = append(b, '}')
 		}
@@ -100,7 +100,7 @@ func appendMember(b []byte, name, value string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
-	return appendString(b, value)
+	return jsonstr.Append(b, value)
 }
 
 // appendOpt writes `,"name":"value"` unless value is empty (omitempty).
@@ -117,14 +117,14 @@ func appendIdentity(b []byte, c *authz.Caller) []byte {
 		return append(b, `{"type":"Unknown"}`...)
 	}
 	u := identityOf(c)
-	b = appendString(append(b, `{"type":`...), u.Type)
+	b = jsonstr.Append(append(b, `{"type":`...), u.Type)
 	b = appendOpt(b, "principalId", u.PrincipalID)
 	b = appendOpt(b, "arn", u.ARN)
 	b = appendOpt(b, "accountId", u.AccountID)
 	b = appendOpt(b, "accessKeyId", u.AccessKeyID)
 	b = appendOpt(b, "userName", u.UserName)
 	if s := u.SessionContext; s != nil {
-		b = appendString(append(b, `,"sessionContext":{"sessionIssuer":{"type":`...), s.SessionIssuer.Type)
+		b = jsonstr.Append(append(b, `,"sessionContext":{"sessionIssuer":{"type":`...), s.SessionIssuer.Type)
 		b = appendMember(b, "principalId", s.SessionIssuer.PrincipalID)
 		b = appendMember(b, "arn", s.SessionIssuer.ARN)
 		b = appendMember(b, "accountId", s.SessionIssuer.AccountID)
@@ -160,59 +160,6 @@ type sessionIssuer struct {
 	UserName    string `json:"userName"`
 }
 
-// appendString writes s as json.Marshal does: HTML characters and
-// U+2028/U+2029 escaped, invalid UTF-8 as U+FFFD (the same as
-// awsapi's, which this package may not import).
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			if r == utf8.RuneError {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			}
-			i += n
-			start = i
-			continue
-		}
-		i += n
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
 // emptyRecipient is how a stored record names no recipient; it is the last
 // top-level member before sharedEventID/eventCategory, and cannot occur
 // inside a JSON string (quotes are escaped there).
@@ -224,7 +171,7 @@ func forRecipient(record, account string) string {
 	if i < 0 {
 		return record
 	}
-	return record[:i] + `"recipientAccountId":` + string(appendString(nil, account)) + record[i+len(emptyRecipient):]
+	return record[:i] + `"recipientAccountId":` + string(jsonstr.Append(nil, account)) + record[i+len(emptyRecipient):]
 }
 
 // identityOf is CloudTrail's userIdentity for the caller.
