@@ -12,13 +12,16 @@ import (
 // holder's injected clock; a server that died holding it is replaced once
 // that time has passed.
 const (
-	// crlLeaseTTL bounds how long a dead holder blocks a CA's CRL; signing
-	// takes milliseconds.
-	crlLeaseTTL = time.Minute
+	// crlLeaseTTL bounds how long a dead holder blocks a CA's CRL on
+	// PostgreSQL (an embedded store drops its leases at start); signing
+	// takes milliseconds, 1,000,000 entries a few seconds.
+	crlLeaseTTL = 15 * time.Second
 	// crlLeasePoll is how often a waiting request looks again.
 	crlLeasePoll = 20 * time.Millisecond
 	// crlWaitStale is how long a request waits for another holder before
-	// it serves the CRL stored already (when there is one) instead.
+	// it serves the CRL stored already instead, when that CRL lacks no
+	// acknowledged revocation (only its time is up): one that does is
+	// never served while the holder may still replace it.
 	crlWaitStale = 5 * time.Second
 )
 
@@ -41,7 +44,8 @@ func crlLeaseName(caID string) string { return "pca-crl/" + caID }
 // reports that the caller must build one and then releaseCRL. Otherwise
 // cur is the CRL to serve: one published meanwhile, here or by another
 // server. With wait, a lease held elsewhere is waited for (until it is
-// released or expires, or crlWaitStale passed and a CRL is stored);
+// released or expires, or crlWaitStale passed and the stored CRL has
+// every acknowledged revocation);
 // without, the holder's generation is left to it.
 func (s *Service) leaseCRL(ctx context.Context, caID, path string, need crlNeed, wait bool) (held bool, cur *crlRecord, err error) {
 	start := time.Now()
@@ -66,7 +70,7 @@ func (s *Service) leaseCRL(ctx context.Context, caID, path string, need crlNeed,
 		case got:
 			s.releaseCRL(caID)
 			return false, cur, nil
-		case !needed || !wait || (cur != nil && time.Since(start) > crlWaitStale):
+		case !needed || !wait || (cur != nil && !pending && time.Since(start) > crlWaitStale):
 			return false, cur, nil
 		}
 		select {

@@ -16,8 +16,41 @@ const LockFile = "openpca.lock"
 // ErrDataDirInUse: another process holds the data directory.
 var ErrDataDirInUse = errors.New("data directory in use")
 
-// dirLock is a held lock on a data directory.
-type dirLock struct{ f *os.File }
+// ServeLockFile is held exclusively by the one `openpca serve` of an
+// embedded (SQLite) store: several servers need PostgreSQL, and at start
+// the one server may take over every lease its dead predecessors held.
+const ServeLockFile = "openpca.serve.lock"
+
+// lockEmbeddedServe takes ServeLockFile exclusively.
+func lockEmbeddedServe(dir string) (*dirLock, error) {
+	path := filepath.Join(dir, ServeLockFile)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	held, err := lockFile(f, true)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !held {
+		f.Close()
+		return nil, fmt.Errorf("%w: another openpca serve uses the embedded store in %s; several servers share a PostgreSQL database (--database) instead", ErrDataDirInUse, dir)
+	}
+	return &dirLock{f: f}, nil
+}
+
+// dirLock is a held lock on a data directory, and the locks taken with it.
+type dirLock struct {
+	f    *os.File
+	more []*dirLock
+}
+
+// with makes other released together with l.
+func (l *dirLock) with(other *dirLock) *dirLock {
+	l.more = append(l.more, other)
+	return l
+}
 
 func lockDataDir(dir string, exclusive bool) (*dirLock, error) {
 	path := filepath.Join(dir, LockFile)
@@ -53,7 +86,14 @@ func LockDataDirExclusive(dir string) (release func(), err error) {
 
 // release drops the lock (closing the file releases the flock).
 func (l *dirLock) release() {
-	if l != nil && l.f != nil {
+	if l == nil {
+		return
+	}
+	for _, m := range l.more {
+		m.release()
+	}
+	l.more = nil
+	if l.f != nil {
 		l.f.Close()
 		l.f = nil
 	}

@@ -129,6 +129,24 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		lock.release()
 		return nil, err
 	}
+	if db.Engine() == store.SQLite {
+		// One serve process per embedded store: the leases in it were
+		// held by a predecessor that is gone (a crash), so they go now
+		// instead of blocking CRL publication until they expire.
+		serveLock, err := lockEmbeddedServe(cfg.DataDir)
+		if err == nil {
+			err = db.DropLeases(ctx)
+			if err != nil {
+				serveLock.release()
+			}
+		}
+		if err != nil {
+			db.Close()
+			lock.release()
+			return nil, err
+		}
+		lock = lock.with(serveLock)
+	}
 	mk, err := openMasterKey(ctx, db, cfg)
 	if err != nil {
 		db.Close()
