@@ -96,6 +96,7 @@ func (c *serveCmd) Run() error {
 		public = endpoint
 	}
 	app, err := server.Open(ctx, server.Config{
+		Serving:   true,
 		DataDir:   c.DataDir,
 		Database:  c.Database,
 		Region:    c.Region,

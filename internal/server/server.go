@@ -43,6 +43,10 @@ import (
 // Config is what the server needs to start.
 type Config struct {
 	DataDir string
+	// Serving marks `openpca serve` (not an admin command opening the
+	// store beside it): on the embedded store it is the one server, takes
+	// openpca.serve.lock and drops the leases a crashed predecessor held.
+	Serving bool
 	// Database is a postgres:// URL of the shared database; "" keeps the
 	// SQLite file in DataDir. Several servers may share one PostgreSQL
 	// database (same master key); DataDir still holds local files.
@@ -129,7 +133,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		lock.release()
 		return nil, err
 	}
-	if db.Engine() == store.SQLite {
+	if cfg.Serving && db.Engine() == store.SQLite {
 		// One serve process per embedded store: the leases in it were
 		// held by a predecessor that is gone (a crash), so they go now
 		// instead of blocking CRL publication until they expire.
