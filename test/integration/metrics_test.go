@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -68,6 +69,9 @@ func TestMetricsMove(t *testing.T) {
 	}
 	_, err := issue(r.pca(denied), ca, tmplV1, leafCSR(t))
 	wantDenied(t, err, "")
+	// The trail writer lets a batch gather for up to 20 ms; flushing
+	// writes it now, so its batch-size metric is there to scrape.
+	r.app.Trail.Flush(context.Background())
 	after := scrape(t, r.srv.URL)
 
 	checks := []struct {
