@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/openpca/openpca/internal/store"
@@ -10,9 +11,15 @@ import (
 type backupCmd struct {
 	DataDir string `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory of the (possibly running) server."`
 	To      string `required:"" type:"path" help:"Archive file to write (.tar.gz); the master key and AWS profiles are not included."`
+	// A shared store is backed up with PostgreSQL's own tools; the flag
+	// is accepted so the command says so instead of copying a stale file.
+	Database string `env:"OPENPCA_DATABASE_URL" help:"postgres:// URL of a shared database: refused, with how to back it up (pg_dump)."`
 }
 
 func (c *backupCmd) Run() error {
+	if c.Database != "" {
+		return errors.New("a PostgreSQL store is backed up with pg_dump (docs/operations.md, \"PostgreSQL\"): pg_dump --format=custom --file=openpca.dump \"$OPENPCA_DATABASE_URL\"; copy the data directory's audit/ beside it")
+	}
 	m, err := store.Backup(context.Background(), c.DataDir, c.To)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 type setConsolePasswordCmd struct {
 	DataDir       string `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory of the server."`
+	Database      string `env:"OPENPCA_DATABASE_URL" help:"postgres:// URL of the shared database (default: SQLite in the data directory)."`
 	User          string `required:"" help:"IAM user name; created with AdministratorAccess if it does not exist."`
 	Account       string `help:"Account ID (default: the management account created at first start)."`
 	ResetRequired bool   `help:"Require a new password at first sign-in."`
@@ -19,7 +20,7 @@ type setConsolePasswordCmd struct {
 
 func (c *setConsolePasswordCmd) Run() error {
 	ctx := context.Background()
-	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, MasterKey: c.MasterKey})
+	app, err := server.Open(ctx, server.Config{DataDir: c.DataDir, Database: c.Database, MasterKey: c.MasterKey})
 	if err != nil {
 		return err
 	}

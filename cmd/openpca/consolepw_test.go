@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/openpca/openpca/internal/server"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 // runCaptured runs c and returns what it printed.
@@ -31,12 +32,22 @@ func runCaptured(t *testing.T, c *setConsolePasswordCmd) string {
 }
 
 func TestSetConsolePasswordCreatesTheFirstAdministrator(t *testing.T) {
+	testSetConsolePassword(t, "")
+}
+
+// The same through --database: the command works on a shared PostgreSQL
+// store as the servers do (skipped without PostgreSQL).
+func TestSetConsolePasswordOnPostgres(t *testing.T) {
+	testSetConsolePassword(t, storetest.PostgresURL(t))
+}
+
+func testSetConsolePassword(t *testing.T, database string) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	if err := (&setConsolePasswordCmd{DataDir: dir, User: "admin"}).Run(); err == nil || !strings.Contains(err.Error(), "run `openpca serve` once first") {
+	if err := (&setConsolePasswordCmd{DataDir: dir, Database: database, User: "admin"}).Run(); err == nil || !strings.Contains(err.Error(), "run `openpca serve` once first") {
 		t.Fatalf("before the first start: %v", err)
 	}
-	app, err := server.Open(ctx, server.Config{DataDir: dir})
+	app, err := server.Open(ctx, server.Config{DataDir: dir, Database: database})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,19 +58,19 @@ func TestSetConsolePasswordCreatesTheFirstAdministrator(t *testing.T) {
 	app.Close()
 
 	pwRE := regexp.MustCompile(`password \(shown only now\):\n(\S+)\n`)
-	out := runCaptured(t, &setConsolePasswordCmd{DataDir: dir, User: "admin"})
+	out := runCaptured(t, &setConsolePasswordCmd{DataDir: dir, Database: database, User: "admin"})
 	m := pwRE.FindStringSubmatch(out)
 	if m == nil || !strings.Contains(out, "Created IAM user admin in account "+boot.AccountID+" with AdministratorAccess") {
 		t.Fatalf("output:\n%s", out)
 	}
 	first := m[1]
 	// Again: the user exists; only the password changes.
-	out = runCaptured(t, &setConsolePasswordCmd{DataDir: dir, User: "admin"})
+	out = runCaptured(t, &setConsolePasswordCmd{DataDir: dir, Database: database, User: "admin"})
 	m = pwRE.FindStringSubmatch(out)
 	if m == nil || strings.Contains(out, "Created") || m[1] == first {
 		t.Fatalf("second run:\n%s", out)
 	}
-	app, err = server.Open(ctx, server.Config{DataDir: dir})
+	app, err = server.Open(ctx, server.Config{DataDir: dir, Database: database})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,3 +37,12 @@ func TestMigrateStoreRefusals(t *testing.T) {
 		t.Fatalf("after the server closed: %v", err)
 	}
 }
+
+// A shared store is not copied as a file: backup with --database says how
+// to back it up instead.
+func TestBackupOfPostgresPointsToPgDump(t *testing.T) {
+	err := (&backupCmd{DataDir: t.TempDir(), To: t.TempDir() + "/b.tar.gz", Database: "postgres://x/y"}).Run()
+	if err == nil || !strings.Contains(err.Error(), "pg_dump") {
+		t.Fatalf("backup --database: %v", err)
+	}
+}

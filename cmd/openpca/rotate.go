@@ -14,6 +14,7 @@ import (
 
 type rotateMasterKeyCmd struct {
 	DataDir    string `default:"./openpca-data" env:"OPENPCA_DATA_DIR" help:"Data directory of the stopped server."`
+	Database   string `env:"OPENPCA_DATABASE_URL" help:"postgres:// URL of the shared database (default: SQLite in the data directory); every server on it must be stopped."`
 	NewKeyFile string `name:"new-key-file" type:"path" xor:"newkey" help:"File holding the new key (base64 of 32 bytes, as master.key), readable by its owner only."`
 	Generate   bool   `xor:"newkey" help:"Generate the new key."`
 	MasterKey  string `env:"OPENPCA_MASTER_KEY" hidden:""`
@@ -39,7 +40,7 @@ func (c *rotateMasterKeyCmd) Run() error {
 		}
 		newKey = strings.TrimSpace(string(b))
 	}
-	opts := server.RotateOptions{DataDir: c.DataDir, MasterKey: c.MasterKey, NewKey: newKey}
+	opts := server.RotateOptions{DataDir: c.DataDir, Database: c.Database, MasterKey: c.MasterKey, NewKey: newKey}
 	if c.MasterKey != "" && c.Generate {
 		// The only copy of the new key: out (os.Stdout is unbuffered)
 		// before the data depends on it; a failed write aborts.

@@ -29,6 +29,10 @@ const (
 // RotateOptions says which keys a rotation goes between.
 type RotateOptions struct {
 	DataDir string
+	// Database is the postgres:// URL of a shared store; "" is the
+	// embedded one in DataDir. Every server on it must be stopped: the
+	// rotation refuses while another session is connected.
+	Database string
 	// MasterKey is the current key from $OPENPCA_MASTER_KEY; "" means the
 	// key file in DataDir, which the rotation then replaces.
 	MasterKey string
@@ -65,19 +69,35 @@ func RotateMasterKey(ctx context.Context, opts RotateOptions) (*RotateResult, er
 	if err != nil {
 		return nil, fmt.Errorf("new %w", err)
 	}
-	if _, err := os.Stat(filepath.Join(opts.DataDir, store.FileName)); err != nil {
-		return nil, fmt.Errorf("no OpenPCA database in %s: %w", opts.DataDir, err)
+	if opts.Database == "" {
+		if _, err := os.Stat(filepath.Join(opts.DataDir, store.FileName)); err != nil {
+			return nil, fmt.Errorf("no OpenPCA database in %s: %w", opts.DataDir, err)
+		}
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil { // the key files live here
+		return nil, err
 	}
 	lock, err := lockDataDir(opts.DataDir, true)
 	if err != nil {
 		return nil, err
 	}
 	defer lock.release()
-	db, err := store.OpenSQLite(ctx, opts.DataDir)
+	db, err := store.Open(ctx, opts.Database, opts.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
+	if db.Engine() == store.Postgres {
+		// A server still running would go on sealing with the old key
+		// after the commit; the data-dir lock cannot see other hosts.
+		n, err := db.OtherSessions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, fmt.Errorf("%w: %d other session(s) are connected to the database; stop every server (and other clients) on it first", ErrDataDirInUse, n)
+		}
+	}
 	check, err := db.Setting(ctx, settingMasterKeyCheck)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/openpca/openpca/internal/keystore"
 	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 const (
@@ -266,4 +267,42 @@ func corruptTLSKey(dir string) error {
 	defer db.Close()
 	_, err = db.Exec(`UPDATE settings SET value = $1 WHERE name = 'tls_ca_key'`, base64.StdEncoding.EncodeToString(make([]byte, 64)))
 	return err
+}
+
+// TestRotateOnPostgres: --database rotates a shared store; it refuses while
+// another session (a server) is connected, and afterwards only the new
+// key opens the secrets (skipped without PostgreSQL).
+func TestRotateOnPostgres(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.PostgresURL(t)
+	dir := t.TempDir()
+	_, oldB64 := newKeyB64(t)
+	app, err := Open(ctx, Config{DataDir: dir, Database: url, MasterKey: oldB64, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Bootstrap(ctx, BootstrapSpec{AccountID: "111122223333", AccessKeyID: rotKeyID, SecretAccessKey: rotSecret}, "http://127.0.0.1:1"); err != nil {
+		t.Fatal(err)
+	}
+	_, b64 := newKeyB64(t)
+	other := t.TempDir() // another server's host: its own data directory
+	if _, err := RotateMasterKey(ctx, RotateOptions{DataDir: other, Database: url, MasterKey: oldB64, NewKey: b64}); !errors.Is(err, ErrDataDirInUse) {
+		t.Fatalf("rotation beside a running server: %v", err)
+	}
+	app.Close()
+	if _, err := RotateMasterKey(ctx, RotateOptions{DataDir: other, Database: url, MasterKey: oldB64, NewKey: b64}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, Config{DataDir: dir, Database: url, MasterKey: oldB64, Logger: quiet()}); !errors.Is(err, ErrWrongMasterKey) {
+		t.Fatalf("old key after rotation: %v", err)
+	}
+	app, err = Open(ctx, Config{DataDir: dir, Database: url, MasterKey: b64, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	k, err := app.IAMStore.LookupCredential(ctx, rotKeyID)
+	if err != nil || k == nil || k.SecretAccessKey != rotSecret {
+		t.Fatalf("root key after rotation: %+v, %v", k, err)
+	}
 }

@@ -105,3 +105,25 @@ func lockWrites(ctx context.Context, tx *sql.Tx) error {
 
 // migrationLockKey serializes migrations of servers starting together.
 const migrationLockKey = 0x4f504d47
+
+// OtherSessions counts the connections to this PostgreSQL database other
+// than this handle's own (an offline admin command checks that no server
+// is running); 0 on SQLite.
+func (db *DB) OtherSessions(ctx context.Context) (int, error) {
+	if db.engine != Postgres {
+		return 0, nil
+	}
+	// Close this handle's idle pool connections, so that only the one
+	// asking is left of this process.
+	db.SetMaxIdleConns(0)
+	defer db.SetMaxIdleConns(16) // as OpenPostgres sets it
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	var n int
+	err = conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()
+		AND pid <> pg_backend_pid() AND backend_type = 'client backend'`).Scan(&n)
+	return n, err
+}
