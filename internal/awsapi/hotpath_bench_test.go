@@ -3,9 +3,9 @@ package awsapi
 import (
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/openpca/openpca/internal/benchcpu"
 )
 
 // The per-request codec work of a GetCertificate call (decode, validate,
@@ -30,7 +30,7 @@ func BenchmarkGetCertificateCodec(b *testing.B) {
 	body := []byte(`{"CertificateAuthorityArn":"` + benchCA + `","CertificateArn":"` + benchCA + `/certificate/8a1f0c2b9d3e4f5a6b7c8d9e0f1a2b3c"}`)
 	out := benchGetCertOut{Certificate: benchPEM(12), CertificateChain: benchPEM(12) + "\n" + benchPEM(24)}
 	b.ReportAllocs()
-	t0 := processCPU()
+	t0 := benchcpu.Process()
 	for b.Loop() {
 		var in benchGetCertIn
 		if e := decodeJSON(JSON11, body, nil, reflect.ValueOf(&in)); e != nil {
@@ -44,13 +44,5 @@ func BenchmarkGetCertificateCodec(b *testing.B) {
 		}
 	}
 	// CPU time moves far less than ns/op on cores shared with others.
-	b.ReportMetric(float64(processCPU()-t0)/float64(b.N), "cpu-ns/op")
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(benchcpu.Process()-t0)/float64(b.N), "cpu-ns/op")
 }

@@ -9,12 +9,12 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/openpca/openpca/internal/acm"
 	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/benchcpu"
 	"github.com/openpca/openpca/internal/ram"
 )
 
@@ -102,7 +102,7 @@ func BenchmarkPages(b *testing.B) {
 			u, _ := url.Parse(r.srv.URL + pg.path)
 			cookies := pg.as.c.Jar.Cookies(u)
 			runtime.GC() // the set-up's garbage is not this page's
-			t0 := processCPU()
+			t0 := benchcpu.Process()
 			for b.Loop() {
 				// Straight into the handler: server time, no network.
 				req := httptest.NewRequest(http.MethodGet, pg.path, nil)
@@ -116,15 +116,7 @@ func BenchmarkPages(b *testing.B) {
 				}
 			}
 			// Process CPU per page: on shared cores it moves far less than ns/op.
-			b.ReportMetric(float64(processCPU()-t0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(benchcpu.Process()-t0)/float64(b.N), "cpu-ns/op")
 		})
 	}
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

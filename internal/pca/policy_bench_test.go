@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/benchcpu"
 	"github.com/openpca/openpca/internal/pki"
 )
 
@@ -33,7 +34,7 @@ func benchIssue(b *testing.B, cross bool) {
 	b.ReportAllocs()
 	b.SetParallelism(16)
 	b.ResetTimer()
-	reportCPU(b)
+	benchcpu.Report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := e.svc.IssueCertificate(bg, caller, in); err != nil {

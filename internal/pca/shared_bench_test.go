@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/openpca/openpca/internal/benchcpu"
 	"github.com/openpca/openpca/internal/pki"
 )
 
@@ -52,7 +53,7 @@ func BenchmarkIssueUnderRAMPolicy(b *testing.B) {
 	b.ReportAllocs()
 	b.SetParallelism(16)
 	b.ResetTimer()
-	reportCPU(b)
+	benchcpu.Report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := e.svc.IssueCertificate(bg, cross, in); err != nil {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/openpca/openpca/internal/benchcpu"
 	"github.com/openpca/openpca/internal/store/storetest"
 )
 
@@ -27,7 +27,7 @@ func benchGrants() []shareGrant {
 // BenchmarkBuildPolicy is the pure part of recomputing that CA's policy.
 func BenchmarkBuildPolicy(b *testing.B) {
 	gs := benchGrants()
-	reportCPU(b)
+	benchcpu.Report(b)
 	for b.Loop() {
 		if buildPolicy(testCA, gs) == "" {
 			b.Fatal("empty")
@@ -73,32 +73,11 @@ func BenchmarkRecomputePolicy(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := &Service{d: Deps{DB: db}}
-	reportCPU(b)
+	benchcpu.Report(b)
 	for b.Loop() {
 		doc, err := s.policyFor(ctx, db, "us-east-1", testCA)
 		if err != nil || doc == "" {
 			b.Fatal(err)
 		}
 	}
-}
-
-// reportCPU adds the process's CPU time per operation (cpu-ns/op), from
-// now to the benchmark's end: on cores shared with other processes it
-// moves far less than ns/op.
-func reportCPU(b *testing.B) {
-	b.Helper()
-	t0 := processCPU()
-	b.Cleanup(func() {
-		if b.N > 0 {
-			b.ReportMetric(float64(processCPU()-t0)/float64(b.N), "cpu-ns/op")
-		}
-	})
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

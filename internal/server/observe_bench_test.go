@@ -5,13 +5,13 @@ import (
 	"io"
 	"log/slog"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/openpca/openpca/internal/authz"
 	"github.com/openpca/openpca/internal/awsapi"
 	"github.com/openpca/openpca/internal/awsapi/cloudtrailapi"
+	"github.com/openpca/openpca/internal/benchcpu"
 	"github.com/openpca/openpca/internal/clock"
 	"github.com/openpca/openpca/internal/metrics"
 	"github.com/openpca/openpca/internal/pca"
@@ -50,7 +50,7 @@ func BenchmarkObserveIssue(b *testing.B) {
 		Status: 200}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Process()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			obs.ObserveCall(context.Background(), call)
@@ -59,16 +59,7 @@ func BenchmarkObserveIssue(b *testing.B) {
 	tr.Flush(context.Background())
 	b.StopTimer()
 	// CPU time is steadier than wall time on a shared machine.
-	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64((benchcpu.Process()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	// Each batch is one commit: its fixed cost is shared by its rows.
 	b.ReportMetric(float64(rows.Load())/float64(max(batches.Load(), 1)), "rows/batch")
-}
-
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/openpca/openpca/internal/benchcpu"
 	"github.com/openpca/openpca/internal/store"
 	"github.com/openpca/openpca/internal/store/storetest"
 )
@@ -320,11 +320,11 @@ func BenchmarkCopySQLite(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c0 := cpuTime()
+		c0 := benchcpu.Process()
 		b.StartTimer()
 		res, err := store.CopySQLite(ctx, src, dst)
 		b.StopTimer()
-		cpu += cpuTime() - c0
+		cpu += benchcpu.Process() - c0
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -335,15 +335,6 @@ func BenchmarkCopySQLite(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)/wall.Seconds(), "rows/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(rows), "cpu-ns/row")
-}
-
-// cpuTime is this process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // Each engine's type names pick the right conversion; a type name that

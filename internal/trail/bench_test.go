@@ -3,11 +3,11 @@ package trail
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/openpca/openpca/internal/authz"
+	"github.com/openpca/openpca/internal/benchcpu"
 	"github.com/openpca/openpca/internal/store"
 )
 
@@ -30,7 +30,7 @@ func benchInsertRows(b *testing.B, batch int) {
 	c := &authz.Caller{Principal: authz.Principal{Type: authz.TypeUser, AccountID: "444455556666",
 		ARN: "arn:aws:iam::444455556666:user/dev", UserName: "dev", UserID: "AIDAEXAMPLE"}, AccessKeyID: "AKIAEXAMPLE", Region: "us-east-1"}
 	t0 := time.Now()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Process()
 	b.ResetTimer()
 	for i := 0; i < b.N; i += batch {
 		var rows []row
@@ -55,14 +55,5 @@ func benchInsertRows(b *testing.B, batch int) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((benchcpu.Process()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }

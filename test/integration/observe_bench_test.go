@@ -5,15 +5,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	pcatypes "github.com/aws/aws-sdk-go-v2/service/acmpca/types"
 
+	"github.com/openpca/openpca/internal/benchcpu"
 	"github.com/openpca/openpca/internal/server"
 )
 
@@ -49,7 +48,7 @@ func BenchmarkIssueObserved(b *testing.B) {
 			in := &acmpca.IssueCertificateInput{CertificateAuthorityArn: &ca, Csr: csr, SigningAlgorithm: pcatypes.SigningAlgorithmSha256withecdsa,
 				Validity: &pcatypes.Validity{Type: pcatypes.ValidityPeriodTypeDays, Value: aws.Int64(7)}}
 			b.SetParallelism(4)
-			cpu0 := cpuTime()
+			cpu0 := benchcpu.Process()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -65,7 +64,7 @@ func BenchmarkIssueObserved(b *testing.B) {
 			b.StopTimer()
 			// CPU time (client, edge, service, trail writer: one process) is
 			// far less sensitive than wall time to other load on the machine.
-			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64((benchcpu.Process()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 			if !bc.off {
 				// Trail rows per commit (setup's included): each commit's cost is mostly fixed.
 				if fams, err := app.Metrics.Registry.Gather(); err == nil {
@@ -78,13 +77,4 @@ func BenchmarkIssueObserved(b *testing.B) {
 			}
 		})
 	}
-}
-
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
