@@ -83,7 +83,7 @@ func dump(t *testing.T, db *sql.DB, engine string) map[string][]string {
 	if engine == store.Postgres {
 		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'`
 	}
-	names := strs(t, db, q)
+	names := storetest.Strings(t, db, q)
 	out := map[string][]string{}
 	for _, n := range names {
 		rows, err := db.QueryContext(ctx, `SELECT * FROM `+n)
@@ -119,24 +119,6 @@ func dump(t *testing.T, db *sql.DB, engine string) map[string][]string {
 		rows.Close()
 		slices.Sort(lines)
 		out[n] = lines
-	}
-	return out
-}
-
-func strs(t *testing.T, db *sql.DB, q string) []string {
-	t.Helper()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
 	}
 	return out
 }

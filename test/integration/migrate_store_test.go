@@ -95,30 +95,12 @@ func rowCounts(t *testing.T, url string) map[string]int64 {
 	}
 	defer db.Close()
 	out := map[string]int64{}
-	for _, n := range strs(t, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`) {
+	for _, n := range storetest.Strings(t, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`) {
 		var c int64
 		if err := db.QueryRow(`SELECT COUNT(*) FROM ` + n).Scan(&c); err != nil {
 			t.Fatal(err)
 		}
 		out[n] = c
-	}
-	return out
-}
-
-func strs(t *testing.T, db *sql.DB, q string) []string {
-	t.Helper()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
 	}
 	return out
 }

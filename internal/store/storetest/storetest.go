@@ -218,3 +218,25 @@ func OpenDir(ctx context.Context, t testing.TB, dataDir string) (*store.DB, erro
 	t.Helper()
 	return store.Open(ctx, DatabaseFor(t, dataDir), dataDir)
 }
+
+// Strings runs a query of one text column and returns its values.
+func Strings(t testing.TB, db *sql.DB, query string) []string {
+	t.Helper()
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
