@@ -42,7 +42,7 @@ go test -count=1 -timeout 30m ./...
 if [ -n "${OPENPCA_TEST_POSTGRES:-}" ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then
   echo "PostgreSQL pass"
   OPENPCA_TEST_DATABASE=postgres go test -count=1 -timeout 30m \
-    ./internal/store/... ./internal/iam/ ./internal/org/ ./internal/pca/ ./internal/ram/ ./internal/acm/ \
+    ./internal/store/... ./internal/iam/ ./internal/org/ ./internal/pca/ ./internal/ram/ ./internal/acm/ ./internal/trail/ \
     ./internal/tlsca/ ./internal/pkihttp/ ./internal/awsapi/... ./test/integration/
 else
   echo "PostgreSQL pass skipped: no server binaries (install postgresql)"

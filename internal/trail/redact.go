@@ -13,9 +13,20 @@ var secretMarks = []string{"password", "secret", "privatekey", "passphrase", "se
 
 // IsSecret reports whether a member of that name holds a secret.
 func IsSecret(name string) bool {
-	n := strings.ToLower(name)
 	for _, m := range secretMarks {
-		if strings.Contains(n, m) {
+		if containsFold(name, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains the lower-case ASCII substr in
+// any case, without allocating (every member of every recorded call is
+// asked).
+func containsFold(s, substr string) bool {
+	for i := 0; i+len(substr) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(substr)], substr) {
 			return true
 		}
 	}

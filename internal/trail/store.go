@@ -3,6 +3,7 @@ package trail
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -11,7 +12,8 @@ import (
 
 // All of the trail's SQL.
 
-// row is one stored event as one recipient account sees it.
+// row is one stored event as one recipient account sees it, with its
+// record.
 type row struct {
 	Account, Region, EventID string
 	Time                     time.Time
@@ -19,37 +21,28 @@ type row struct {
 	AccessKeyID, ReadOnly    string
 	Resources                []Resource
 	Record                   string
+	// resourcesColumn is Resources encoded for writing (encodeResources),
+	// once per event.
+	resourcesColumn string
 }
 
-// insertRows writes a batch in one transaction: one commit (one fsync) for
-// every event queued meanwhile, each statement prepared once per batch
-// (parsing it per row would cost more than the row). A row with a Record
-// also stores the record.
+// insertRows writes a batch in one transaction: one commit for every
+// event queued meanwhile, the statement prepared once per batch (parsing
+// it per row would cost more than the row).
 func insertRows(ctx context.Context, db *store.DB, rows []row) error {
 	// Appends only: without the write lock, which IssueCertificate's
 	// commits queued behind (docs/benchmarks.md).
 	return db.AppendTx(ctx, func(tx *sql.Tx) error {
 		// A retried batch finds its rows already there: ON CONFLICT.
-		rec, err := tx.PrepareContext(ctx, `INSERT INTO trail_records (event_time, event_id, record) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO trail_entries (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources, record)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return err
 		}
-		defer rec.Close()
-		ev, err := tx.PrepareContext(ctx, `INSERT INTO trail_events (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer ev.Close()
+		defer ins.Close()
 		for _, r := range rows {
-			t := store.Nanos(r.Time)
-			if r.Record != "" {
-				if _, err := rec.ExecContext(ctx, t, r.EventID, r.Record); err != nil {
-					return err
-				}
-			}
-			if _, err := ev.ExecContext(ctx, r.Account, r.Region, t, r.EventID, r.Name, r.Source, r.Username,
-				r.AccessKeyID, r.ReadOnly, encodeResources(r.Resources)); err != nil {
+			if _, err := ins.ExecContext(ctx, r.Account, r.Region, store.Nanos(r.Time), r.EventID, r.Name, r.Source, r.Username,
+				r.AccessKeyID, r.ReadOnly, r.resourcesColumn, r.Record); err != nil {
 				return err
 			}
 		}
@@ -61,13 +54,22 @@ func insertRows(ctx context.Context, db *store.DB, rows []row) error {
 // per resource and a final "\n" (ARNs hold neither), so that LIKE finds
 // "\ntype\t" and "\tname\n".
 func encodeResources(rs []Resource) string {
-	var b strings.Builder
+	if len(rs) == 0 {
+		return ""
+	}
+	n := 1
 	for _, r := range rs {
-		b.WriteString("\n" + r.Type + "\t" + r.Name)
+		n += 2 + len(r.Type) + len(r.Name)
 	}
-	if len(rs) > 0 {
-		b.WriteString("\n")
+	var b strings.Builder
+	b.Grow(n)
+	for _, r := range rs {
+		b.WriteByte('\n')
+		b.WriteString(r.Type)
+		b.WriteByte('\t')
+		b.WriteString(r.Name)
 	}
+	b.WriteByte('\n')
 	return b.String()
 }
 
@@ -107,30 +109,30 @@ type cursor struct {
 // queryRows returns up to limit events of account in region, newest first,
 // within [from, to], after cur, matching the one attribute (key "" for none).
 func queryRows(ctx context.Context, db *store.DB, account, region string, from, to time.Time, key, value string, cur *cursor, limit int) ([]row, error) {
-	q := `SELECT e.event_id, e.event_time, e.event_name, e.event_source, e.username, e.access_key_id, e.read_only, e.resources, r.record
-		FROM trail_events e JOIN trail_records r ON r.event_time = e.event_time AND r.event_id = e.event_id
-		WHERE e.account_id = $1 AND e.region = $2 AND e.event_time >= $3 AND e.event_time <= $4`
+	q := `SELECT event_id, event_time, event_name, event_source, username, access_key_id, read_only, resources, record
+		FROM trail_entries
+		WHERE account_id = $1 AND region = $2 AND event_time >= $3 AND event_time <= $4`
 	args := []any{account, region, store.Nanos(from), store.Nanos(to)}
 	switch key {
 	case "":
 	case "ResourceName":
 		// SQLite's LIKE ignores ASCII case: Lookup re-checks exactly.
 		args = append(args, "%\t"+likeEscape(value)+"\n%")
-		q += ` AND e.resources LIKE $5 ESCAPE '\'`
+		q += ` AND resources LIKE $5 ESCAPE '\'`
 	case "ResourceType":
 		args = append(args, "%\n"+likeEscape(value)+"\t%")
-		q += ` AND e.resources LIKE $5 ESCAPE '\'`
+		q += ` AND resources LIKE $5 ESCAPE '\'`
 	default:
 		args = append(args, value)
-		q += ` AND e.` + attrColumn[key] + ` = $5`
+		q += ` AND ` + attrColumn[key] + ` = $5`
 	}
 	if cur != nil {
 		n := len(args)
 		args = append(args, cur.Time, cur.ID)
-		q += ` AND (e.event_time < $` + itoa(n+1) + ` OR (e.event_time = $` + itoa(n+1) + ` AND e.event_id < $` + itoa(n+2) + `))`
+		q += ` AND (event_time < $` + itoa(n+1) + ` OR (event_time = $` + itoa(n+1) + ` AND event_id < $` + itoa(n+2) + `))`
 	}
 	args = append(args, limit)
-	q += ` ORDER BY e.event_time DESC, e.event_id DESC LIMIT $` + itoa(len(args))
+	q += ` ORDER BY event_time DESC, event_id DESC LIMIT $` + itoa(len(args))
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -151,20 +153,35 @@ func queryRows(ctx context.Context, db *store.DB, account, region string, from, 
 }
 
 // deleteBefore removes events older than cutoff; it returns how many.
+// With no time index, it walks the key's (account, region) prefixes, each
+// one seek, and deletes each prefix's old range, one transaction each so
+// that the trail's writer never waits long.
 func deleteBefore(ctx context.Context, db *store.DB, cutoff time.Time) (int64, error) {
-	var n int64
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM trail_records WHERE event_time < $1`, store.Nanos(cutoff)); err != nil {
-			return err
+	var total int64
+	var account, region string
+	for {
+		err := db.QueryRowContext(ctx, `SELECT account_id, region FROM trail_entries
+			WHERE (account_id, region) > ($1, $2) ORDER BY account_id, region LIMIT 1`, account, region).Scan(&account, &region)
+		if errors.Is(err, sql.ErrNoRows) {
+			return total, nil
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM trail_events WHERE event_time < $1`, store.Nanos(cutoff))
 		if err != nil {
-			return err
+			return total, err
 		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	return n, err
+		err = db.AppendTx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `DELETE FROM trail_entries WHERE account_id = $1 AND region = $2 AND event_time < $3`,
+				account, region, store.Nanos(cutoff))
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			total += n
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+	}
 }
 
 func itoa(n int) string {
@@ -190,7 +207,7 @@ func adoptMain(ctx context.Context, db *store.DB, mainPath string) (int64, error
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE old`)
 	var n int64
-	if err := conn.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM old.trail_events) + (SELECT COUNT(*) FROM old.trail_records)`).Scan(&n); err != nil || n == 0 {
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM old.trail_entries`).Scan(&n); err != nil || n == 0 {
 		return 0, err
 	}
 	tx, err := conn.BeginTx(ctx, nil)
@@ -199,19 +216,12 @@ func adoptMain(ctx context.Context, db *store.DB, mainPath string) (int64, error
 	}
 	defer tx.Rollback()
 	// "WHERE true" lets SQLite parse ON CONFLICT after a SELECT.
-	for _, q := range []string{
-		`INSERT INTO main.trail_records (event_time, event_id, record)
-			SELECT event_time, event_id, record FROM old.trail_records WHERE true ON CONFLICT DO NOTHING`,
-		`INSERT INTO main.trail_events (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources)
-			SELECT account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources
-			FROM old.trail_events WHERE true ON CONFLICT DO NOTHING`,
-		`DELETE FROM old.trail_records`,
-	} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return 0, err
-		}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO main.trail_entries (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources, record)
+		SELECT account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources, record
+		FROM old.trail_entries WHERE true ON CONFLICT DO NOTHING`); err != nil {
+		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM old.trail_events`)
+	res, err := tx.ExecContext(ctx, `DELETE FROM old.trail_entries`)
 	if err != nil {
 		return 0, err
 	}

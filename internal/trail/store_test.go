@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +130,47 @@ func TestAdoptMain(t *testing.T) {
 	defer left.Close()
 	if got := lookupAll(t, left, "111122223333"); len(got) != 0 {
 		t.Errorf("the main database still holds %d events", len(got))
+	}
+}
+
+// TestPruneByAccountAndRegion: pruning walks every (account, region) of
+// the key and deletes each one's events past the retention, keeping the
+// rest, without a time index.
+func TestPruneByAccountAndRegion(t *testing.T) {
+	db := storetest.Open(t)
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(now)
+	s := New(db, allowAll{}, clk, nil, nil)
+	defer s.Close()
+	var rows []row
+	kept := map[string]int{}
+	for i, acct := range []string{"111122223333", "222233334444", "333344445555"} {
+		for j, region := range []string{"eu-west-1", "us-east-1"} {
+			for k, age := range []time.Duration{Retention + time.Hour, Retention - time.Hour, time.Minute} {
+				ev := &Event{ID: fmt.Sprintf("ev-%d-%d-%d", i, j, k), Time: now.Add(-age), Region: region,
+					Source: "iam.amazonaws.com", Name: "CreateUser", Caller: caller(acct)}
+				rows = append(rows, s.rowsOf(ev)...)
+				if age < Retention {
+					kept[acct+" "+region]++
+				}
+			}
+		}
+	}
+	if err := insertRows(context.Background(), db, rows); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Prune(context.Background())
+	if err != nil || n != 6 {
+		t.Fatalf("Prune = %d, %v; want 6 deleted", n, err)
+	}
+	for key, want := range kept {
+		acct, region, _ := strings.Cut(key, " ")
+		got, err := queryRows(context.Background(), db, acct, region, now.Add(-2*Retention), now, "", "", nil, 100)
+		if err != nil || len(got) != want {
+			t.Errorf("%s keeps %d events (%v), want %d", key, len(got), err, want)
+		}
+	}
+	if n, err := s.Prune(context.Background()); err != nil || n != 0 {
+		t.Errorf("second Prune = %d, %v; want 0", n, err)
 	}
 }

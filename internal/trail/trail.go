@@ -63,6 +63,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	pending []row
+	spare   []row // the last batch's slice, reused for the next queue
 	wake    chan struct{}
 	flushes []chan error // waiters for the next written batch
 	done    chan struct{}
@@ -101,24 +102,34 @@ func (s *Service) Record(ev *Event) {
 	rows := s.rowsOf(ev)
 	for {
 		s.mu.Lock()
-		if len(s.pending) < MaxPending {
+		if n := len(s.pending); n < MaxPending {
 			s.pending = append(s.pending, rows...)
 			s.mu.Unlock()
-			break
+			// The writer needs waking only to start a batch's wait
+			// and to end it early: a wake-up per event would cost a
+			// goroutine switch each.
+			if n == 0 || n < LingerRows && n+len(rows) >= LingerRows {
+				s.signal()
+			}
+			return
 		}
 		s.mu.Unlock()
 		if !s.Flush(context.Background()) {
-			break
+			return
 		}
 	}
+}
+
+// signal wakes the writer (a pending wake-up already will).
+func (s *Service) signal() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
 }
 
-// rowsOf is ev's stored rows: the record with the caller's account's row,
-// and one row for each other recipient.
+// rowsOf is ev's stored rows: one for the caller's account and one for
+// each other recipient.
 func (s *Service) rowsOf(ev *Event) []row {
 	accounts := []string{callerAccount(ev.Caller)}
 	for _, a := range ev.Recipients {
@@ -126,15 +137,13 @@ func (s *Service) rowsOf(ev *Event) []row {
 			accounts = append(accounts, a)
 		}
 	}
-	// The record is stored once; each recipient's row points at it.
+	// Each recipient's row holds the record (see migration 0051).
 	rec, base := buildRecord(ev, len(accounts) > 1)
+	base.Record = rec
 	rows := make([]row, 0, len(accounts))
-	for i, acct := range accounts {
+	for _, acct := range accounts {
 		r := base
 		r.Account = acct
-		if i == 0 {
-			r.Record = rec
-		}
 		rows = append(rows, r)
 	}
 	return rows
@@ -164,8 +173,8 @@ func callerAccount(c *authz.Caller) string {
 // wait at once; a crash can lose the lingering records, which the trail
 // accepts (see the package comment).
 const (
-	Linger     = 20 * time.Millisecond
-	LingerRows = 32
+	Linger     = 100 * time.Millisecond
+	LingerRows = 256
 )
 
 // writer writes queued rows, each wake-up's worth in one transaction.
@@ -209,7 +218,7 @@ func (s *Service) linger() {
 func (s *Service) writeBatch() {
 	s.mu.Lock()
 	batch, waiters := s.pending, s.flushes
-	s.pending, s.flushes = nil, nil
+	s.pending, s.spare, s.flushes = s.spare, nil, nil
 	s.mu.Unlock()
 	var err error
 	if len(batch) > 0 {
@@ -223,6 +232,14 @@ func (s *Service) writeBatch() {
 	for _, w := range waiters {
 		w <- err
 	}
+	// Queue into this slice next time instead of growing a new one (not
+	// a back-pressure-sized one: it would stay allocated).
+	if cap(batch) <= 4*LingerRows {
+		clear(batch)
+		s.mu.Lock()
+		s.spare = batch[:0]
+		s.mu.Unlock()
+	}
 }
 
 // Flush waits until everything queued before the call is written; it
@@ -232,10 +249,7 @@ func (s *Service) Flush(ctx context.Context) bool {
 	s.mu.Lock()
 	s.flushes = append(s.flushes, ch)
 	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
+	s.signal()
 	select {
 	case <-ch:
 		return true

@@ -267,7 +267,7 @@ func TestTrailOwnFileRestartAndBackup(t *testing.T) {
 		t.Fatal("the trail shares the main database")
 	}
 	var inMain int
-	if err := r.app.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM trail_events`).Scan(&inMain); err != nil || inMain != 0 {
+	if err := r.app.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM trail_entries`).Scan(&inMain); err != nil || inMain != 0 {
 		t.Fatalf("main database holds %d trail rows (%v)", inMain, err)
 	}
 	found := func(r *rig) bool {

@@ -2,8 +2,11 @@ package cloudtrailapi
 
 import (
 	"context"
+	crand "crypto/rand"
+	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -31,7 +34,7 @@ func (r Recorder) ObserveCall(_ context.Context, c *awsapi.Call) {
 		region = "us-east-1" // CloudTrail records global services there
 	}
 	ev := &trail.Event{
-		ID:        uuid.NewString(),
+		ID:        newEventID(),
 		Time:      c.Time,
 		Region:    region,
 		Source:    c.Service + ".amazonaws.com",
@@ -53,6 +56,30 @@ func (r Recorder) ObserveCall(_ context.Context, c *awsapi.Call) {
 	}
 	ev.Resources, ev.Recipients = p.resources, p.recipients
 	r.Trail.Record(ev)
+}
+
+// eventIDs draws event IDs: random (version 4) UUIDs, as CloudTrail's, from
+// a ChaCha8 stream seeded from crypto/rand. An ID needs to be unique, not
+// secret, and a getrandom call per recorded call costs more than the rest
+// of the ID.
+var eventIDs = struct {
+	sync.Mutex
+	r *rand.ChaCha8
+}{r: rand.NewChaCha8(seed())}
+
+func seed() (s [32]byte) {
+	crand.Read(s[:])
+	return s
+}
+
+func newEventID() string {
+	eventIDs.Lock()
+	u, err := uuid.NewRandomFromReader(eventIDs.r)
+	eventIDs.Unlock()
+	if err != nil { // ChaCha8's Read never fails
+		return uuid.NewString()
+	}
+	return u.String()
 }
 
 // readOnlyPrefixes mark the operations CloudTrail flags readOnly.
@@ -138,13 +165,26 @@ var resourceTypes = map[string]string{
 	"organizations:organization":    "AWS::Organizations::Organization",
 }
 
+// arnFields is an ARN's service, account and resource ("arn:partition:
+// service:region:account:resource"); ok is false with fewer fields.
+func arnFields(arn string) (svc, account, res string, ok bool) {
+	var f [5]string
+	rest := arn
+	for i := range f {
+		var found bool
+		if f[i], rest, found = strings.Cut(rest, ":"); !found {
+			return "", "", "", false
+		}
+	}
+	return f[2], f[4], rest, true
+}
+
 // ResourceType is the CloudTrail resource type of an ARN.
 func ResourceType(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
+	svc, _, res, ok := arnFields(arn)
+	if !ok {
 		return ""
 	}
-	svc, res := parts[2], parts[5]
 	kind, rest, _ := strings.Cut(res, "/")
 	if svc == "acm-pca" && strings.Contains(rest, "/certificate/") {
 		return "AWS::ACMPCA::Certificate"
@@ -156,11 +196,8 @@ func ResourceType(arn string) string {
 }
 
 func arnAccount(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[4]
+	_, acct, _, _ := arnFields(arn)
+	return acct
 }
 
 func isAccountID(s string) bool {
