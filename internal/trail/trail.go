@@ -5,8 +5,8 @@
 // Durability: records are queued by the request and written by one writer
 // in batches (one transaction per batch, gathered for up to Linger), never
 // in the request's own transaction; on SQLite in their own file
-// (store.TrailFileName). A crash can lose the records of the last few
-// tens of milliseconds; the calls themselves are unaffected.
+// (store.TrailFileName). A crash can lose the records of the last Linger
+// (100 ms); the calls themselves are unaffected.
 package trail
 
 import (
@@ -166,12 +166,12 @@ func callerAccount(c *authz.Caller) string {
 }
 
 // Linger is how long the writer lets a small batch grow before writing
-// it, and LingerRows the size that ends the wait. A commit's cost is
-// mostly fixed (the WAL frames of the touched pages), so one event per
-// commit costs about 2.5 times its share of a 16-event batch
-// (BenchmarkInsertRows). A Flush (every LookupEvents) or Close ends the
-// wait at once; a crash can lose the lingering records, which the trail
-// accepts (see the package comment).
+// it, and LingerRows the size that ends the wait. A batch's fixed cost
+// (begin, prepare, the partly filled pages rewritten, a cold writer) was
+// a third of the trail's cost at 20 ms batches under IssueCertificate
+// load (BenchmarkIssueObserved, docs/benchmarks.md). A Flush (every
+// LookupEvents) or Close ends the wait at once; a crash can lose the
+// lingering records, which the trail accepts (see the package comment).
 const (
 	Linger     = 100 * time.Millisecond
 	LingerRows = 256
