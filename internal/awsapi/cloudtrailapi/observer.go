@@ -2,11 +2,8 @@ package cloudtrailapi
 
 import (
 	"context"
-	crand "crypto/rand"
-	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/google/uuid"
 
@@ -34,7 +31,7 @@ func (r Recorder) ObserveCall(_ context.Context, c *awsapi.Call) {
 		region = "us-east-1" // CloudTrail records global services there
 	}
 	ev := &trail.Event{
-		ID:        newEventID(),
+		ID:        uuid.NewString(),
 		Time:      c.Time,
 		Region:    region,
 		Source:    c.Service + ".amazonaws.com",
@@ -56,30 +53,6 @@ func (r Recorder) ObserveCall(_ context.Context, c *awsapi.Call) {
 	}
 	ev.Resources, ev.Recipients = p.resources, p.recipients
 	r.Trail.Record(ev)
-}
-
-// eventIDs draws event IDs: random (version 4) UUIDs, as CloudTrail's, from
-// a ChaCha8 stream seeded from crypto/rand. An ID needs to be unique, not
-// secret, and a getrandom call per recorded call costs more than the rest
-// of the ID.
-var eventIDs = struct {
-	sync.Mutex
-	r *rand.ChaCha8
-}{r: rand.NewChaCha8(seed())}
-
-func seed() (s [32]byte) {
-	crand.Read(s[:])
-	return s
-}
-
-func newEventID() string {
-	eventIDs.Lock()
-	u, err := uuid.NewRandomFromReader(eventIDs.r)
-	eventIDs.Unlock()
-	if err != nil { // ChaCha8's Read never fails
-		return uuid.NewString()
-	}
-	return u.String()
 }
 
 // readOnlyPrefixes mark the operations CloudTrail flags readOnly.
