@@ -25,6 +25,7 @@ type loadtestCmd struct {
 }
 
 func (c *loadtestCmd) Run() error {
+	tuneGC()
 	ctx := context.Background()
 	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(c.Profile))
 	if err != nil {

@@ -55,11 +55,14 @@ type serveCmd struct {
 }
 
 func (c *serveCmd) Run() error {
+	tuneGC()
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	logOut := newLogWriter(os.Stderr)
+	defer logOut.Close()
+	logger := slog.New(flushOnWarn{slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}), logOut})
 	served, err := regions.ParseList(c.Regions)
 	if err != nil {
 		return fmt.Errorf("--regions: %w", err)
@@ -160,6 +163,7 @@ func (c *serveCmd) Run() error {
 	fmt.Println("Use the aws CLI or boto3 with:")
 	fmt.Println(strings.Join(awsprofile.Exports(c.DataDir, server.ProfileName), "\n"))
 	logger.Info("listening", "endpoint", endpoint, "data_dir", c.DataDir)
+	logOut.Flush() // start-up lines at once; access lines batch from here
 
 	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
 	if err != nil {
