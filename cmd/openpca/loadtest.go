@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/openpca/openpca/internal/loadtest"
+	"github.com/openpca/openpca/internal/server"
 	"github.com/openpca/openpca/internal/regions"
 )
 
@@ -25,7 +26,7 @@ type loadtestCmd struct {
 }
 
 func (c *loadtestCmd) Run() error {
-	tuneGC()
+	server.TuneGC()
 	ctx := context.Background()
 	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithSharedConfigProfile(c.Profile))
 	if err != nil {

@@ -55,7 +55,7 @@ type serveCmd struct {
 }
 
 func (c *serveCmd) Run() error {
-	tuneGC()
+	server.TuneGC()
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		return err

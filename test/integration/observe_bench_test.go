@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"runtime/pprof"
 	"sync"
 	"sync/atomic"
@@ -31,6 +32,9 @@ import (
 // each side; a round on the trail's side ends when its records are
 // written.
 func BenchmarkIssueObserved(b *testing.B) {
+	// The collector set as openpca serve sets it (server.TuneGC).
+	defer debug.SetGCPercent(debug.SetGCPercent(server.DefaultGCPercent))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(server.DefaultMemoryLimit))
 	type side struct {
 		name string
 		app  *server.App

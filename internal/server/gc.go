@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"os"
@@ -6,7 +6,7 @@ import (
 )
 
 // Garbage-collector defaults of the long-running commands (serve,
-// loadtest). Their live heap is small (tens of MB, even with a million
+// loadtest; TuneGC). Their live heap is small (tens of MB, even with a million
 // stored certificates) while every request allocates, so Go's default
 // (GOGC=100, collecting whenever the heap doubles from a 4 MB floor)
 // collects many times a second under load: at 16 clients, GetCertificate
@@ -17,15 +17,17 @@ import (
 // grows past it, trades a bounded amount of memory for that CPU. The
 // standard GOGC and GOMEMLIMIT environment variables still decide when set.
 const (
-	defaultGCPercent   = 400
-	defaultMemoryLimit = 256 << 20 // bytes
+	DefaultGCPercent   = 400
+	DefaultMemoryLimit = 256 << 20 // bytes
 )
 
-func tuneGC() {
+// TuneGC applies DefaultGCPercent and DefaultMemoryLimit where the
+// environment sets neither GOGC nor GOMEMLIMIT.
+func TuneGC() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
+		debug.SetGCPercent(DefaultGCPercent)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
+		debug.SetMemoryLimit(DefaultMemoryLimit)
 	}
 }
