@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/openpca/openpca/internal/loadtest"
-	"github.com/openpca/openpca/internal/server"
 	"github.com/openpca/openpca/internal/regions"
+	"github.com/openpca/openpca/internal/server"
 )
 
 type loadtestCmd struct {
