@@ -167,9 +167,10 @@ func callerAccount(c *authz.Caller) string {
 
 // Linger is how long the writer lets a small batch grow before writing
 // it, and LingerRows the size that ends the wait. A batch's fixed cost
-// (begin, prepare, the partly filled pages rewritten, a cold writer) was
-// a third of the trail's cost at 20 ms batches under IssueCertificate
-// load (BenchmarkIssueObserved, docs/benchmarks.md). A Flush (every
+// (begin, prepare, the partly filled pages rewritten, a cold writer)
+// showed under IssueCertificate load: the trail and metrics added a mean
+// 7.3 % with 20 ms batches, 4.9 – 6.5 % with these (BenchmarkIssueObserved,
+// docs/benchmarks.md). A Flush (every
 // LookupEvents) or Close ends the wait at once; a crash can lose the
 // lingering records, which the trail accepts (see the package comment).
 const (
