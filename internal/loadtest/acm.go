@@ -76,10 +76,12 @@ func requestIssued(ctx context.Context, send func(Operation) ([]byte, error), ca
 	}
 }
 
-// rawRequestCost is the CPU time a managed certificate needs on one core: a new
-// key of keyAlg, its CSR, and the CA's signature with a CA key of the same
-// algorithm.
-func rawRequestCost(keyAlg string) (time.Duration, error) {
+// rawRequestSampler measures the CPU time a managed certificate needs on
+// one core: a new key of keyAlg, its CSR, and the CA's signature with a CA
+// key of the same algorithm. The keys are measured once (RSA key
+// generation is slow and varies by key, so it is averaged over 20 keys);
+// each call of the sampler measures the issuance again.
+func rawRequestSampler(keyAlg string) (rawSampler, error) {
 	n := 200
 	if keyAlg == "RSA_2048" {
 		n = 20
@@ -101,11 +103,17 @@ func rawRequestCost(keyAlg string) (time.Duration, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	keys := cpu / time.Duration(n)
-	issue, err := rawIssueCost(keyAlg, csrs[0])
-	return keys + issue, err
+	issue, err := rawIssueSampler(keyAlg, csrs[0])
+	if err != nil {
+		return nil, err
+	}
+	return func() (time.Duration, error) {
+		d, err := issue()
+		return keys + d, err
+	}, nil
 }
 
 // listCertificatesOp lists the caller's certificates of keyAlg: without a

@@ -94,9 +94,12 @@ type Report struct {
 	// the pki pipeline on one thread), measured in this run; zero when not
 	// applicable.
 	RawPerRequest time.Duration
-	RawLabel      string
-	KeyAlgorithm  string
-	FirstError    string
+	// RawMin and RawMax are the lowest and highest of the raw
+	// measurements whose median RawPerRequest is.
+	RawMin, RawMax time.Duration
+	RawLabel       string
+	KeyAlgorithm   string
+	FirstError     string
 	// PerOperation breaks a mixed run down by operation, in mix order.
 	PerOperation []OpStats
 	Principals   int // callers of the mixed profile (member accounts)
@@ -107,9 +110,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 1
 	}
-	kinds, raw, rawLabel, err := prepare(ctx, &cfg)
+	kinds, sampleRaw, rawLabel, err := prepare(ctx, &cfg)
 	if err != nil {
 		return nil, err
+	}
+	var raws []time.Duration
+	if sampleRaw != nil {
+		if raws, err = measureRaw(sampleRaw, raws); err != nil {
+			return nil, err
+		}
 	}
 	crypto, err := measureCrypto(cfg, kinds[0].variants[0])
 	if err != nil {
@@ -174,13 +183,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	if sampleRaw != nil {
+		if raws, err = measureRaw(sampleRaw, raws); err != nil {
+			return nil, err
+		}
+	}
 	r := &Report{
 		Operation:        cfg.Operation,
 		Concurrency:      cfg.Concurrency,
 		Elapsed:          elapsed,
 		CryptoPerRequest: crypto,
 		KeyAlgorithm:     cfg.KeyAlgorithm,
-		RawPerRequest:    raw,
 		RawLabel:         rawLabel,
 		Principals:       cfg.principals,
 	}
@@ -200,6 +213,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if s, ok := firstErr.Load().(string); ok {
 		r.FirstError = s
 	}
+	if len(raws) > 0 {
+		slices.Sort(raws)
+		r.RawPerRequest, r.RawMin, r.RawMax = raws[len(raws)/2], raws[0], raws[len(raws)-1]
+	}
 	slices.Sort(all)
 	if n := len(all); n > 0 {
 		r.Throughput = float64(n) / elapsed.Seconds()
@@ -208,26 +225,48 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return r, nil
 }
 
+// rawSampler measures the operation's raw cost once: one batch of the
+// pure work on one locked thread, per request.
+type rawSampler func() (time.Duration, error)
+
+// rawSamples is how many times the raw cost is measured before the load
+// and again after it. This VM's speed moves by tens of percent from
+// minute to minute: one measurement before the load put the ratios of
+// runs with the same throughput anywhere between 0.56 and 0.87.
+const rawSamples = 3
+
+// measureRaw appends rawSamples measurements to raws.
+func measureRaw(sample rawSampler, raws []time.Duration) ([]time.Duration, error) {
+	for range rawSamples {
+		d, err := sample()
+		if err != nil {
+			return nil, err
+		}
+		raws = append(raws, d)
+	}
+	return raws, nil
+}
+
 // prepare sets up what cfg.Operation needs on the target (a CA,
 // certificates, shares, accounts) and returns the request kinds to send.
-func prepare(ctx context.Context, cfg *Config) ([]kind, time.Duration, string, error) {
+func prepare(ctx context.Context, cfg *Config) ([]kind, rawSampler, string, error) {
 	if op, ok := Operations[cfg.Operation]; ok {
 		cfg.KeyAlgorithm = "" // only acm-pca operations create a CA
-		return []kind{{name: cfg.Operation, weight: 1, variants: []Operation{op}}}, 0, "", nil
+		return []kind{{name: cfg.Operation, weight: 1, variants: []Operation{op}}}, nil, "", nil
 	}
 	if cfg.KeyAlgorithm == "" {
 		cfg.KeyAlgorithm = "EC_prime256v1"
 	}
 	if cfg.Operation == "mixed" {
 		kinds, err := mixedSetup(ctx, cfg)
-		return kinds, 0, "", err
+		return kinds, nil, "", err
 	}
 	if !slices.Contains(caOperations, cfg.Operation) {
-		return nil, 0, "", fmt.Errorf("unknown operation %q (known: GetCallerIdentity, GetUser, %s, mixed)", cfg.Operation, strings.Join(caOperations, ", "))
+		return nil, nil, "", fmt.Errorf("unknown operation %q (known: GetCallerIdentity, GetUser, %s, mixed)", cfg.Operation, strings.Join(caOperations, ", "))
 	}
 	op, raw, rawLabel, err := pcaOperation(ctx, *cfg)
 	if err != nil {
-		return nil, 0, "", err
+		return nil, nil, "", err
 	}
 	return []kind{{name: cfg.Operation, weight: 1, variants: []Operation{op}}}, raw, rawLabel, nil
 }
@@ -335,6 +374,7 @@ func (r *Report) Format() string {
 	if r.RawPerRequest > 0 {
 		rawBound := float64(runtime.NumCPU()) / r.RawPerRequest.Seconds()
 		fmt.Fprintf(&b, "%s  %s CPU per request = %.0f/s on %d cores\n", r.RawLabel, r.RawPerRequest.Round(time.Microsecond), rawBound, runtime.NumCPU())
+		fmt.Fprintf(&b, "raw measurements     median of %d, %s – %s (before and after the load)\n", 2*rawSamples, r.RawMin.Round(time.Microsecond), r.RawMax.Round(time.Microsecond))
 		fmt.Fprintf(&b, "end-to-end / raw     %.2f\n", r.Throughput/rawBound)
 	}
 	if len(r.PerOperation) > 0 {

@@ -103,15 +103,15 @@ var caOperations = []string{"IssueCertificate", "GetCertificate", "DescribeCerti
 	"DescribeCertificate", "ListCertificates", "GetPolicy", "GetResourceShares"}
 
 // pcaOperation builds the request shape of an operation of caOperations
-// against a fresh CA, and the raw cost that goes with it.
-func pcaOperation(ctx context.Context, cfg Config) (Operation, time.Duration, string, error) {
+// against a fresh CA, and the sampler of the raw cost that goes with it.
+func pcaOperation(ctx context.Context, cfg Config) (Operation, rawSampler, string, error) {
 	caARN, err := setupCA(ctx, cfg)
 	if err != nil {
-		return Operation{}, 0, "", err
+		return Operation{}, nil, "", err
 	}
 	issue, err := issueBody(caARN, cfg.KeyAlgorithm)
 	if err != nil {
-		return Operation{}, 0, "", err
+		return Operation{}, nil, "", err
 	}
 	csr, _ := base64.StdEncoding.DecodeString(issue["Csr"].(string))
 	op := Operation{Service: "acm-pca", ContentType: "application/x-amz-json-1.1"}
@@ -119,50 +119,50 @@ func pcaOperation(ctx context.Context, cfg Config) (Operation, time.Duration, st
 	case "IssueCertificate":
 		body, _ := json.Marshal(issue)
 		op.Target, op.Body = "ACMPrivateCA.IssueCertificate", string(body)
-		raw, err := rawIssueCost(cfg.KeyAlgorithm, csr)
+		raw, err := rawIssueSampler(cfg.KeyAlgorithm, csr)
 		return op, raw, "raw pipeline (parse+verify CSR, build, sign, encode)", err
 	case "GetCertificate":
 		certARN, err := issueOne(ctx, cfg, cfg.Credentials, issue)
 		if err != nil {
-			return Operation{}, 0, "", err
+			return Operation{}, nil, "", err
 		}
 		body, _ := json.Marshal(map[string]string{"CertificateAuthorityArn": caARN, "CertificateArn": certARN})
 		op.Target, op.Body = "ACMPrivateCA.GetCertificate", string(body)
-		return op, 0, "", nil
+		return op, nil, "", nil
 	case "DescribeCertificateAuthority":
 		body, _ := json.Marshal(map[string]string{"CertificateAuthorityArn": caARN})
 		op.Target, op.Body = "ACMPrivateCA.DescribeCertificateAuthority", string(body)
-		return op, 0, "", nil
+		return op, nil, "", nil
 	case "RequestCertificate":
 		op = requestCertificateOp(caARN, cfg.KeyAlgorithm, nil)
-		raw, err := rawRequestCost(cfg.KeyAlgorithm)
+		raw, err := rawRequestSampler(cfg.KeyAlgorithm)
 		return op, raw, "raw pipeline (key generation, CSR, sign, encode)", err
 	case "DescribeCertificate":
 		arn, err := requestIssued(ctx, setupSender(cfg), caARN, cfg.KeyAlgorithm, nil)
 		if err != nil {
-			return Operation{}, 0, "", fmt.Errorf("setup: ACM RequestCertificate: %w", err)
+			return Operation{}, nil, "", fmt.Errorf("setup: ACM RequestCertificate: %w", err)
 		}
-		return acmOp("DescribeCertificate", map[string]string{"CertificateArn": arn}, nil), 0, "", nil
+		return acmOp("DescribeCertificate", map[string]string{"CertificateArn": arn}, nil), nil, "", nil
 	case "ListCertificates":
 		send := setupSender(cfg)
 		for range listSetupCerts {
 			if _, err := requestIssued(ctx, send, caARN, cfg.KeyAlgorithm, nil); err != nil {
-				return Operation{}, 0, "", fmt.Errorf("setup: ACM RequestCertificate: %w", err)
+				return Operation{}, nil, "", fmt.Errorf("setup: ACM RequestCertificate: %w", err)
 			}
 		}
-		return listCertificatesOp(cfg.KeyAlgorithm, nil), 0, "", nil
+		return listCertificatesOp(cfg.KeyAlgorithm, nil), nil, "", nil
 	case "GetPolicy":
 		if err := putAccountPolicy(ctx, cfg, caARN); err != nil {
-			return Operation{}, 0, "", err
+			return Operation{}, nil, "", err
 		}
-		return getPolicyOp(caARN, nil), 0, "", nil
+		return getPolicyOp(caARN, nil), nil, "", nil
 	case "GetResourceShares":
 		if err := createShares(ctx, cfg, "openpca-loadtest", caARN, make([]string, sharesSetup)); err != nil {
-			return Operation{}, 0, "", err
+			return Operation{}, nil, "", err
 		}
-		return getResourceSharesOp(nil), 0, "", nil
+		return getResourceSharesOp(nil), nil, "", nil
 	}
-	return Operation{}, 0, "", fmt.Errorf("not an acm-pca operation: %s", cfg.Operation)
+	return Operation{}, nil, "", fmt.Errorf("not an acm-pca operation: %s", cfg.Operation)
 }
 
 // issueOne issues a certificate as creds and waits until GetCertificate
@@ -206,22 +206,23 @@ func issueOne(ctx context.Context, cfg Config, creds aws.Credentials, issue map[
 	return *out.CertificateArn, nil
 }
 
-// rawIssueCost is the CPU time of the pure issuance pipeline on one thread
-// (what it takes on a dedicated core): the same CSR, a CA key of the same
-// algorithm, the default template.
-func rawIssueCost(keyAlg string, csr []byte) (time.Duration, error) {
+// rawIssueSampler measures the CPU time of the pure issuance pipeline on
+// one thread (what it takes on a dedicated core): the same CSR, a CA key
+// of the same algorithm, the default template. Each call of the sampler
+// is one measurement.
+func rawIssueSampler(keyAlg string, csr []byte) (rawSampler, error) {
 	sig, err := signingAlgorithmFor(keyAlg)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	key, err := pki.GenerateKey(pki.KeyAlgorithm(keyAlg))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	now := time.Now().UTC()
 	caCSR, err := pki.CreateCACSR(key, pki.ASN1Subject{CommonName: "raw"}, nil, sig)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	rootDER, err := pki.Issue(&pki.IssueRequest{
 		CSR: caCSR, IssuerSigner: key, SigningAlgorithm: sig,
@@ -229,28 +230,30 @@ func rawIssueCost(keyAlg string, csr []byte) (time.Duration, error) {
 		Validity:    pki.Validity{Type: "YEARS", Value: 10}, Now: now,
 	})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	root, err := x509.ParseCertificate(rootDER)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	n := 300
 	if keyAlg == "RSA_2048" {
 		n = 100
 	}
-	cpu, err := threadCPU(func() error {
-		for i := 0; i < n; i++ {
-			der, err := pki.Issue(&pki.IssueRequest{
-				CSR: csr, Issuer: root, IssuerSigner: key, SigningAlgorithm: sig,
-				Validity: pki.Validity{Type: "DAYS", Value: 30}, Now: now,
-			})
-			if err != nil {
-				return err
+	return func() (time.Duration, error) {
+		cpu, err := threadCPU(func() error {
+			for i := 0; i < n; i++ {
+				der, err := pki.Issue(&pki.IssueRequest{
+					CSR: csr, Issuer: root, IssuerSigner: key, SigningAlgorithm: sig,
+					Validity: pki.Validity{Type: "DAYS", Value: 30}, Now: now,
+				})
+				if err != nil {
+					return err
+				}
+				_ = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 			}
-			_ = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-		}
-		return nil
-	})
-	return cpu / time.Duration(n), err
+			return nil
+		})
+		return cpu / time.Duration(n), err
+	}, nil
 }
