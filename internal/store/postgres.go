@@ -122,8 +122,25 @@ func (db *DB) OtherSessions(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer conn.Close()
-	var n int
-	err = conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()
-		AND pid <> pg_backend_pid() AND backend_type = 'client backend'`).Scan(&n)
-	return n, err
+	// A backend leaves pg_stat_activity a moment after its client has
+	// closed the connection: a server stopped just before the command
+	// would still count. Sessions that stay for otherSessionsGrace do.
+	deadline := time.Now().Add(otherSessionsGrace)
+	for {
+		var n int
+		err = conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND pid <> pg_backend_pid() AND backend_type = 'client backend'`).Scan(&n)
+		if err != nil || n == 0 || time.Now().After(deadline) {
+			return n, err
+		}
+		select {
+		case <-ctx.Done():
+			return n, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
+
+// otherSessionsGrace is how long OtherSessions waits for sessions that
+// are closing.
+const otherSessionsGrace = 2 * time.Second
