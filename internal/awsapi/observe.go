@@ -37,7 +37,8 @@ type Call struct {
 
 // Observer receives every finished call. It runs on the request's
 // goroutine after the answer is written, so it must be quick (queue, not
-// write).
+// write). It may keep c: nothing changes it, its input or its output
+// afterwards.
 type Observer interface {
 	ObserveCall(ctx context.Context, c *Call)
 }

@@ -58,7 +58,7 @@ func source(t *testing.T, extra ...string) string {
 		 VALUES ('ca1', 'arn:ca1', '111122223333', 'ROOT', 'ACTIVE', '{"ü":"€"}', 'SOFTWARE', 'GENERAL_PURPOSE', x'deadbeef00', x'', NULL, x'0a', -9223372036854775807, 2, 'root')`,
 	}
 	for i := range 1234 {
-		stmts = append(stmts, fmt.Sprintf(`INSERT INTO trail_entries (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources, record) VALUES ('111122223333', 'us-east-1', %d, 'e%04d', 'IssueCertificate', 'acm-pca.amazonaws.com', 'root', '', 'false', '', '{"n":%d}')`, int64(i)*1e9, i, i))
+		stmts = append(stmts, fmt.Sprintf(`INSERT INTO trail_chunks (account_id, region, last_time, chunk_id, first_time, events) VALUES ('111122223333', 'us-east-1', %d, 'e%04d', %d, x'%x')`, int64(i)*1e9, i, int64(i)*1e9, fmt.Sprintf(`{"id":"e%04d","rec":{"n":%d}}`+"\n", i, i)))
 	}
 	stmts = append(stmts, extra...)
 	if err := db.Tx(ctx, func(tx *sql.Tx) error {
@@ -176,14 +176,14 @@ func TestCopySQLiteRefusesNonEmptyTarget(t *testing.T) {
 	targets(t, func(t *testing.T, dst *store.DB) {
 		ctx := context.Background()
 		if err := dst.Tx(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `INSERT INTO trail_entries (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources, record) VALUES ('111122223333', 'us-east-1', 7, 'mine', 'n', 's', 'u', '', 'false', '', '{}')`)
+			_, err := tx.ExecContext(ctx, `INSERT INTO trail_chunks (account_id, region, last_time, chunk_id, first_time, events) VALUES ('111122223333', 'us-east-1', 7, 'mine', 7, $1)`, []byte("{}\n"))
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
 		before := dump(t, dst.DB, dst.Engine())
 		_, err := store.CopySQLite(ctx, src, dst)
-		if !errors.Is(err, store.ErrTargetNotEmpty) || !strings.Contains(err.Error(), "trail_entries") {
+		if !errors.Is(err, store.ErrTargetNotEmpty) || !strings.Contains(err.Error(), "trail_chunks") {
 			t.Fatalf("copy into a non-empty target: %v", err)
 		}
 		after := dump(t, dst.DB, dst.Engine())
@@ -199,10 +199,10 @@ func TestCopySQLiteRefusesNonEmptyTarget(t *testing.T) {
 // table copied before it.
 func TestCopySQLiteFailureLeavesTargetEmpty(t *testing.T) {
 	// SQLite's affinity keeps text that is not a number in a BIGINT column.
-	src := source(t, `INSERT INTO trail_entries (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources, record) VALUES ('111122223333', 'us-east-1', 'yesterday', 'bad', 'n', 's', 'u', '', 'false', '', '{}')`)
+	src := source(t, `INSERT INTO trail_chunks (account_id, region, last_time, chunk_id, first_time, events) VALUES ('111122223333', 'us-east-1', 'yesterday', 'bad', 1, x'7b7d0a')`)
 	targets(t, func(t *testing.T, dst *store.DB) {
 		_, err := store.CopySQLite(context.Background(), src, dst)
-		if err == nil || !strings.Contains(err.Error(), "copy trail_entries") || !strings.Contains(err.Error(), "event_time") {
+		if err == nil || !strings.Contains(err.Error(), "copy trail_chunks") || !strings.Contains(err.Error(), "last_time") {
 			t.Fatalf("copy of a bad value: %v", err)
 		}
 		for table, rows := range dump(t, dst.DB, dst.Engine()) {
@@ -282,9 +282,9 @@ func BenchmarkCopySQLite(b *testing.B) {
 				fmt.Sprintf("%032x", i), der); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO trail_entries (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources, record)
-				VALUES ('111122223333', 'us-east-1', $1, $2, 'IssueCertificate', 'acm-pca.amazonaws.com', 'root', '', 'false', '', $3)`,
-				int64(i), fmt.Sprintf("e%08d", i), strings.Repeat("x", 900)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO trail_chunks (account_id, region, last_time, chunk_id, first_time, events)
+				VALUES ('111122223333', 'us-east-1', $1, $2, $1, $3)`,
+				int64(i), fmt.Sprintf("e%08d", i), []byte(strings.Repeat("x", 900))); err != nil {
 				return err
 			}
 		}

@@ -1,14 +1,22 @@
 package store
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
 
 // ConvertForTest converts v for a target column of type ty, as the copy does.
 func ConvertForTest(ty string, v any) (any, error) { return converterFor(ty)(v) }
 
-// OpenSQLiteAtForTest opens (creating) the SQLite store in dir migrated
-// only up to version, as an older binary left it.
-func OpenSQLiteAtForTest(ctx context.Context, dir string, version int) (*DB, error) {
-	migs, err := loadMigrations(SQLite)
+// OpenAtForTest opens the store (database as for Open: a postgres:// URL
+// or empty for SQLite in dir) migrated only up to version, as an older
+// binary left it.
+func OpenAtForTest(ctx context.Context, database, dir string, version int) (*DB, error) {
+	engine := SQLite
+	if IsPostgresURL(database) {
+		engine = Postgres
+	}
+	migs, err := loadMigrations(engine)
 	if err != nil {
 		return nil, err
 	}
@@ -18,5 +26,17 @@ func OpenSQLiteAtForTest(ctx context.Context, dir string, version int) (*DB, err
 			names = append(names, m.name)
 		}
 	}
-	return openSQLite(ctx, dir, FileName, "FULL", names)
+	if engine == SQLite {
+		return openSQLite(ctx, dir, FileName, "FULL", names)
+	}
+	sqldb, err := sql.Open("pgx", database)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{DB: sqldb, engine: Postgres}
+	if err := db.migrate(ctx, names...); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
 }

@@ -8,7 +8,7 @@ import "context"
 const TrailFileName = "trail.db"
 
 // TrailMigrations are the migrations that make up the trail file's schema.
-var TrailMigrations = []string{"0024_trail.sql", "0051_trail_entries.sql"}
+var TrailMigrations = []string{"0024_trail.sql", "0051_trail_chunks.sql"}
 
 // OpenTrailSQLite opens (creating if needed) the trail's SQLite file in
 // dir, 0600 and WAL like the main one. synchronous=NORMAL: under WAL a

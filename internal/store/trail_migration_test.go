@@ -1,19 +1,27 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/openpca/openpca/internal/store"
+	"github.com/openpca/openpca/internal/store/storetest"
 )
 
 // Migration 0051 moves the trail of 0024 (records in one table, one index
-// row per recipient in another) into one row per recipient holding the
-// record: every event stays, for every account that saw it.
-func TestTrailEntriesMigrationKeepsEvents(t *testing.T) {
+// row per recipient in another) into chunks, one per event and recipient:
+// every event stays, for every account that saw it, with its attributes
+// and record.
+func TestTrailChunksMigrationKeepsEvents(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	old, err := store.OpenSQLiteAtForTest(ctx, dir, 50)
+	database := storetest.Database(t)
+	old, err := store.OpenAtForTest(ctx, database, dir, 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,37 +38,46 @@ func TestTrailEntriesMigrationKeepsEvents(t *testing.T) {
 	}
 	old.Close()
 
-	db, err := store.OpenSQLite(ctx, dir)
+	db, err := store.Open(ctx, database, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT account_id, region, event_id, event_name, username, access_key_id, resources, record
-		FROM trail_entries ORDER BY account_id, region, event_time`)
+	rows, err := db.QueryContext(ctx, `SELECT account_id, region, last_time, chunk_id, first_time, events
+		FROM trail_chunks ORDER BY account_id, region, last_time`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	var got []string
 	for rows.Next() {
-		var a, r, id, name, user, key, res, rec string
-		if err := rows.Scan(&a, &r, &id, &name, &user, &key, &res, &rec); err != nil {
+		var a, r, id string
+		var last, first int64
+		var events []byte
+		if err := rows.Scan(&a, &r, &last, &id, &first, &events); err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, a+" "+r+" "+id+" "+name+" "+user+" "+key+" "+res+" "+rec)
+		// One event per chunk, one JSON line (the trail's chunk format).
+		var e struct {
+			ID, N, S, U, K, RO, Res string
+			T                       int64
+			Rec                     json.RawMessage
+		}
+		if !bytes.HasSuffix(events, []byte("\n")) || bytes.Count(events, []byte("\n")) != 1 {
+			t.Fatalf("chunk %s: %q is not one line", id, events)
+		}
+		if err := json.Unmarshal(events, &e); err != nil {
+			t.Fatalf("chunk %s: %v", id, err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %d %s %d %s %d %s %s %s %s %s %s", a, r, last, id, first, e.ID, e.T, e.N, e.U, e.K, e.Res, e.RO, e.Rec))
 	}
 	want := []string{
-		`111122223333 eu-west-1 ev-2 CreateUser root   {"eventID":"ev-2"}`,
-		`111122223333 us-east-1 ev-1 IssueCertificate dev AKIA1 res {"eventID":"ev-1"}`,
-		`222233334444 us-east-1 ev-1 IssueCertificate dev AKIA1 res {"eventID":"ev-1"}`,
+		`111122223333 eu-west-1 20 ev-2 20 ev-2 20 CreateUser root   false {"eventID":"ev-2"}`,
+		`111122223333 us-east-1 10 ev-1 10 ev-1 10 IssueCertificate dev AKIA1 res false {"eventID":"ev-1"}`,
+		`222233334444 us-east-1 10 ev-1 10 ev-1 10 IssueCertificate dev AKIA1 res false {"eventID":"ev-1"}`,
 	}
-	if len(got) != len(want) {
-		t.Fatalf("trail_entries = %q, want %q", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("row %d = %q, want %q", i, got[i], want[i])
-		}
+	if !slices.Equal(got, want) {
+		t.Fatalf("trail_chunks =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	for _, table := range []string{"trail_events", "trail_records"} {
 		if _, err := db.ExecContext(ctx, `SELECT 1 FROM `+table); err == nil {

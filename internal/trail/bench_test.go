@@ -13,8 +13,8 @@ import (
 )
 
 // BenchmarkInsertRows is the writer's cost per event (a cross-account
-// issuance: a row for each of the two accounts) by events per batch (one
-// commit each), on the trail's own SQLite file.
+// issuance, seen by two accounts: a chunk each per batch) by events per
+// batch (one commit each), on the trail's own SQLite file.
 func BenchmarkInsertRows(b *testing.B) {
 	for _, batch := range []int{1, 4, 16, 64} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) { benchInsertRows(b, batch) })
@@ -60,7 +60,7 @@ func benchInsertRows(b *testing.B, batch int) {
 // BenchmarkRecord is the trail's whole cost per event as a request pays it
 // and the writer after it: the record built from the encoded parameters,
 // queued from parallel requests, written in the writer's batches, on the
-// trail's own SQLite file (a same-account issuance: one row).
+// trail's own SQLite file (a same-account issuance).
 func BenchmarkRecord(b *testing.B) {
 	b.Run("pace-only", func(b *testing.B) { benchRecord(b, false) })
 	b.Run("record", func(b *testing.B) { benchRecord(b, true) })

@@ -76,7 +76,7 @@ func (s *Service) Lookup(ctx context.Context, caller *authz.Caller, in *LookupIn
 	var key, value string
 	if len(in.Attributes) == 1 {
 		key, value = in.Attributes[0].Key, in.Attributes[0].Value
-		if _, ok := attrColumn[key]; !ok && key != "ResourceName" && key != "ResourceType" {
+		if !lookupKeys[key] {
 			return nil, &InputError{InvalidLookupAttributes, "Lookup attribute key " + key + " is not valid."}
 		}
 	}
@@ -122,9 +122,6 @@ func (s *Service) Lookup(ctx context.Context, caller *authz.Caller, in *LookupIn
 		out.NextToken = makeToken(cursor{Time: last.Time.UnixNano(), ID: last.EventID}, bind)
 	}
 	for _, r := range rows {
-		if !resourceMatch(key, value, r.Resources) {
-			continue
-		}
 		out.Events = append(out.Events, Found{ID: r.EventID, Name: r.Name, Source: r.Source, Username: r.Username,
 			AccessKeyID: r.AccessKeyID, ReadOnly: r.ReadOnly, Time: r.Time, Resources: r.Resources,
 			Record: forRecipient(r.Record, caller.AccountID)})
@@ -132,8 +129,8 @@ func (s *Service) Lookup(ctx context.Context, caller *authz.Caller, in *LookupIn
 	return out, nil
 }
 
-// resourceMatch re-checks a resource attribute exactly (the store's LIKE
-// may ignore case).
+// resourceMatch reports whether one of rs has the ResourceName or
+// ResourceType value.
 func resourceMatch(key, value string, rs []Resource) bool {
 	if key != "ResourceName" && key != "ResourceType" {
 		return true

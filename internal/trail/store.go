@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,8 +13,7 @@ import (
 
 // All of the trail's SQL.
 
-// row is one stored event as one recipient account sees it, with its
-// record.
+// row is one event as one recipient account sees it, with its record.
 type row struct {
 	Account, Region, EventID string
 	Time                     time.Time
@@ -26,23 +26,17 @@ type row struct {
 	resourcesColumn string
 }
 
-// insertRows writes a batch in one transaction: one commit for every
-// event queued meanwhile, the statement prepared once per batch (parsing
-// it per row would cost more than the row).
+// insertRows writes a batch in one transaction, one chunk (one row) per
+// account and region that sees its events (chunk.go).
 func insertRows(ctx context.Context, db *store.DB, rows []row) error {
+	chunks := chunksOf(rows)
 	// Appends only: without the write lock, which IssueCertificate's
 	// commits queued behind (docs/benchmarks.md).
 	return db.AppendTx(ctx, func(tx *sql.Tx) error {
-		// A retried batch finds its rows already there: ON CONFLICT.
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO trail_entries (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources, record)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		for _, r := range rows {
-			if _, err := ins.ExecContext(ctx, r.Account, r.Region, store.Nanos(r.Time), r.EventID, r.Name, r.Source, r.Username,
-				r.AccessKeyID, r.ReadOnly, r.resourcesColumn, r.Record); err != nil {
+		for _, c := range chunks {
+			// A retried batch finds its chunks already there.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO trail_chunks (account_id, region, last_time, chunk_id, first_time, events)
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, c.account, c.region, c.last, c.id, c.first, c.events); err != nil {
 				return err
 			}
 		}
@@ -50,9 +44,8 @@ func insertRows(ctx context.Context, db *store.DB, rows []row) error {
 	})
 }
 
-// encodeResources keeps the resource list in one column: "\ntype\tname"
-// per resource and a final "\n" (ARNs hold neither), so that LIKE finds
-// "\ntype\t" and "\tname\n".
+// encodeResources keeps the resource list in one string: "\ntype\tname"
+// per resource and a final "\n" (ARNs hold neither).
 func encodeResources(rs []Resource) string {
 	if len(rs) == 0 {
 		return ""
@@ -73,11 +66,6 @@ func encodeResources(rs []Resource) string {
 	return b.String()
 }
 
-// likeEscape escapes LIKE's wildcards and the escape character itself.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 func decodeResources(s string) []Resource {
 	var out []Resource
 	for line := range strings.SplitSeq(s, "\n") {
@@ -89,16 +77,9 @@ func decodeResources(s string) []Resource {
 	return out
 }
 
-// attrColumn maps a lookup attribute to its column; ResourceName and
-// ResourceType are matched in the resources column.
-var attrColumn = map[string]string{
-	"EventId":     "event_id",
-	"EventName":   "event_name",
-	"EventSource": "event_source",
-	"Username":    "username",
-	"AccessKeyId": "access_key_id",
-	"ReadOnly":    "read_only",
-}
+// lookupKeys are LookupEvents' attribute keys.
+var lookupKeys = map[string]bool{"EventId": true, "EventName": true, "EventSource": true, "Username": true,
+	"AccessKeyId": true, "ReadOnly": true, "ResourceName": true, "ResourceType": true}
 
 // cursor is the position after the last event returned (newest first).
 type cursor struct {
@@ -108,31 +89,19 @@ type cursor struct {
 
 // queryRows returns up to limit events of account in region, newest first,
 // within [from, to], after cur, matching the one attribute (key "" for none).
+// Chunks come newest last event first; their times may overlap (a batch
+// holds the calls that finished in it), so the walk goes on until the next
+// chunk's newest event is older than the limit-th found.
 func queryRows(ctx context.Context, db *store.DB, account, region string, from, to time.Time, key, value string, cur *cursor, limit int) ([]row, error) {
-	q := `SELECT event_id, event_time, event_name, event_source, username, access_key_id, read_only, resources, record
-		FROM trail_entries
-		WHERE account_id = $1 AND region = $2 AND event_time >= $3 AND event_time <= $4`
-	args := []any{account, region, store.Nanos(from), store.Nanos(to)}
-	switch key {
-	case "":
-	case "ResourceName":
-		// SQLite's LIKE ignores ASCII case: Lookup re-checks exactly.
-		args = append(args, "%\t"+likeEscape(value)+"\n%")
-		q += ` AND resources LIKE $5 ESCAPE '\'`
-	case "ResourceType":
-		args = append(args, "%\n"+likeEscape(value)+"\t%")
-		q += ` AND resources LIKE $5 ESCAPE '\'`
-	default:
-		args = append(args, value)
-		q += ` AND ` + attrColumn[key] + ` = $5`
-	}
+	f := newFilter(store.Nanos(from), store.Nanos(to), cur, key, value)
+	q := `SELECT last_time, events FROM trail_chunks
+		WHERE account_id = $1 AND region = $2 AND last_time >= $3 AND first_time <= $4`
+	args := []any{account, region, f.from, f.to}
 	if cur != nil {
-		n := len(args)
-		args = append(args, cur.Time, cur.ID)
-		q += ` AND (event_time < $` + itoa(n+1) + ` OR (event_time = $` + itoa(n+1) + ` AND event_id < $` + itoa(n+2) + `))`
+		q += ` AND first_time <= $5`
+		args = append(args, cur.Time)
 	}
-	args = append(args, limit)
-	q += ` ORDER BY event_time DESC, event_id DESC LIMIT $` + itoa(len(args))
+	q += ` ORDER BY last_time DESC, chunk_id DESC`
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -140,27 +109,36 @@ func queryRows(ctx context.Context, db *store.DB, account, region string, from, 
 	defer rows.Close()
 	var out []row
 	for rows.Next() {
-		var r row
-		var t int64
-		var res string
-		if err := rows.Scan(&r.EventID, &t, &r.Name, &r.Source, &r.Username, &r.AccessKeyID, &r.ReadOnly, &res, &r.Record); err != nil {
+		var last int64
+		var events []byte
+		if err := rows.Scan(&last, &events); err != nil {
 			return nil, err
 		}
-		r.Account, r.Region, r.Time, r.Resources = account, region, store.Time(t), decodeResources(res)
-		out = append(out, r)
+		if len(out) >= limit && last < store.Nanos(out[limit-1].Time) {
+			break
+		}
+		if out, err = decodeChunk(out, account, region, events, f); err != nil {
+			return nil, err
+		}
+		slices.SortFunc(out, func(a, b row) int {
+			return newer(store.Nanos(a.Time), a.EventID, store.Nanos(b.Time), b.EventID)
+		})
+		if len(out) > limit {
+			out = out[:limit]
+		}
 	}
 	return out, rows.Err()
 }
 
-// deleteBefore removes events older than cutoff; it returns how many.
-// With no time index, it walks the key's (account, region) prefixes, each
-// one seek, and deletes each prefix's old range, one transaction each so
-// that the trail's writer never waits long.
+// deleteBefore removes the chunks whose newest event is older than
+// cutoff; it returns how many. It walks the key's (account, region)
+// prefixes, each one seek, and deletes each prefix's old range, one
+// transaction each so that the trail's writer never waits long.
 func deleteBefore(ctx context.Context, db *store.DB, cutoff time.Time) (int64, error) {
 	var total int64
 	var account, region string
 	for {
-		err := db.QueryRowContext(ctx, `SELECT account_id, region FROM trail_entries
+		err := db.QueryRowContext(ctx, `SELECT account_id, region FROM trail_chunks
 			WHERE (account_id, region) > ($1, $2) ORDER BY account_id, region LIMIT 1`, account, region).Scan(&account, &region)
 		if errors.Is(err, sql.ErrNoRows) {
 			return total, nil
@@ -169,7 +147,7 @@ func deleteBefore(ctx context.Context, db *store.DB, cutoff time.Time) (int64, e
 			return total, err
 		}
 		err = db.AppendTx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, `DELETE FROM trail_entries WHERE account_id = $1 AND region = $2 AND event_time < $3`,
+			res, err := tx.ExecContext(ctx, `DELETE FROM trail_chunks WHERE account_id = $1 AND region = $2 AND last_time < $3`,
 				account, region, store.Nanos(cutoff))
 			if err != nil {
 				return err
@@ -182,14 +160,6 @@ func deleteBefore(ctx context.Context, db *store.DB, cutoff time.Time) (int64, e
 			return total, err
 		}
 	}
-}
-
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n < 10 {
-		return digits[n : n+1]
-	}
-	return itoa(n/10) + digits[n%10:n%10+1]
 }
 
 // adoptMain moves the events an older version kept in the main SQLite
@@ -207,7 +177,7 @@ func adoptMain(ctx context.Context, db *store.DB, mainPath string) (int64, error
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE old`)
 	var n int64
-	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM old.trail_entries`).Scan(&n); err != nil || n == 0 {
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM old.trail_chunks`).Scan(&n); err != nil || n == 0 {
 		return 0, err
 	}
 	tx, err := conn.BeginTx(ctx, nil)
@@ -216,12 +186,12 @@ func adoptMain(ctx context.Context, db *store.DB, mainPath string) (int64, error
 	}
 	defer tx.Rollback()
 	// "WHERE true" lets SQLite parse ON CONFLICT after a SELECT.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO main.trail_entries (account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources, record)
-		SELECT account_id, region, event_time, event_id, event_name, event_source, username, access_key_id, read_only, resources, record
-		FROM old.trail_entries WHERE true ON CONFLICT DO NOTHING`); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO main.trail_chunks (account_id, region, last_time, chunk_id, first_time, events)
+		SELECT account_id, region, last_time, chunk_id, first_time, events
+		FROM old.trail_chunks WHERE true ON CONFLICT DO NOTHING`); err != nil {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM old.trail_entries`)
+	res, err := tx.ExecContext(ctx, `DELETE FROM old.trail_chunks`)
 	if err != nil {
 		return 0, err
 	}

@@ -134,19 +134,19 @@ func TestAdoptMain(t *testing.T) {
 }
 
 // TestPruneByAccountAndRegion: pruning walks every (account, region) of
-// the key and deletes each one's events past the retention, keeping the
-// rest, without a time index.
+// the key and deletes each one's chunks past the retention, keeping the
+// rest. Events are written as they happen, a batch for each moment.
 func TestPruneByAccountAndRegion(t *testing.T) {
 	db := storetest.Open(t)
 	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
 	clk := clock.NewFake(now)
 	s := New(db, allowAll{}, clk, nil, nil)
 	defer s.Close()
-	var rows []row
 	kept := map[string]int{}
-	for i, acct := range []string{"111122223333", "222233334444", "333344445555"} {
-		for j, region := range []string{"eu-west-1", "us-east-1"} {
-			for k, age := range []time.Duration{Retention + time.Hour, Retention - time.Hour, time.Minute} {
+	for k, age := range []time.Duration{Retention + time.Hour, Retention - time.Hour, time.Minute} {
+		var rows []row
+		for i, acct := range []string{"111122223333", "222233334444", "333344445555"} {
+			for j, region := range []string{"eu-west-1", "us-east-1"} {
 				ev := &Event{ID: fmt.Sprintf("ev-%d-%d-%d", i, j, k), Time: now.Add(-age), Region: region,
 					Source: "iam.amazonaws.com", Name: "CreateUser", Caller: caller(acct)}
 				rows = append(rows, s.rowsOf(ev)...)
@@ -155,13 +155,13 @@ func TestPruneByAccountAndRegion(t *testing.T) {
 				}
 			}
 		}
-	}
-	if err := insertRows(context.Background(), db, rows); err != nil {
-		t.Fatal(err)
+		if err := insertRows(context.Background(), db, rows); err != nil {
+			t.Fatal(err)
+		}
 	}
 	n, err := s.Prune(context.Background())
 	if err != nil || n != 6 {
-		t.Fatalf("Prune = %d, %v; want 6 deleted", n, err)
+		t.Fatalf("Prune = %d, %v; want 6 chunks deleted", n, err)
 	}
 	for key, want := range kept {
 		acct, region, _ := strings.Cut(key, " ")

@@ -52,6 +52,10 @@ type Event struct {
 	// Recipients are the accounts besides the caller's that receive the
 	// event: the owners of the resources it names.
 	Recipients []string
+	// Prepare, when set, fills the fields above from the call (encoding
+	// its parameters, which is most of a record's cost); the writer calls
+	// it, after the answer has gone.
+	Prepare func(ev *Event)
 }
 
 // Service records and looks up events.
@@ -62,8 +66,9 @@ type Service struct {
 	log    *slog.Logger
 
 	mu      sync.Mutex
-	pending []row
-	spare   []row // the last batch's slice, reused for the next queue
+	pending []*Event
+	spare   []*Event // the last batch's slice, reused for the next queue
+	rows    []row    // the writer's rows of a batch, reused
 	wake    chan struct{}
 	flushes []chan error // waiters for the next written batch
 	done    chan struct{}
@@ -77,7 +82,7 @@ type Authorizer interface {
 	Check(ctx context.Context, req *authz.Request) error
 }
 
-// MaxPending bounds the queued records; past it, Record waits for the
+// MaxPending bounds the queued events; past it, Record waits for the
 // writer (back-pressure instead of unbounded memory or silent loss).
 const MaxPending = 10000
 
@@ -96,19 +101,19 @@ func New(db *store.DB, engine Authorizer, clk clock.Clock, log *slog.Logger, onB
 	return s
 }
 
-// Record queues ev for writing: one row for the caller's account and one
-// for each other recipient.
+// Record queues ev for writing; the writer builds its record (calling
+// ev.Prepare first) and stores it for the caller's account and for each
+// other recipient. ev is the writer's from now on.
 func (s *Service) Record(ev *Event) {
-	rows := s.rowsOf(ev)
 	for {
 		s.mu.Lock()
 		if n := len(s.pending); n < MaxPending {
-			s.pending = append(s.pending, rows...)
+			s.pending = append(s.pending, ev)
 			s.mu.Unlock()
 			// The writer needs waking only to start a batch's wait
 			// and to end it early: a wake-up per event would cost a
 			// goroutine switch each.
-			if n == 0 || n < LingerRows && n+len(rows) >= LingerRows {
+			if n == 0 || n+1 == LingerEvents {
 				s.signal()
 			}
 			return
@@ -166,16 +171,15 @@ func callerAccount(c *authz.Caller) string {
 }
 
 // Linger is how long the writer lets a small batch grow before writing
-// it, and LingerRows the size that ends the wait. A batch's fixed cost
+// it, and LingerEvents the size that ends the wait. A batch's fixed cost
 // (begin, prepare, the partly filled pages rewritten, a cold writer)
-// showed under IssueCertificate load: the trail and metrics added a mean
-// 7.3 % with 20 ms batches, 4.9 – 6.5 % with these (BenchmarkIssueObserved,
-// docs/benchmarks.md). A Flush (every
+// showed under IssueCertificate load (BenchmarkIssueObserved,
+// docs/benchmarks.md), and a chunk holds a batch's events per account. A Flush (every
 // LookupEvents) or Close ends the wait at once; a crash can lose the
 // lingering records, which the trail accepts (see the package comment).
 const (
-	Linger     = 100 * time.Millisecond
-	LingerRows = 256
+	Linger       = 100 * time.Millisecond
+	LingerEvents = 256
 )
 
 // writer writes queued rows, each wake-up's worth in one transaction.
@@ -193,7 +197,7 @@ func (s *Service) writer() {
 	}
 }
 
-// linger waits, up to Linger, until LingerRows rows are queued, a Flush
+// linger waits, up to Linger, until LingerEvents events are queued, a Flush
 // waits or the service closes. It is a batching delay, not a domain time:
 // the real clock, as the issuance batcher's.
 func (s *Service) linger() {
@@ -201,7 +205,7 @@ func (s *Service) linger() {
 	defer t.Stop()
 	for {
 		s.mu.Lock()
-		enough := len(s.pending) >= LingerRows || len(s.flushes) > 0
+		enough := len(s.pending) >= LingerEvents || len(s.flushes) > 0
 		s.mu.Unlock()
 		if enough {
 			return
@@ -223,11 +227,25 @@ func (s *Service) writeBatch() {
 	s.mu.Unlock()
 	var err error
 	if len(batch) > 0 {
-		err = insertRows(context.Background(), s.db, batch)
+		// The records are built here, not on the requests' goroutines:
+		// the answers do not wait for them, and building a batch's in a
+		// row keeps the encoders' code and caches warm.
+		rows := s.rows[:0]
+		for _, ev := range batch {
+			if ev.Prepare != nil {
+				ev.Prepare(ev)
+			}
+			rows = append(rows, s.rowsOf(ev)...)
+		}
+		err = insertRows(context.Background(), s.db, rows)
 		if err != nil {
 			s.log.Error("trail: writing events failed", "events", len(batch), "error", err.Error())
 		} else if s.onBatch != nil {
-			s.onBatch(len(batch))
+			s.onBatch(len(rows))
+		}
+		clear(rows)
+		if cap(rows) <= 8*LingerEvents {
+			s.rows = rows[:0]
 		}
 	}
 	for _, w := range waiters {
@@ -235,7 +253,7 @@ func (s *Service) writeBatch() {
 	}
 	// Queue into this slice next time instead of growing a new one (not
 	// a back-pressure-sized one: it would stay allocated).
-	if cap(batch) <= 4*LingerRows {
+	if cap(batch) <= 4*LingerEvents {
 		clear(batch)
 		s.mu.Lock()
 		s.spare = batch[:0]
@@ -267,7 +285,8 @@ func (s *Service) Close() {
 	<-s.stopped
 }
 
-// Prune deletes events past the retention period.
+// Prune deletes the events past the retention period, a write batch's
+// events for one account (a chunk) at a time; it returns how many chunks.
 func (s *Service) Prune(ctx context.Context) (int64, error) {
 	return deleteBefore(ctx, s.db, s.clock.Now().Add(-Retention))
 }
@@ -281,7 +300,7 @@ func (s *Service) RunPrune(interval time.Duration) {
 			if n, err := s.Prune(context.Background()); err != nil {
 				s.log.Error("trail: pruning failed", "error", err.Error())
 			} else if n > 0 {
-				s.log.Info("trail: pruned old events", "events", n)
+				s.log.Info("trail: pruned old events", "chunks", n)
 			}
 			select {
 			case <-t.C:

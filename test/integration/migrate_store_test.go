@@ -311,7 +311,7 @@ func TestMigrateStoreToPostgres(t *testing.T) {
 		t.Fatalf("migrate-store: %v\n%s", err, outText)
 	}
 	t.Logf("migrate-store:\n%s", outText)
-	for _, want := range []string{"rows of", "pca_certificates ", "trail_entries ", "settings ", "OPENPCA_MASTER_KEY"} {
+	for _, want := range []string{"rows of", "pca_certificates ", "trail_chunks ", "settings ", "OPENPCA_MASTER_KEY"} {
 		if !strings.Contains(outText, want) {
 			t.Errorf("summary lacks %q:\n%s", want, outText)
 		}

@@ -45,13 +45,17 @@ func (r Recorder) ObserveCall(_ context.Context, c *awsapi.Call) {
 		ErrorMsg:  c.ErrorMessage,
 	}
 	// Encoded straight from the typed input and output, secrets removed,
-	// long values cut; the ARNs they name are collected on the way.
-	p := paramsEncoder{caller: c.Caller.AccountID}
-	ev.RequestJSON = p.encode(c.Input, 256)
-	if c.ErrorCode == "" {
-		ev.ResponseJSON = p.encode(c.Output, 256)
+	// long values cut; the ARNs they name are collected on the way. The
+	// trail's writer does it: the call is finished and nothing changes
+	// its input and output any more.
+	ev.Prepare = func(ev *trail.Event) {
+		p := paramsEncoder{caller: c.Caller.AccountID}
+		ev.RequestJSON = p.encode(c.Input, 256)
+		if c.ErrorCode == "" {
+			ev.ResponseJSON = p.encode(c.Output, 256)
+		}
+		ev.Resources, ev.Recipients = p.resources, p.recipients
 	}
-	ev.Resources, ev.Recipients = p.resources, p.recipients
 	r.Trail.Record(ev)
 }
 
