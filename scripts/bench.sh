@@ -50,7 +50,14 @@ start_server() {
   rm -rf "$work/data"
   "$server_bin" serve --data-dir "$work/data" --listen 127.0.0.1:0 "$@" >"$work/out" 2>"$work/err" &
   pid=$!
-  for _ in $(seq 100); do grep -q '^export AWS_PROFILE' "$work/out" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -q '^export AWS_PROFILE' "$work/out" 2>/dev/null && break; sleep 0.1; done
+  if ! grep -q '^export AWS_PROFILE' "$work/out"; then
+    # Without its exports the tool would run against the last server's
+    # (deleted) profile files.
+    echo "server did not start within 30 s:" >&2
+    cat "$work/out" "$work/err" >&2
+    exit 1
+  fi
   eval "$(grep '^export ' "$work/out")"
 }
 
