@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,7 +45,7 @@ func TestLookupAcrossOverlappingChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	slices.SortFunc(all, func(a, b ev) int { return -cmpString(a.id, b.id) })
+	slices.SortFunc(all, func(a, b ev) int { return strings.Compare(b.id, a.id) })
 
 	for _, tc := range []struct{ key, value string }{
 		{"", ""},
@@ -83,16 +84,6 @@ func TestLookupAcrossOverlappingChunks(t *testing.T) {
 			}
 		}
 	}
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // A time range keeps only the events inside it, bounds included.
