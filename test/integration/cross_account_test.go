@@ -202,21 +202,7 @@ func TestCrossAccountMatrix(t *testing.T) {
 	ou := must[*organizations.CreateOrganizationalUnitOutput](t)(orgs.CreateOrganizationalUnit(ctx,
 		&organizations.CreateOrganizationalUnitInput{ParentId: &rootID, Name: aws.String("Shared")}))
 	ouID := *ou.OrganizationalUnit.Id
-	member := func(name string) string {
-		st := must[*organizations.CreateAccountOutput](t)(orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
-			AccountName: aws.String(name), Email: aws.String(name + "@example.com")}))
-		for range 50 {
-			d := must[*organizations.DescribeCreateAccountStatusOutput](t)(orgs.DescribeCreateAccountStatus(ctx,
-				&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.CreateAccountStatus.Id}))
-			if d.CreateAccountStatus.State == orgtypes.CreateAccountStateSucceeded {
-				return *d.CreateAccountStatus.AccountId
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Fatalf("account %s not created", name)
-		return ""
-	}
-	cID, dID := member("c"), member("d")
+	cID, dID := createMemberAccount(t, orgs, "c"), createMemberAccount(t, orgs, "d")
 	must[*organizations.MoveAccountOutput](t)(orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: &cID,
 		SourceParentId: &rootID, DestinationParentId: &ouID}))
 	// Users in C and D, created through OrganizationAccountAccessRole.

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -33,21 +32,7 @@ func TestRAMOrganization(t *testing.T) {
 	}
 	shared := newOU(rootID, "Shared")
 	team := newOU(shared, "Team")
-	member := func(name string) string {
-		st := must[*organizations.CreateAccountOutput](t)(orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
-			AccountName: aws.String(name), Email: aws.String(name + "@example.com")}))
-		for range 50 {
-			d := must[*organizations.DescribeCreateAccountStatusOutput](t)(orgs.DescribeCreateAccountStatus(ctx,
-				&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.CreateAccountStatus.Id}))
-			if d.CreateAccountStatus.State == orgtypes.CreateAccountStateSucceeded {
-				return *d.CreateAccountStatus.AccountId
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Fatalf("account %s not created", name)
-		return ""
-	}
-	cID, dID := member("c"), member("d")
+	cID, dID := createMemberAccount(t, orgs, "c"), createMemberAccount(t, orgs, "d")
 	must[*organizations.MoveAccountOutput](t)(orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: &cID,
 		SourceParentId: &rootID, DestinationParentId: &team}))
 	aAdmin := userIn(t, r.rootIAM(), "orgadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)

@@ -38,21 +38,7 @@ func TestSharedDatabaseOrgCachesNotified(t *testing.T) {
 	orgs := organizations.NewFromConfig(a.awsConfig(mgmtKeyID, mgmtSecret, ""))
 	must[*organizations.CreateOrganizationOutput](t)(orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
 	rootID := *must[*organizations.ListRootsOutput](t)(orgs.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
-	st := must[*organizations.CreateAccountOutput](t)(orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
-		AccountName: aws.String("member"), Email: aws.String("member@example.com")}))
-	var member string
-	for range 100 {
-		d := must[*organizations.DescribeCreateAccountStatusOutput](t)(orgs.DescribeCreateAccountStatus(ctx,
-			&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.CreateAccountStatus.Id}))
-		if d.CreateAccountStatus.State == orgtypes.CreateAccountStateSucceeded {
-			member = *d.CreateAccountStatus.AccountId
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if member == "" {
-		t.Fatal("member account not created")
-	}
+	member := createMemberAccount(t, orgs, "member")
 	must[*organizations.EnablePolicyTypeOutput](t)(orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{
 		RootId: &rootID, PolicyType: orgtypes.PolicyTypeServiceControlPolicy}))
 	denyPCA := func(name string) *string {

@@ -31,21 +31,7 @@ func TestSharedDatabaseRAMConcurrentAssociations(t *testing.T) {
 	var members []string
 	devs := map[string]creds{}
 	for _, name := range []string{"m1", "m2", "m3", "m4"} {
-		st := must[*organizations.CreateAccountOutput](t)(orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
-			AccountName: aws.String(name), Email: aws.String(name + "@example.com")}))
-		var id string
-		for range 100 {
-			d := must[*organizations.DescribeCreateAccountStatusOutput](t)(orgs.DescribeCreateAccountStatus(ctx,
-				&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.CreateAccountStatus.Id}))
-			if d.CreateAccountStatus.State == orgtypes.CreateAccountStateSucceeded {
-				id = *d.CreateAccountStatus.AccountId
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		if id == "" {
-			t.Fatalf("account %s not created", name)
-		}
+		id := createMemberAccount(t, orgs, name)
 		access := assume(t, a, orgAdmin, "arn:aws:iam::"+id+":role/OrganizationAccountAccessRole")
 		members = append(members, id)
 		devs[id] = userIn(t, a.iamAs(access), "dev", allowPCA)

@@ -3,7 +3,6 @@ package integration
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -24,21 +23,7 @@ func TestSCPEscapeThroughFakeServiceRole(t *testing.T) {
 	orgs := organizations.NewFromConfig(r.awsConfig(mgmtKeyID, mgmtSecret, ""))
 	must[*organizations.CreateOrganizationOutput](t)(orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
 	rootID := *must[*organizations.ListRootsOutput](t)(orgs.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
-	st := must[*organizations.CreateAccountOutput](t)(orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
-		AccountName: aws.String("member"), Email: aws.String("member@example.com")}))
-	var member string
-	for range 50 {
-		d := must[*organizations.DescribeCreateAccountStatusOutput](t)(orgs.DescribeCreateAccountStatus(ctx,
-			&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.CreateAccountStatus.Id}))
-		if d.CreateAccountStatus.State == orgtypes.CreateAccountStateSucceeded {
-			member = *d.CreateAccountStatus.AccountId
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if member == "" {
-		t.Fatal("member account not created")
-	}
+	member := createMemberAccount(t, orgs, "member")
 	must[*organizations.EnablePolicyTypeOutput](t)(orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{
 		RootId: &rootID, PolicyType: orgtypes.PolicyTypeServiceControlPolicy}))
 	scp := must[*organizations.CreatePolicyOutput](t)(orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{
