@@ -149,37 +149,7 @@ func TestRAMConcurrentAssociations(t *testing.T) {
 	}
 	// The owner's own account and its users are associated at once.
 	principals := []string{mgmtAccount, "arn:aws:iam::" + mgmtAccount + ":user/u1", "arn:aws:iam::" + mgmtAccount + ":role/r1"}
-	errs := make(chan error, 64)
-	var wg sync.WaitGroup
-	for w := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 1))
-			for range 10 {
-				sh := shares[rng.IntN(len(shares))]
-				p := principals[rng.IntN(len(principals))]
-				var err error
-				if rng.IntN(2) == 0 {
-					_, err = aRAM.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: &sh, Principals: []string{p}})
-				} else {
-					_, err = aRAM.DisassociateResourceShare(ctx, &ram.DisassociateResourceShareInput{ResourceShareArn: &sh, Principals: []string{p}})
-					if err != nil && strings.Contains(err.Error(), "UnknownResourceException") {
-						err = nil // not associated at that moment
-					}
-				}
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	churnAssociations(t, []*ram.Client{aRAM}, shares, principals, 10, func(w int) *rand.Rand { return rand.New(rand.NewPCG(uint64(w), 1)) })
 	derived, err := r.app.RAM.DerivedPolicy(ctx, "us-east-1", ca)
 	if err != nil {
 		t.Fatal(err)
@@ -190,5 +160,44 @@ func TestRAMConcurrentAssociations(t *testing.T) {
 	}
 	if stored != derived {
 		t.Fatalf("stored\n%s\nderived\n%s", stored, derived)
+	}
+}
+
+// churnAssociations runs 8 workers, each making rounds random
+// AssociateResourceShare or DisassociateResourceShare calls (through
+// clients[worker % len(clients)], on a random share and principal), and
+// fails the test on any error but disassociating what is not associated
+// at that moment.
+func churnAssociations(t *testing.T, clients []*ram.Client, shares, principals []string, rounds int, rng func(worker int) *rand.Rand) {
+	t.Helper()
+	ctx := context.Background()
+	errs := make(chan error, 64)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			c, r := clients[w%len(clients)], rng(w)
+			for range rounds {
+				sh := shares[r.IntN(len(shares))]
+				p := principals[r.IntN(len(principals))]
+				var err error
+				if r.IntN(2) == 0 {
+					_, err = c.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: &sh, Principals: []string{p}})
+				} else {
+					_, err = c.DisassociateResourceShare(ctx, &ram.DisassociateResourceShareInput{ResourceShareArn: &sh, Principals: []string{p}})
+					if err != nil && strings.Contains(err.Error(), "UnknownResourceException") {
+						err = nil // not associated at that moment
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }

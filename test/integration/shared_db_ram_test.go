@@ -46,36 +46,9 @@ func TestSharedDatabaseRAMConcurrentAssociations(t *testing.T) {
 		shares = append(shares, *out.ResourceShare.ResourceShareArn)
 	}
 
-	errs := make(chan error, 64)
-	var wg sync.WaitGroup
-	for w := range 8 {
-		wg.Go(func() {
-			c := rams[w%2]
-			rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(w)))
-			for range 12 {
-				sh := shares[rng.IntN(len(shares))]
-				p := members[rng.IntN(len(members))]
-				var err error
-				if rng.IntN(2) == 0 {
-					_, err = c.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: &sh, Principals: []string{p}})
-				} else {
-					_, err = c.DisassociateResourceShare(ctx, &ram.DisassociateResourceShareInput{ResourceShareArn: &sh, Principals: []string{p}})
-					if err != nil && strings.Contains(err.Error(), "UnknownResourceException") {
-						err = nil // not associated at that moment
-					}
-				}
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	churnAssociations(t, rams, shares, members, 12, func(w int) *rand.Rand {
+		return rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(w)))
+	})
 
 	check := func(phase string) map[string]bool {
 		t.Helper()
