@@ -19,6 +19,7 @@ import (
 
 	"github.com/openpca/openpca/internal/benchcpu"
 	"github.com/openpca/openpca/internal/pki"
+	"github.com/openpca/openpca/internal/store"
 )
 
 // TestACMRenewalPassRate measures (it asserts no time) one worker pass over
@@ -43,19 +44,7 @@ func TestACMRenewalPassRate(t *testing.T) {
 	r.work(0)
 	export(t, bACM, arn)
 	// n-1 copies under new ARNs, all due at the same renewal instant.
-	if _, err := r.app.DB.ExecContext(ctx, `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM seq WHERE i < $1)
-		INSERT INTO acm_certificates (id, arn, region, account_id, cert_type, domain_name, sans_json, key_algorithm,
-			ca_arn, status, failure_reason, options_json, managed_by, requester_json, key_blob, cert_der, chain_pem,
-			pca_cert_arn, serial, not_before, not_after, created_at, issued_at, imported_at, revoked_at,
-			revocation_reason, exported, renewal_status, renewal_reason, renewal_updated_at, next_attempt_at,
-			lease_until, idempotency_token)
-		SELECT id || '-' || i, arn || '-' || i, region, account_id, cert_type, domain_name, sans_json, key_algorithm,
-			ca_arn, status, failure_reason, options_json, managed_by, requester_json, key_blob, cert_der, chain_pem,
-			pca_cert_arn, serial, not_before, not_after, created_at, issued_at, imported_at, revoked_at,
-			revocation_reason, exported, renewal_status, renewal_reason, renewal_updated_at, next_attempt_at,
-			lease_until, '' FROM acm_certificates, seq WHERE arn = $2`, n-1, arn); err != nil {
-		t.Fatal(err)
-	}
+	copyACMCertificate(t, r.app.DB, arn, n-1)
 	cpu0 := benchcpu.Process()
 	raw, rawN := rawIssueRate(t, 3*time.Second)
 	rawCPU := (benchcpu.Process() - cpu0) / time.Duration(rawN)
@@ -126,4 +115,24 @@ func rawIssueRate(t *testing.T, d time.Duration) (float64, int64) {
 	}
 	wg.Wait()
 	return float64(count.Load()) / time.Since(start).Seconds(), count.Load()
+}
+
+// copyACMCertificate stores copies of the managed certificate arn under
+// new IDs and ARNs (arn-1 … arn-copies), with everything else equal: due
+// at the same renewal instant, for load and multi-server tests.
+func copyACMCertificate(t testing.TB, db *store.DB, arn string, copies int) {
+	t.Helper()
+	if _, err := db.ExecContext(context.Background(), `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM seq WHERE i < $1)
+		INSERT INTO acm_certificates (id, arn, region, account_id, cert_type, domain_name, sans_json, key_algorithm,
+			ca_arn, status, failure_reason, options_json, managed_by, requester_json, key_blob, cert_der, chain_pem,
+			pca_cert_arn, serial, not_before, not_after, created_at, issued_at, imported_at, revoked_at,
+			revocation_reason, exported, renewal_status, renewal_reason, renewal_updated_at, next_attempt_at,
+			lease_until, idempotency_token)
+		SELECT id || '-' || i, arn || '-' || i, region, account_id, cert_type, domain_name, sans_json, key_algorithm,
+			ca_arn, status, failure_reason, options_json, managed_by, requester_json, key_blob, cert_der, chain_pem,
+			pca_cert_arn, serial, not_before, not_after, created_at, issued_at, imported_at, revoked_at,
+			revocation_reason, exported, renewal_status, renewal_reason, renewal_updated_at, next_attempt_at,
+			lease_until, '' FROM acm_certificates, seq WHERE arn = $2`, copies, arn); err != nil {
+		t.Fatal(err)
+	}
 }

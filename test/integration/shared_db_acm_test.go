@@ -26,19 +26,7 @@ func sharedRenewals(t *testing.T, a *rig, n int) (arn, caID, serial string) {
 		t.Fatal(err)
 	}
 	export(t, a.acm(bDev), arn)
-	if _, err := a.app.DB.ExecContext(ctx, `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM seq WHERE i < $1)
-		INSERT INTO acm_certificates (id, arn, region, account_id, cert_type, domain_name, sans_json, key_algorithm,
-			ca_arn, status, failure_reason, options_json, managed_by, requester_json, key_blob, cert_der, chain_pem,
-			pca_cert_arn, serial, not_before, not_after, created_at, issued_at, imported_at, revoked_at,
-			revocation_reason, exported, renewal_status, renewal_reason, renewal_updated_at, next_attempt_at,
-			lease_until, idempotency_token)
-		SELECT id || '-' || i, arn || '-' || i, region, account_id, cert_type, domain_name, sans_json, key_algorithm,
-			ca_arn, status, failure_reason, options_json, managed_by, requester_json, key_blob, cert_der, chain_pem,
-			pca_cert_arn, serial, not_before, not_after, created_at, issued_at, imported_at, revoked_at,
-			revocation_reason, exported, renewal_status, renewal_reason, renewal_updated_at, next_attempt_at,
-			lease_until, '' FROM acm_certificates, seq WHERE arn = $2`, n-1, arn); err != nil {
-		t.Fatal(err)
-	}
+	copyACMCertificate(t, a.app.DB, arn, n-1)
 	if err := a.app.DB.QueryRowContext(ctx, `SELECT serial FROM acm_certificates WHERE arn = $1`, arn).Scan(&serial); err != nil {
 		t.Fatal(err)
 	}
