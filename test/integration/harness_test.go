@@ -67,13 +67,23 @@ func newRigIn(t *testing.T, dataDir, region, served string) *rig {
 	}
 	srv := httptest.NewUnstartedServer(app.Handler)
 	srv.Start()
+	return startRig(t, dataDir, app, srv, clk)
+}
+
+// startRig bootstraps the management account on app, served by the
+// started srv, marks it ready and stops both when the test ends.
+func startRig(t testing.TB, dataDir string, app *server.App, srv *httptest.Server, clk *clock.Fake) *rig {
+	t.Helper()
 	if _, err := app.Bootstrap(context.Background(), server.BootstrapSpec{
 		AccountID: mgmtAccount, AccessKeyID: mgmtKeyID, SecretAccessKey: mgmtSecret,
 	}, srv.URL); err != nil {
 		t.Fatal(err)
 	}
 	app.SetReady(true)
-	r := &rig{t: t, dataDir: dataDir, app: app, srv: srv, clock: clk}
+	r := &rig{dataDir: dataDir, app: app, srv: srv, clock: clk}
+	if tt, ok := t.(*testing.T); ok {
+		r.t = tt
+	}
 	t.Cleanup(r.stop)
 	return r
 }

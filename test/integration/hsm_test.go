@@ -65,14 +65,7 @@ func newHSMRig(t testing.TB, dataDir string, hsm keystore.PKCS11Config) *rig {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(app.Handler)
-	if _, err := app.Bootstrap(context.Background(), server.BootstrapSpec{
-		AccountID: mgmtAccount, AccessKeyID: mgmtKeyID, SecretAccessKey: mgmtSecret}, srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	app.SetReady(true)
-	r := &rig{dataDir: dataDir, app: app, srv: srv}
-	t.Cleanup(r.stop)
-	return r
+	return startRig(t, dataDir, app, srv, nil)
 }
 
 // hsmRootCA creates an ECDSA root CA with CRLs and OCSP on and installs it.

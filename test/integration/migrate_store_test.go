@@ -46,15 +46,7 @@ func startOn(t *testing.T, dataDir, database, key string) *rig {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(app.Handler)
-	if _, err := app.Bootstrap(context.Background(), server.BootstrapSpec{
-		AccountID: mgmtAccount, AccessKeyID: mgmtKeyID, SecretAccessKey: mgmtSecret,
-	}, srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	app.SetReady(true)
-	r := &rig{t: t, dataDir: dataDir, app: app, srv: srv, clock: clk}
-	t.Cleanup(r.stop)
-	return r
+	return startRig(t, dataDir, app, srv, clk)
 }
 
 // migrateStoreCLI runs the built `openpca admin migrate-store`.

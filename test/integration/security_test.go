@@ -38,15 +38,7 @@ func newRigConfig(t *testing.T, tune func(*server.Config), start func(*httptest.
 	} else {
 		start(srv)
 	}
-	if _, err := app.Bootstrap(context.Background(), server.BootstrapSpec{
-		AccountID: mgmtAccount, AccessKeyID: mgmtKeyID, SecretAccessKey: mgmtSecret,
-	}, srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	app.SetReady(true)
-	r := &rig{t: t, dataDir: dataDir, app: app, srv: srv, clock: clk}
-	t.Cleanup(r.stop)
-	return r
+	return startRig(t, dataDir, app, srv, clk)
 }
 
 // TestThrottlingPerAccount: past its per-account rate an account gets the

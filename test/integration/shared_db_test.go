@@ -42,15 +42,7 @@ func sharedRigs(t *testing.T, k int) ([]*rig, string) {
 		clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
 		app := openShared(t, dataDir, url, clk)
 		srv := httptest.NewServer(app.Handler)
-		if _, err := app.Bootstrap(context.Background(), server.BootstrapSpec{
-			AccountID: mgmtAccount, AccessKeyID: mgmtKeyID, SecretAccessKey: mgmtSecret,
-		}, srv.URL); err != nil {
-			t.Fatal(err)
-		}
-		app.SetReady(true)
-		r := &rig{t: t, dataDir: dataDir, app: app, srv: srv, clock: clk}
-		t.Cleanup(r.stop)
-		rigs = append(rigs, r)
+		rigs = append(rigs, startRig(t, dataDir, app, srv, clk))
 	}
 	return rigs, url
 }
